@@ -1,0 +1,13 @@
+// The dspy-connect wire contract. Everything here is generated from proto/ by buf;
+// regenerate with `./dev generate`.
+export * from "./gen/dspy_connect/v1/common_pb.js";
+export * from "./gen/dspy_connect/v1/run_pb.js";
+export * from "./gen/dspy_connect/v1/worker_pb.js";
+export {
+  Health,
+  HealthCheckRequestSchema,
+  HealthCheckResponseSchema,
+  HealthCheckResponse_ServingStatus,
+  type HealthCheckRequest,
+  type HealthCheckResponse,
+} from "./gen/grpc/health/v1/health_pb.js";

@@ -1,0 +1,103 @@
+from dspy_connect.v1 import common_pb2 as _common_pb2
+from dspy_connect.v1 import run_pb2 as _run_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class DescribeRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class DescribeResponse(_message.Message):
+    __slots__ = ("worker_id", "worker_version", "dspy_version", "python_version", "grpc_version", "pid", "capabilities", "lm", "module_types", "tools", "metrics", "commands", "active_sessions", "max_concurrency")
+    WORKER_ID_FIELD_NUMBER: _ClassVar[int]
+    WORKER_VERSION_FIELD_NUMBER: _ClassVar[int]
+    DSPY_VERSION_FIELD_NUMBER: _ClassVar[int]
+    PYTHON_VERSION_FIELD_NUMBER: _ClassVar[int]
+    GRPC_VERSION_FIELD_NUMBER: _ClassVar[int]
+    PID_FIELD_NUMBER: _ClassVar[int]
+    CAPABILITIES_FIELD_NUMBER: _ClassVar[int]
+    LM_FIELD_NUMBER: _ClassVar[int]
+    MODULE_TYPES_FIELD_NUMBER: _ClassVar[int]
+    TOOLS_FIELD_NUMBER: _ClassVar[int]
+    METRICS_FIELD_NUMBER: _ClassVar[int]
+    COMMANDS_FIELD_NUMBER: _ClassVar[int]
+    ACTIVE_SESSIONS_FIELD_NUMBER: _ClassVar[int]
+    MAX_CONCURRENCY_FIELD_NUMBER: _ClassVar[int]
+    worker_id: str
+    worker_version: str
+    dspy_version: str
+    python_version: str
+    grpc_version: str
+    pid: int
+    capabilities: _containers.RepeatedScalarFieldContainer[str]
+    lm: _common_pb2.LmConfig
+    module_types: _containers.RepeatedScalarFieldContainer[str]
+    tools: _containers.RepeatedScalarFieldContainer[str]
+    metrics: _containers.RepeatedScalarFieldContainer[str]
+    commands: _containers.RepeatedScalarFieldContainer[str]
+    active_sessions: int
+    max_concurrency: int
+    def __init__(self, worker_id: _Optional[str] = ..., worker_version: _Optional[str] = ..., dspy_version: _Optional[str] = ..., python_version: _Optional[str] = ..., grpc_version: _Optional[str] = ..., pid: _Optional[int] = ..., capabilities: _Optional[_Iterable[str]] = ..., lm: _Optional[_Union[_common_pb2.LmConfig, _Mapping]] = ..., module_types: _Optional[_Iterable[str]] = ..., tools: _Optional[_Iterable[str]] = ..., metrics: _Optional[_Iterable[str]] = ..., commands: _Optional[_Iterable[str]] = ..., active_sessions: _Optional[int] = ..., max_concurrency: _Optional[int] = ...) -> None: ...
+
+class CreateSessionRequest(_message.Message):
+    __slots__ = ("session_id", "lm", "ttl_seconds")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    LM_FIELD_NUMBER: _ClassVar[int]
+    TTL_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    lm: _common_pb2.LmConfig
+    ttl_seconds: int
+    def __init__(self, session_id: _Optional[str] = ..., lm: _Optional[_Union[_common_pb2.LmConfig, _Mapping]] = ..., ttl_seconds: _Optional[int] = ...) -> None: ...
+
+class CreateSessionResponse(_message.Message):
+    __slots__ = ("session_id", "ttl_seconds")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    TTL_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    ttl_seconds: int
+    def __init__(self, session_id: _Optional[str] = ..., ttl_seconds: _Optional[int] = ...) -> None: ...
+
+class CloseSessionRequest(_message.Message):
+    __slots__ = ("session_id",)
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    def __init__(self, session_id: _Optional[str] = ...) -> None: ...
+
+class CloseSessionResponse(_message.Message):
+    __slots__ = ("closed",)
+    CLOSED_FIELD_NUMBER: _ClassVar[int]
+    closed: bool
+    def __init__(self, closed: _Optional[bool] = ...) -> None: ...
+
+class CallRequest(_message.Message):
+    __slots__ = ("session_id", "module", "module_id", "inputs_json", "lm", "trace")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    MODULE_FIELD_NUMBER: _ClassVar[int]
+    MODULE_ID_FIELD_NUMBER: _ClassVar[int]
+    INPUTS_JSON_FIELD_NUMBER: _ClassVar[int]
+    LM_FIELD_NUMBER: _ClassVar[int]
+    TRACE_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    module: _common_pb2.ModuleSpec
+    module_id: str
+    inputs_json: bytes
+    lm: _common_pb2.LmConfig
+    trace: _common_pb2.TraceContext
+    def __init__(self, session_id: _Optional[str] = ..., module: _Optional[_Union[_common_pb2.ModuleSpec, _Mapping]] = ..., module_id: _Optional[str] = ..., inputs_json: _Optional[bytes] = ..., lm: _Optional[_Union[_common_pb2.LmConfig, _Mapping]] = ..., trace: _Optional[_Union[_common_pb2.TraceContext, _Mapping]] = ...) -> None: ...
+
+class CallResponse(_message.Message):
+    __slots__ = ("outputs_json", "usage", "duration_ms", "worker_id")
+    OUTPUTS_JSON_FIELD_NUMBER: _ClassVar[int]
+    USAGE_FIELD_NUMBER: _ClassVar[int]
+    DURATION_MS_FIELD_NUMBER: _ClassVar[int]
+    WORKER_ID_FIELD_NUMBER: _ClassVar[int]
+    outputs_json: bytes
+    usage: _common_pb2.Usage
+    duration_ms: float
+    worker_id: str
+    def __init__(self, outputs_json: _Optional[bytes] = ..., usage: _Optional[_Union[_common_pb2.Usage, _Mapping]] = ..., duration_ms: _Optional[float] = ..., worker_id: _Optional[str] = ...) -> None: ...
