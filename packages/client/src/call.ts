@@ -1,0 +1,90 @@
+import type { CallResponse } from "@dspy-connect/core-proto";
+import { decodeJson, encodeJson } from "./json.js";
+import { toLmConfig } from "./lm.js";
+import { toModuleSpec, type ModuleDefinition } from "./module-spec.js";
+import type { CallOptions, LmOption } from "./options.js";
+import type { Lease, Pool, RouteRequest } from "./pool/pool.js";
+
+export interface Usage {
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  readonly totalTokens: number;
+}
+
+export interface CallResult<O> {
+  readonly outputs: O;
+  readonly usage: Usage;
+  readonly workerId: string;
+  /** Time spent inside the worker. */
+  readonly durationMs: number;
+}
+
+/** The per-RPC options that carry a call's single deadline and its cancellation. */
+export interface RpcOptions {
+  readonly signal: AbortSignal;
+  readonly timeoutMs: number;
+}
+
+export type Route = Pick<RouteRequest, "preferred" | "strict">;
+
+/**
+ * Runs `fn` on a leased worker. One deadline covers the queue wait and the RPC;
+ * the RPC is cancelled if the caller aborts or the worker dies.
+ */
+export async function withLease<T>(
+  pool: Pool,
+  route: Route,
+  options: { readonly timeoutMs: number; readonly signal?: AbortSignal | undefined },
+  fn: (lease: Lease, rpc: RpcOptions) => Promise<T>,
+): Promise<T> {
+  const deadline = Date.now() + options.timeoutMs;
+  const lease = await pool.acquire({ ...route, deadline, signal: options.signal });
+  try {
+    const signal = options.signal ? AbortSignal.any([options.signal, lease.gone]) : lease.gone;
+    return await fn(lease, { signal, timeoutMs: Math.max(1, deadline - Date.now()) });
+  } catch (error) {
+    throw pool.translateError(error, lease);
+  } finally {
+    lease.release();
+  }
+}
+
+export interface CallTarget {
+  readonly module: ModuleDefinition;
+  readonly inputs: Readonly<Record<string, unknown>>;
+  readonly lm: LmOption | undefined;
+  readonly sessionId?: string;
+  readonly moduleId?: string;
+}
+
+export async function runCall<O>(
+  pool: Pool,
+  route: Route,
+  target: CallTarget,
+  options: CallOptions & { readonly timeoutMs: number },
+  beforeCall?: (lease: Lease, rpc: RpcOptions) => Promise<void>,
+): Promise<CallResult<O>> {
+  // Encode before queueing: bad input fails at once, on this side.
+  const request = {
+    module: toModuleSpec(target.module),
+    inputsJson: encodeJson(target.inputs, "inputs"),
+    lm: toLmConfig(target.lm),
+    sessionId: target.sessionId ?? "",
+    moduleId: target.moduleId ?? "",
+  };
+  const reply: CallResponse = await withLease(pool, route, options, async (lease, rpc) => {
+    await beforeCall?.(lease, rpc);
+    return lease.connection.service.call(request, rpc);
+  });
+  const usage = reply.usage;
+  return {
+    outputs: decodeJson<O>(reply.outputsJson),
+    usage: {
+      promptTokens: Number(usage?.promptTokens ?? 0),
+      completionTokens: Number(usage?.completionTokens ?? 0),
+      totalTokens: Number(usage?.totalTokens ?? 0),
+    },
+    workerId: reply.workerId,
+    durationMs: reply.durationMs,
+  };
+}

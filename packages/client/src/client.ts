@@ -1,0 +1,169 @@
+import type { DescribeResponse } from "@dspy-connect/core-proto";
+import { availableParallelism } from "node:os";
+import { runCall, type CallResult } from "./call.js";
+import { lmModel } from "./lm.js";
+import { moduleOptions, type ModuleDefinition } from "./module-spec.js";
+import { defaultLogger, type CallOptions, type ClientOptions, type ModuleCallOptions } from "./options.js";
+import { LocalPoolWorker, RemotePoolWorker, type PoolWorker } from "./pool/pool-worker.js";
+import { killOnExit, Pool, type PoolStats } from "./pool/pool.js";
+import { baseRuntimeDir, createRunDir, removeRunDir, sweepOrphans } from "./pool/runtime-dir.js";
+import { Session, type SessionOptions } from "./session/session.js";
+import type { SignatureInputs, SignatureOutputs, WithReasoning } from "./signature/types.js";
+import type { WorkerProcess } from "./worker/worker-process.js";
+
+/**
+ * Starts a pool of Python DSPy workers and resolves once every worker has printed
+ * its ready line and passed a health check.
+ */
+export async function createClient(options: ClientOptions = {}): Promise<DspyClient> {
+  const logger = options.logger ?? defaultLogger;
+  const lm = options.lm ?? (process.env.DSPY_CONNECT_LM || undefined);
+  const capacity = options.maxConcurrencyPerWorker ?? 4;
+  const remote = options.remote ?? [];
+  const localCount = options.workers ?? (remote.length ? 0 : Math.min(2, availableParallelism()));
+  const pool = new Pool({
+    maxQueueSize: options.maxQueueSize ?? 1000,
+    maxQueueWaitMs: options.maxQueueWaitMs ?? 30_000,
+    healthIntervalMs: options.healthIntervalMs ?? 5_000,
+    drainTimeoutMs: options.drainTimeoutMs ?? 10_000,
+    killAfterMs: options.killAfterMs ?? 5_000,
+    logger,
+  });
+
+  const base = baseRuntimeDir();
+  sweepOrphans(base, logger);
+  const runDir = createRunDir(base);
+  const live = new Set<WorkerProcess>();
+  const unhookExit = killOnExit(live);
+  const events = { changed: pool.changed };
+  const workers: PoolWorker[] = [];
+  for (let i = 0; i < localCount; i++) {
+    workers.push(
+      new LocalPoolWorker(
+        `w${i}`,
+        capacity,
+        {
+          python: options.python ?? process.env.DSPY_CONNECT_PYTHON ?? "python3",
+          slot: `w${i}`,
+          runId: runDir.runId,
+          runDir: runDir.path,
+          lm: lmModel(lm),
+          // Python threads beyond the pool's own limit only queue inside the worker.
+          maxConcurrency: capacity,
+          imports: options.imports ?? [],
+          env: options.env ?? {},
+          startupTimeoutMs: options.startupTimeoutMs ?? 60_000,
+          logger,
+        },
+        { initialMs: options.restart?.initialDelayMs ?? 250, maxMs: options.restart?.maxDelayMs ?? 10_000 },
+        live,
+        events,
+        logger,
+      ),
+    );
+  }
+  remote.forEach((r, i) =>
+    workers.push(new RemotePoolWorker(`r${i}`, r.maxConcurrency ?? capacity, r.url, r.token, events, logger)),
+  );
+  const cleanup = () => {
+    unhookExit();
+    removeRunDir(runDir);
+  };
+  try {
+    await pool.start(workers);
+  } catch (error) {
+    cleanup();
+    throw error;
+  }
+  return new DspyClient(pool, {
+    lm,
+    timeoutMs: options.timeoutMs ?? 120_000,
+    sessionTtlMs: options.sessions?.ttlMs ?? 30 * 60_000,
+    affinity: options.sessions?.affinity ?? "strict",
+    cleanup,
+  });
+}
+
+interface ClientSettings {
+  readonly lm: ClientOptions["lm"];
+  readonly timeoutMs: number;
+  readonly sessionTtlMs: number;
+  readonly affinity: "strict" | "hint";
+  readonly cleanup: () => void;
+}
+
+/** Runs DSPy modules on a pool of Python workers. Create one with createClient(). */
+export class DspyClient {
+  private closed: Promise<void> | undefined;
+
+  /** @internal */
+  constructor(
+    private readonly pool: Pool,
+    private readonly settings: ClientSettings,
+  ) {}
+
+  /** dspy.Predict on a typed signature: `predict("question -> answer: int", { question })`. */
+  predict<S extends string>(signature: S, inputs: SignatureInputs<S>, options?: ModuleCallOptions): Promise<SignatureOutputs<S>> {
+    return this.call<SignatureOutputs<S>>({ type: "predict", signature, ...moduleOptions(options) }, inputs, options).then(
+      (r) => r.outputs,
+    );
+  }
+
+  /** dspy.ChainOfThought: the outputs plus the model's `reasoning`. */
+  chainOfThought<S extends string>(
+    signature: S,
+    inputs: SignatureInputs<S>,
+    options?: ModuleCallOptions,
+  ): Promise<WithReasoning<SignatureOutputs<S>>> {
+    return this.call<WithReasoning<SignatureOutputs<S>>>(
+      { type: "chain_of_thought", signature, ...moduleOptions(options) },
+      inputs,
+      options,
+    ).then((r) => r.outputs);
+  }
+
+  /** Any module type the workers know, with usage and the worker that ran it. */
+  call<O = Record<string, unknown>>(
+    module: ModuleDefinition,
+    inputs: Readonly<Record<string, unknown>>,
+    options: CallOptions = {},
+  ): Promise<CallResult<O>> {
+    return runCall<O>(
+      this.pool,
+      {},
+      { module, inputs, lm: options.lm ?? this.settings.lm },
+      { ...options, timeoutMs: options.timeoutMs ?? this.settings.timeoutMs },
+    );
+  }
+
+  /** Opens a session on the least-loaded worker. */
+  session(options: SessionOptions = {}): Promise<Session> {
+    return Session.open(
+      { pool: this.pool, timeoutMs: this.settings.timeoutMs },
+      options.lm ?? this.settings.lm,
+      options.ttlMs ?? this.settings.sessionTtlMs,
+      options.affinity ?? this.settings.affinity,
+      options.signal,
+    );
+  }
+
+  /** Versions, capabilities and LM of every ready worker. */
+  async describe(): Promise<DescribeResponse[]> {
+    const ready = this.pool.workers.filter((w) => w.status === "ready" && w.current);
+    return Promise.all(ready.map((w) => w.current!.connection.service.describe({}, { timeoutMs: 10_000 })));
+  }
+
+  stats(): PoolStats {
+    return this.pool.stats();
+  }
+
+  /** Finishes calls in flight, then stops every worker (SIGTERM, then SIGKILL). */
+  close(): Promise<void> {
+    this.closed ??= this.pool.close().finally(this.settings.cleanup);
+    return this.closed;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}

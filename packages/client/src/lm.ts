@@ -1,0 +1,22 @@
+import { create } from "@bufbuild/protobuf";
+import { LmConfigSchema, type LmConfig } from "@dspy-connect/core-proto";
+import type { LmOption } from "./options.js";
+import { encodeJson } from "./json.js";
+
+export function lmModel(lm: LmOption | undefined): string | undefined {
+  return typeof lm === "string" ? lm : lm?.model;
+}
+
+export function toLmConfig(lm: LmOption | undefined): LmConfig | undefined {
+  if (lm === undefined) return undefined;
+  const settings = typeof lm === "string" ? { model: lm } : lm;
+  return create(LmConfigSchema, {
+    model: settings.model,
+    apiBase: settings.apiBase ?? "",
+    apiKey: settings.apiKey ?? "",
+    temperature: settings.temperature,
+    maxTokens: settings.maxTokens,
+    cache: settings.cache,
+    kwargsJson: settings.kwargs ? encodeJson(settings.kwargs, "lm.kwargs") : new Uint8Array(),
+  });
+}

@@ -1,0 +1,95 @@
+/** A LiteLLM model string ("openai/gpt-4o-mini"), "local", or a full LM config. */
+export type LmOption = string | LmSettings;
+
+export interface LmSettings {
+  readonly model: string;
+  readonly apiBase?: string;
+  /** Sent to the worker; prefer env vars on the worker's side for real keys. */
+  readonly apiKey?: string;
+  readonly temperature?: number;
+  readonly maxTokens?: number;
+  /** Unset: DSPy's default (on). */
+  readonly cache?: boolean;
+  /** Extra keyword arguments for dspy.LM. */
+  readonly kwargs?: Readonly<Record<string, unknown>>;
+}
+
+export interface Logger {
+  debug?(message: string): void;
+  info?(message: string): void;
+  warn?(message: string): void;
+  error?(message: string): void;
+}
+
+export interface RemoteWorkerOptions {
+  /** "http://host:port" of a worker started with `--tcp`. */
+  readonly url: string;
+  readonly token?: string;
+  /** Calls it runs at once. Default: the client's `maxConcurrencyPerWorker`. */
+  readonly maxConcurrency?: number;
+}
+
+export type AffinityMode = "strict" | "hint";
+
+export interface ClientOptions {
+  /** Local worker processes to start. Default 2, or 0 when `remote` is given. */
+  readonly workers?: number;
+  /** Workers on other machines, reached over TCP with a token. */
+  readonly remote?: readonly RemoteWorkerOptions[];
+  /** Python that has `dspy_connect` installed. Default: $DSPY_CONNECT_PYTHON, else "python3". */
+  readonly python?: string;
+  /** The default LM. Default: $DSPY_CONNECT_LM. */
+  readonly lm?: LmOption;
+  /** Calls one worker runs at once; more wait in the queue. Default 4. */
+  readonly maxConcurrencyPerWorker?: number;
+  /** Calls that may wait for a free worker; more are rejected with ResourceExhausted. Default 1000. */
+  readonly maxQueueSize?: number;
+  /** How long a call may wait for a free worker before ResourceExhausted. Default 30 s. */
+  readonly maxQueueWaitMs?: number;
+  /** The default deadline of one call, queue time included. Default 120 s. */
+  readonly timeoutMs?: number;
+  /** Time a worker has to print its ready line and pass a health check. Default 60 s. */
+  readonly startupTimeoutMs?: number;
+  readonly restart?: {
+    /** Delay before the second restart in a row; the first is immediate. Default 250 ms. */
+    readonly initialDelayMs?: number;
+    readonly maxDelayMs?: number;
+  };
+  /** Period of health checks on ready workers. Default 5 s. */
+  readonly healthIntervalMs?: number;
+  readonly sessions?: {
+    /** Idle time after which a session is dropped. Default 30 min. */
+    readonly ttlMs?: number;
+    /** strict: a session's calls run only on its worker. hint: prefer it. Default strict. */
+    readonly affinity?: AffinityMode;
+  };
+  /** How long close() waits for calls in flight. Default 10 s. */
+  readonly drainTimeoutMs?: number;
+  /** How long close() waits after SIGTERM before SIGKILL. Default 5 s. */
+  readonly killAfterMs?: number;
+  /** Python modules workers import at start, to register modules and types. */
+  readonly imports?: readonly string[];
+  /** Extra environment for local workers. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly logger?: Logger;
+}
+
+export interface CallOptions {
+  readonly signal?: AbortSignal;
+  /** This call's deadline, queue time included. */
+  readonly timeoutMs?: number;
+  /** LM for this call only. */
+  readonly lm?: LmOption;
+}
+
+export interface ModuleCallOptions extends CallOptions {
+  /** Replaces the signature's instructions. */
+  readonly instructions?: string;
+  /** Module keyword arguments, e.g. { temperature: 0 } for predict. */
+  readonly config?: Readonly<Record<string, unknown>>;
+}
+
+export const defaultLogger: Logger = {
+  warn: (m) => console.warn(`[dspy-connect] ${m}`),
+  error: (m) => console.error(`[dspy-connect] ${m}`),
+};

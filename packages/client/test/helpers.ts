@@ -1,0 +1,57 @@
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createClient, type ClientOptions, type DspyClient } from "../src/index.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = join(here, "..", "..", "..");
+
+/** The worker venv that ./dev sets up. */
+export const python = process.env.DSPY_CONNECT_PYTHON ?? join(repoRoot, "python", ".venv", "bin", "python");
+if (!existsSync(python)) throw new Error(`no worker Python at ${python}: run ./dev test`);
+
+/** Only the LM provider is scripted in tests (see python/src/dspy_connect/testing/scripted_lm.py). */
+export const testEnv = { DSPY_CONNECT_TEST_PROVIDERS: "1" };
+
+export function startClient(options: ClientOptions = {}): Promise<DspyClient> {
+  return createClient({ python, lm: "scripted/echo", env: testEnv, logger: quietLogger, ...options });
+}
+
+export const quietLogger = {};
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function waitFor(check: () => boolean, timeoutMs: number, stepMs = 20): Promise<number> {
+  const started = performance.now();
+  while (!check()) {
+    if (performance.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  return performance.now() - started;
+}
+
+/** Starts a worker on TCP by hand, as an operator would on another machine. */
+export async function startTcpWorker(token: string): Promise<{ url: string; stop: () => void; pid: number }> {
+  const child = spawn(python, ["-m", "dspy_connect.worker", "--tcp", "127.0.0.1:0", "--lm", "scripted/echo"], {
+    env: { ...process.env, ...testEnv, DSPY_CONNECT_TOKEN: token },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const address = await new Promise<string>((resolve, reject) => {
+    let buffer = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const line = buffer.split("\n").find((l) => l.startsWith("DSPY_CONNECT_READY "));
+      if (line) resolve(JSON.parse(line.slice("DSPY_CONNECT_READY ".length)).address);
+    });
+    child.once("exit", (code) => reject(new Error(`tcp worker exited with ${code}`)));
+  });
+  return { url: `http://${address}`, stop: () => child.kill("SIGTERM"), pid: child.pid! };
+}

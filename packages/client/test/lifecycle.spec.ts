@@ -1,0 +1,78 @@
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { Code, createClient } from "../src/index.js";
+import { isAlive, python, quietLogger, startClient, testEnv, waitFor } from "./helpers.js";
+
+describe("shutdown", () => {
+  it("close() drains calls in flight, then stops every worker", async () => {
+    const client = await startClient({ workers: 2 });
+    const pids = client.stats().workers.map((w) => w.pid!);
+    const inflight = client.predict("q -> a", { q: "drained" }, { lm: "scripted/slow-800" });
+    await new Promise((r) => setTimeout(r, 100));
+    const closing = client.close();
+    await expect(client.predict("q -> a", { q: "late" })).rejects.toMatchObject({ code: Code.Unavailable });
+    await expect(inflight).resolves.toEqual({ a: "a: drained" });
+    await closing;
+    expect(pids.filter(isAlive)).toEqual([]);
+  });
+
+  it("leaves no Python process when the Node parent is killed with SIGKILL", async () => {
+    const env = { ...process.env, ...testEnv, DSPY_CONNECT_PYTHON: python };
+    const parent = spawn(process.execPath, [join(import.meta.dirname, "fixtures", "hold-pool.mjs")], {
+      env,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const pids = await new Promise<number[]>((resolve, reject) => {
+      parent.stdout!.once("data", (chunk: Buffer) => resolve(JSON.parse(chunk.toString()).pids));
+      parent.once("exit", (code) => reject(new Error(`fixture exited early with ${code}`)));
+    });
+    expect(pids.filter(isAlive)).toHaveLength(2);
+    parent.kill("SIGKILL");
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(pids.filter(isAlive)).toEqual([]);
+  });
+
+  it("sweeps workers orphaned by an earlier run at start", async () => {
+    const base = mkdtempSync(join(tmpdir(), "dc-sweep-"));
+    const runId = "deadbeef";
+    const runDir = join(base, runId);
+    mkdirSync(runDir, { mode: 0o700 });
+    const deadPid = spawnSync("true").pid!; // an owner that no longer exists
+    writeFileSync(join(runDir, "owner.json"), JSON.stringify({ pid: deadPid }));
+    // An orphan: no stdin watch, its own process group, as a crashed pool would leave it.
+    const orphan = spawn(python, ["-m", "dspy_connect.worker", "--uds", join(runDir, "w0.sock"), "--run-id", runId], {
+      detached: true,
+      stdio: "ignore",
+      env: { ...process.env, ...testEnv },
+    });
+    writeFileSync(join(runDir, "w0.pid"), String(orphan.pid));
+    await waitFor(() => isAlive(orphan.pid!), 1_000);
+
+    process.env.DSPY_CONNECT_RUNTIME_DIR = base;
+    try {
+      const client = await startClient({ workers: 1 });
+      await waitFor(() => !isAlive(orphan.pid!) || orphan.exitCode !== null || orphan.signalCode !== null, 5_000);
+      expect(orphan.signalCode).toBe("SIGKILL");
+      await client.close();
+    } finally {
+      delete process.env.DSPY_CONNECT_RUNTIME_DIR;
+    }
+  });
+});
+
+describe("startup failures", () => {
+  it("reports a missing Python", async () => {
+    await expect(createClient({ workers: 1, python: "/nonexistent/python", logger: quietLogger })).rejects.toMatchObject({
+      code: Code.FailedPrecondition,
+    });
+  });
+
+  it("reports a worker that exits before it is ready, with its stderr", async () => {
+    const error = await startClient({ workers: 1, imports: ["no_such_plugin_module"] }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: Code.Unavailable });
+    expect((error as Error).message).toMatch(/before it was ready[\s\S]*No module named 'no_such_plugin_module'/);
+  });
+});

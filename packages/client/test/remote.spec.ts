@@ -1,0 +1,40 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Code, createClient, type DspyClient } from "../src/index.js";
+import { quietLogger, startTcpWorker } from "./helpers.js";
+
+describe("a remote worker on TCP with a token", () => {
+  let worker: Awaited<ReturnType<typeof startTcpWorker>>;
+  let client: DspyClient;
+  beforeAll(async () => {
+    worker = await startTcpWorker("t0ken");
+    client = await createClient({ remote: [{ url: worker.url, token: "t0ken" }], logger: quietLogger });
+  });
+  afterAll(async () => {
+    await client.close();
+    worker.stop();
+  });
+
+  it("serves calls through the same API", async () => {
+    expect(client.stats().workers.map((w) => [w.id, w.kind, w.status])).toEqual([["r0", "remote", "ready"]]);
+    const result = await client.call({ type: "chain_of_thought", signature: "q -> a" }, { q: "far" });
+    expect(result.outputs).toEqual({ reasoning: "Step by step: far", a: "a: far" });
+    const session = await client.session();
+    expect(await session.predict("q -> n: int", { q: "four" })).toEqual({ n: 4 });
+    await session.close();
+  });
+
+  it("rejects a wrong token with Unauthenticated", async () => {
+    const intruder = await createClient({ remote: [{ url: worker.url, token: "wrong" }], logger: quietLogger });
+    try {
+      await expect(intruder.predict("q -> a", { q: "x" })).rejects.toMatchObject({ code: Code.Unauthenticated });
+    } finally {
+      await intruder.close();
+    }
+  });
+
+  it("refuses to start when the remote worker is down", async () => {
+    await expect(createClient({ remote: [{ url: "http://127.0.0.1:1", token: "x" }], logger: quietLogger })).rejects.toMatchObject({
+      code: Code.Unavailable,
+    });
+  });
+});

@@ -1,0 +1,105 @@
+"""One unary module call. Runs in a worker thread, never on the event loop."""
+
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any
+
+import dspy
+import pydantic
+
+from .errors import InvalidArgument
+from .lm import LmSettings, build_lm
+from .modules import build_module
+from .session import Session
+from .v1 import common_pb2
+
+
+@dataclass
+class CallOutcome:
+    outputs: dict[str, Any]
+    usage: common_pb2.Usage
+
+
+def execute(
+    spec: common_pb2.ModuleSpec,
+    module_id: str,
+    session: Session | None,
+    inputs: dict[str, Any],
+    lm_settings: LmSettings,
+) -> CallOutcome:
+    if session is not None and module_id:
+        module, signature = session.module(module_id, lambda: build_module(spec))
+    elif module_id:
+        raise InvalidArgument("module_id needs a session")
+    else:
+        module, signature = build_module(spec)
+    values = validate_inputs(signature, inputs)
+    lm = build_lm(lm_settings)
+    with dspy.context(lm=lm, track_usage=True):
+        prediction = module(**values)
+    return CallOutcome(outputs=_outputs(prediction), usage=_usage(prediction))
+
+
+def validate_inputs(signature: type[dspy.Signature], inputs: dict[str, Any]) -> dict[str, Any]:
+    """Checks inputs against the signature's input fields: names, presence, types."""
+    fields = signature.input_fields
+    unknown = sorted(set(inputs) - set(fields))
+    if unknown:
+        raise InvalidArgument(f"unknown input field(s) {unknown}; expected {sorted(fields)}")
+    values: dict[str, Any] = {}
+    missing = []
+    for name, info in fields.items():
+        if name not in inputs:
+            if not _accepts_none(info.annotation):
+                missing.append(name)
+            continue
+        try:
+            values[name] = _adapter(info.annotation).validate_python(inputs[name])
+        except pydantic.ValidationError as exc:
+            detail = exc.errors()[0]["msg"] if exc.errors() else str(exc)
+            raise InvalidArgument(f"input {name!r} does not match its type {_type_name(info.annotation)}: {detail}") from None
+    if missing:
+        raise InvalidArgument(f"missing input field(s) {missing}")
+    return values
+
+
+_adapters: dict[Any, pydantic.TypeAdapter] = {}
+
+
+def _adapter(annotation: Any) -> pydantic.TypeAdapter:
+    adapter = _adapters.get(annotation)
+    if adapter is None:
+        adapter = _adapters[annotation] = pydantic.TypeAdapter(annotation)
+    return adapter
+
+
+def _accepts_none(annotation: Any) -> bool:
+    if annotation is Any:
+        return True
+    origin = typing.get_origin(annotation)
+    return origin in (typing.Union, types.UnionType) and type(None) in typing.get_args(annotation)
+
+
+def _type_name(annotation: Any) -> str:
+    return getattr(annotation, "__name__", None) or str(annotation).replace("typing.", "")
+
+
+def _outputs(prediction: Any) -> dict[str, Any]:
+    if isinstance(prediction, dspy.Prediction):
+        return dict(prediction.toDict())
+    if isinstance(prediction, dict):
+        return prediction
+    return {"output": prediction}
+
+
+def _usage(prediction: Any) -> common_pb2.Usage:
+    usage = common_pb2.Usage()
+    per_model = prediction.get_lm_usage() if isinstance(prediction, dspy.Prediction) else None
+    for counts in (per_model or {}).values():
+        usage.prompt_tokens += int(counts.get("prompt_tokens") or 0)
+        usage.completion_tokens += int(counts.get("completion_tokens") or 0)
+        usage.total_tokens += int(counts.get("total_tokens") or 0)
+    return usage

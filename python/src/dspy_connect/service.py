@@ -1,0 +1,102 @@
+"""The WorkerService RPCs. Handlers stay on the event loop; DSPy work goes to threads."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import functools
+import logging
+import os
+import platform
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+import dspy
+import grpc
+
+from . import __version__, call, jsonio, lm, modules
+from .errors import Internal, WorkerError, short_cause
+from .session import SessionStore
+from .v1 import worker_pb2, worker_pb2_grpc
+
+log = logging.getLogger("dspy_connect.worker")
+T = TypeVar("T")
+
+CAPABILITIES = ["call", "sessions", "health"]
+
+
+class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
+    def __init__(self, worker_id: str, default_lm: lm.LmSettings | None, max_concurrency: int) -> None:
+        self.worker_id = worker_id
+        self.default_lm = default_lm
+        self.max_concurrency = max_concurrency
+        self.sessions = SessionStore()
+        self.executor = ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="dspy")
+
+    async def in_thread(self, fn: Callable[..., T], *args: Any) -> T:
+        """Runs DSPy code in the pool, carrying contextvars (dspy.context, tracing) along."""
+        ctx = contextvars.copy_context()
+        return await asyncio.get_running_loop().run_in_executor(
+            self.executor, functools.partial(ctx.run, fn, *args)
+        )
+
+    async def Describe(self, request, context):
+        return worker_pb2.DescribeResponse(
+            worker_id=self.worker_id,
+            worker_version=__version__,
+            dspy_version=dspy.__version__,
+            python_version=platform.python_version(),
+            grpc_version=grpc.__version__,
+            pid=os.getpid(),
+            capabilities=CAPABILITIES,
+            lm=self.default_lm.public() if self.default_lm else None,
+            module_types=modules.module_types(),
+            active_sessions=len(self.sessions),
+            max_concurrency=self.max_concurrency,
+        )
+
+    async def CreateSession(self, request, context):
+        error = None
+        try:
+            session = self.sessions.create(
+                request.session_id, lm.settings_from_proto(request.lm), request.ttl_seconds
+            )
+            return worker_pb2.CreateSessionResponse(session_id=session.id, ttl_seconds=session.ttl_seconds)
+        except WorkerError as exc:
+            error = exc
+        await context.abort(error.code, error.message)
+
+    async def CloseSession(self, request, context):
+        return worker_pb2.CloseSessionResponse(closed=self.sessions.close(request.session_id))
+
+    async def Call(self, request, context):
+        started = time.perf_counter()
+        error: WorkerError
+        try:
+            session = self.sessions.get(request.session_id) if request.session_id else None
+            settings = lm.resolve(
+                lm.settings_from_proto(request.lm) if request.HasField("lm") else None,
+                session.lm if session else None,
+                self.default_lm,
+            )
+            inputs = jsonio.loads_object(request.inputs_json, "inputs_json")
+            outcome = await self.in_thread(
+                call.execute, request.module, request.module_id, session, inputs, settings
+            )
+            return worker_pb2.CallResponse(
+                outputs_json=jsonio.dumps(outcome.outputs),
+                usage=outcome.usage,
+                duration_ms=(time.perf_counter() - started) * 1000,
+                worker_id=self.worker_id,
+            )
+        except WorkerError as exc:
+            error = exc
+        except Exception as exc:  # a failure inside DSPy or the LM
+            log.warning("call failed: %s", short_cause(exc, 2000))
+            error = Internal(f"DSPy call failed: {short_cause(exc)}")
+        await context.abort(error.code, error.message)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)

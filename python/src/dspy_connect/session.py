@@ -1,0 +1,94 @@
+"""Sessions: LM config and module instances kept between calls until an idle TTL lapses."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import dspy
+
+from .errors import InvalidArgument, NotFound, ResourceExhausted
+from .lm import LmSettings
+
+DEFAULT_TTL_SECONDS = 30 * 60
+MAX_TTL_SECONDS = 7 * 24 * 3600
+MAX_SESSIONS = 10_000
+MAX_MODULES_PER_SESSION = 1_000
+
+
+@dataclass
+class Session:
+    id: str
+    lm: LmSettings | None
+    ttl_seconds: int
+    last_used: float
+    _modules: dict[str, tuple[dspy.Module, type[dspy.Signature]]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def module(
+        self, module_id: str, build: Callable[[], tuple[dspy.Module, type[dspy.Signature]]]
+    ) -> tuple[dspy.Module, type[dspy.Signature]]:
+        """The module held under `module_id`, built on first use. Called from worker threads."""
+        with self._lock:
+            held = self._modules.get(module_id)
+        if held is not None:
+            return held
+        built = build()
+        with self._lock:
+            if len(self._modules) >= MAX_MODULES_PER_SESSION and module_id not in self._modules:
+                raise ResourceExhausted(f"session {self.id} holds {MAX_MODULES_PER_SESSION} modules already")
+            return self._modules.setdefault(module_id, built)
+
+    def has_module(self, module_id: str) -> bool:
+        with self._lock:
+            return module_id in self._modules
+
+
+class SessionStore:
+    """Used from the event loop only; Session.module is the one part threads touch."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._sessions: dict[str, Session] = {}
+        self._clock = clock
+
+    def __len__(self) -> int:
+        return len(self._sessions)
+
+    def create(self, session_id: str, lm: LmSettings | None, ttl_seconds: int) -> Session:
+        ttl = ttl_seconds or DEFAULT_TTL_SECONDS
+        if ttl > MAX_TTL_SECONDS:
+            raise InvalidArgument(f"ttl_seconds must be at most {MAX_TTL_SECONDS}")
+        if session_id and (len(session_id) > 128 or not session_id.isprintable()):
+            raise InvalidArgument("session_id must be 1..128 printable characters")
+        existing = self._sessions.get(session_id) if session_id else None
+        if existing is not None:
+            existing.lm, existing.ttl_seconds, existing.last_used = lm, ttl, self._clock()
+            return existing
+        if len(self._sessions) >= MAX_SESSIONS:
+            raise ResourceExhausted(f"this worker holds {MAX_SESSIONS} sessions already")
+        session = Session(session_id or uuid.uuid4().hex, lm, ttl, self._clock())
+        self._sessions[session.id] = session
+        return session
+
+    def get(self, session_id: str) -> Session:
+        session = self._sessions.get(session_id)
+        now = self._clock()
+        if session is None or now - session.last_used > session.ttl_seconds:
+            self._sessions.pop(session_id, None)
+            raise NotFound(f"unknown session {session_id!r} (closed, expired, or held by another worker)")
+        session.last_used = now
+        return session
+
+    def close(self, session_id: str) -> bool:
+        return self._sessions.pop(session_id, None) is not None
+
+    def sweep(self) -> int:
+        """Drops expired sessions; returns how many."""
+        now = self._clock()
+        expired = [s.id for s in self._sessions.values() if now - s.last_used > s.ttl_seconds]
+        for session_id in expired:
+            del self._sessions[session_id]
+        return len(expired)

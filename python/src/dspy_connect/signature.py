@@ -1,0 +1,145 @@
+"""Builds DSPy signatures from client strings without DSPy's own string parser,
+which imports unknown names as modules and follows attribute access. Types come
+only from an allowlist (plus types registered by the worker's plugins)."""
+
+from __future__ import annotations
+
+import ast
+import functools
+import keyword
+import typing
+from typing import Any
+
+import dspy
+
+from .errors import InvalidArgument
+
+MAX_SIGNATURE_CHARS = 8192
+MAX_FIELDS = 64
+MAX_TYPE_DEPTH = 8
+
+_GENERIC_ALIASES: dict[str, Any] = {
+    "list": list, "List": list,
+    "dict": dict, "Dict": dict,
+    "tuple": tuple, "Tuple": tuple,
+    "set": set, "Set": set,
+    "Optional": typing.Optional,
+    "Union": typing.Union,
+    "Literal": typing.Literal,
+}
+_SCALARS: dict[str, Any] = {
+    "str": str, "int": int, "float": float, "bool": bool,
+    "Any": Any, "None": type(None), "NoneType": type(None),
+}
+_registered_types: dict[str, Any] = {}
+
+
+def register_type(name: str, tp: Any) -> None:
+    """Lets worker plugins make their own types (pydantic models) usable in signatures."""
+    if not name.isidentifier():
+        raise ValueError(f"not an identifier: {name!r}")
+    _registered_types[name] = tp
+    build_signature.cache_clear()
+
+
+@functools.lru_cache(maxsize=512)
+def build_signature(text: str, instructions: str = "") -> type[dspy.Signature]:
+    if not text or len(text) > MAX_SIGNATURE_CHARS:
+        raise InvalidArgument(f"signature must be 1..{MAX_SIGNATURE_CHARS} characters")
+    if text.count("->") != 1:
+        raise InvalidArgument(f"signature {text!r} must have exactly one '->' between inputs and outputs")
+    left, right = text.split("->")
+    inputs = _parse_fields(left, "input")
+    outputs = _parse_fields(right, "output")
+    if not outputs:
+        raise InvalidArgument(f"signature {text!r} has no output fields")
+    clash = set(inputs) & set(outputs)
+    if clash:
+        raise InvalidArgument(f"fields {sorted(clash)} are both input and output")
+    fields: dict[str, tuple[Any, Any]] = {}
+    for name, tp in inputs.items():
+        fields[name] = (tp, dspy.InputField())
+    for name, tp in outputs.items():
+        fields[name] = (tp, dspy.OutputField())
+    try:
+        return dspy.Signature(fields, instructions or None)
+    except Exception as exc:  # pydantic rejects some combinations of types
+        raise InvalidArgument(f"invalid signature {text!r}: {exc}") from None
+
+
+def _parse_fields(part: str, side: str) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for raw in _split_top_level(part):
+        if not raw.strip():
+            if part.strip():
+                raise InvalidArgument(f"empty {side} field in {part.strip()!r}")
+            continue
+        name, _, annotation = raw.partition(":")
+        name = name.strip()
+        if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
+            raise InvalidArgument(f"invalid {side} field name {name!r}")
+        if name in fields:
+            raise InvalidArgument(f"duplicate field {name!r}")
+        fields[name] = parse_type(annotation.strip()) if annotation.strip() else str
+        if len(fields) > MAX_FIELDS:
+            raise InvalidArgument(f"more than {MAX_FIELDS} {side} fields")
+    return fields
+
+
+def _split_top_level(text: str) -> list[str]:
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+            if depth < 0:
+                raise InvalidArgument(f"unbalanced ']' in {text.strip()!r}")
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    if depth != 0:
+        raise InvalidArgument(f"unbalanced '[' in {text.strip()!r}")
+    parts.append(text[start:])
+    return parts if any(p.strip() for p in parts) else []
+
+
+def parse_type(annotation: str) -> Any:
+    try:
+        node = ast.parse(annotation, mode="eval").body
+    except SyntaxError:
+        raise InvalidArgument(f"invalid type {annotation!r}") from None
+    return _resolve(node, annotation, 0)
+
+
+def _resolve(node: ast.AST, source: str, depth: int) -> Any:
+    if depth > MAX_TYPE_DEPTH:
+        raise InvalidArgument(f"type {source!r} is nested too deeply")
+    if isinstance(node, ast.Name):
+        tp = _SCALARS.get(node.id) or _registered_types.get(node.id) or _GENERIC_ALIASES.get(node.id)
+        if tp is None:
+            raise InvalidArgument(f"unknown type {node.id!r} in {source!r}")
+        return tp
+    if isinstance(node, ast.Constant) and node.value is None:
+        return type(None)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return typing.Union[_resolve(node.left, source, depth + 1), _resolve(node.right, source, depth + 1)]
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+        base = _GENERIC_ALIASES.get(node.value.id)
+        if base is None:
+            raise InvalidArgument(f"{node.value.id!r} takes no type arguments in {source!r}")
+        elts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        if base is typing.Literal:
+            return typing.Literal[tuple(_literal(e, source) for e in elts)]
+        args = tuple(_resolve(e, source, depth + 1) for e in elts)
+        try:
+            return base[args] if len(args) > 1 else base[args[0]]
+        except TypeError as exc:
+            raise InvalidArgument(f"invalid type {source!r}: {exc}") from None
+    raise InvalidArgument(f"unsupported type expression in {source!r}")
+
+
+def _literal(node: ast.AST, source: str) -> Any:
+    if isinstance(node, ast.Constant) and isinstance(node.value, (str, int, bool, float)):
+        return node.value
+    raise InvalidArgument(f"Literal options must be strings or numbers in {source!r}")

@@ -1,0 +1,45 @@
+"""Entry point: `python -m dspy_connect.worker --help`."""
+
+from __future__ import annotations
+
+from .limits import cap_native_threads
+
+cap_native_threads()  # before anything imports numpy
+
+import asyncio  # noqa: E402
+import logging  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
+
+from .cli import parse_args  # noqa: E402
+
+
+def main() -> None:
+    args = parse_args()
+    logging.basicConfig(
+        level=os.environ.get("DSPY_CONNECT_LOG_LEVEL", "INFO"),
+        format=f"%(asctime)s {args.worker_id} %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    import dspy  # noqa: PLC0415 (slow import: after argument errors are reported)
+
+    dspy.configure(disable_history=True)  # a long-lived worker must not grow LM history
+    if os.environ.get("DSPY_CONNECT_TEST_PROVIDERS") == "1":
+        from ..testing import scripted_lm  # noqa: PLC0415
+
+        scripted_lm.register()
+    from .server import StartupError, serve  # noqa: PLC0415
+
+    try:
+        asyncio.run(serve(args))
+    except StartupError as exc:
+        print(f"dspy_connect.worker: {exc}", file=sys.stderr, flush=True)
+        os._exit(2)
+    # DSPy threads may still wait on an LM; they must not hold the process open.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,26 @@
+"""Command-line options of the worker."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m dspy_connect.worker", description="dspy-connect DSPy worker")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--uds", help="Unix socket path; its folder must be private (0700). Default: a new private temp dir")
+    where.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP (port 0 picks one); needs a token")
+    p.add_argument("--token-env", default="DSPY_CONNECT_TOKEN", help="env var holding the bearer token for --tcp")
+    p.add_argument("--worker-id", default=f"w-{os.getpid()}")
+    p.add_argument("--run-id", default="", help="the pool run that owns this worker (used to sweep orphans)")
+    p.add_argument("--lm", default=os.environ.get("DSPY_CONNECT_LM", ""), help="default LM: 'local' or a LiteLLM model")
+    p.add_argument("--max-concurrency", type=int, default=8, help="DSPy calls run at once (thread pool size)")
+    p.add_argument("--exit-with-stdin", action="store_true", help="exit when stdin closes (the parent died)")
+    p.add_argument("--import", dest="imports", action="append", default=[],
+                   help="import a plugin module that registers modules/types (repeatable)")
+    p.add_argument("--grace", type=float, default=5.0, help="seconds in-flight calls get on shutdown")
+    p.add_argument("--max-message-mb", type=int, default=64)
+    args = p.parse_args(argv)
+    args.imports += [m for m in os.environ.get("DSPY_CONNECT_IMPORTS", "").split(",") if m]
+    return args

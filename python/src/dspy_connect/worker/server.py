@@ -1,0 +1,129 @@
+"""Builds, runs and stops the grpc.aio server."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import logging
+import os
+import signal
+import stat
+import sys
+import tempfile
+import threading
+from argparse import Namespace
+from pathlib import Path
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1._async import HealthServicer
+
+from .. import __version__, lm
+from ..service import WorkerService
+from ..v1 import worker_pb2_grpc
+from .auth import TokenInterceptor
+
+log = logging.getLogger("dspy_connect.worker")
+READY_PREFIX = "DSPY_CONNECT_READY "
+SERVICE_NAME = "dspy_connect.v1.WorkerService"
+SWEEP_SECONDS = 1.0
+
+
+class StartupError(Exception):
+    pass
+
+
+def private_socket_path(requested: str | None) -> Path:
+    """A socket path whose folder only we can enter (0700, owned by us)."""
+    if not requested:
+        return Path(tempfile.mkdtemp(prefix="dspy-connect-")) / "worker.sock"
+    path = Path(requested)
+    folder = path.parent
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = folder.stat()
+    if info.st_uid != os.getuid() or stat.S_IMODE(info.st_mode) & 0o077:
+        raise StartupError(f"socket folder {folder} must be owned by this user with mode 0700")
+    if path.exists():
+        if not stat.S_ISSOCK(path.stat().st_mode):
+            raise StartupError(f"{path} exists and is not a socket")
+        path.unlink()  # left by a crashed worker
+    return path
+
+
+async def serve(args: Namespace) -> None:
+    for module in args.imports:
+        importlib.import_module(module)
+    max_bytes = args.max_message_mb * 1024 * 1024
+    interceptors = []
+    if args.tcp:
+        token = os.environ.get(args.token_env, "")
+        if not token:
+            raise StartupError(f"--tcp needs a bearer token in ${args.token_env}")
+        interceptors.append(TokenInterceptor(token))
+    server = grpc.aio.server(
+        interceptors=interceptors,
+        options=[
+            ("grpc.max_receive_message_length", max_bytes),
+            ("grpc.max_send_message_length", max_bytes),
+            ("grpc.so_reuseport", 0),
+        ],
+    )
+    service = WorkerService(args.worker_id, lm.settings_from_model(args.lm), args.max_concurrency)
+    worker_pb2_grpc.add_WorkerServiceServicer_to_server(service, server)
+    health = HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health, server)
+
+    socket_path = None if args.tcp else private_socket_path(args.uds)
+    if socket_path is not None:
+        server.add_insecure_port(f"unix:{socket_path}")
+        address = f"unix:{socket_path}"
+    else:
+        host, _, port = args.tcp.rpartition(":")
+        bound = server.add_insecure_port(f"{host or '127.0.0.1'}:{port}")
+        address = f"{host or '127.0.0.1'}:{bound}"
+    await server.start()
+    for name in ("", SERVICE_NAME):
+        await health.set(name, health_pb2.HealthCheckResponse.SERVING)
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    if args.exit_with_stdin:
+        _watch_stdin(loop, stop)
+    sweeper = asyncio.create_task(_sweep_sessions(service))
+
+    ready = {"address": address, "pid": os.getpid(), "worker_id": args.worker_id, "version": __version__}
+    print(READY_PREFIX + json.dumps(ready), flush=True)
+    log.info("worker %s ready on %s", args.worker_id, address)
+
+    await stop.wait()
+    log.info("worker %s shutting down", args.worker_id)
+    sweeper.cancel()
+    await health.enter_graceful_shutdown()
+    await server.stop(args.grace)
+    service.close()
+    if socket_path is not None:
+        socket_path.unlink(missing_ok=True)
+        if not args.uds:
+            socket_path.parent.rmdir()
+
+
+def _watch_stdin(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
+    """The parent holds our stdin open; EOF means it died, so we go too."""
+
+    def wait_for_eof() -> None:
+        try:
+            while sys.stdin.buffer.read(4096):
+                pass
+        finally:
+            loop.call_soon_threadsafe(stop.set)
+
+    threading.Thread(target=wait_for_eof, name="stdin-watch", daemon=True).start()
+
+
+async def _sweep_sessions(service: WorkerService) -> None:
+    while True:
+        await asyncio.sleep(SWEEP_SECONDS)
+        service.sessions.sweep()

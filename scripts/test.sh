@@ -1,0 +1,34 @@
+# Every check and test, as CI runs them. Called by `./dev test` after setup.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
+step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
+GENERATED=(packages/core-proto/src/gen python/src/dspy_connect/v1)
+fingerprint() { find "${GENERATED[@]}" -type f ! -name '__init__.py' -print0 | sort -z | xargs -0 sha256sum; }
+
+step "codegen: regenerating must change nothing"
+before="$(fingerprint)"
+bash scripts/generate.sh
+if [ "$before" != "$(fingerprint)" ]; then
+  git --no-pager diff --stat -- "${GENERATED[@]}" >&2 || true
+  echo "generated code is stale: run ./dev generate and commit the result" >&2
+  exit 1
+fi
+
+step "buf lint"
+pnpm exec buf lint
+
+if git rev-parse --verify -q main >/dev/null && git cat-file -e main:packages/core-proto/proto 2>/dev/null; then
+  step "buf breaking (against main)"
+  pnpm exec buf breaking --against ".git#branch=main"
+fi
+
+step "build and typecheck"
+pnpm exec turbo run build typecheck --output-logs=errors-only
+
+step "vitest (TypeScript against real workers)"
+pnpm exec turbo run test --concurrency=1 --output-logs=full
+
+step "pytest (the worker)"
+(cd python && .venv/bin/python -m pytest -q)
