@@ -64,6 +64,8 @@ else
   pnpm install --prefer-offline --reporter=silent >&2
 fi
 step "python venv (uv sync, $("$PYTHON_BIN" --version))"
-(cd "$ROOT/python" && uv sync --frozen --quiet --python "$PYTHON_BIN" >&2)
+# Bytecode at install: with PYTHONDONTWRITEBYTECODE set, every import would recompile
+# LiteLLM from source (~4 s per worker start).
+(cd "$ROOT/python" && uv sync --frozen --quiet --compile-bytecode --python "$PYTHON_BIN" >&2)
 
 export DSPY_CONNECT_PYTHON="$ROOT/python/.venv/bin/python"

@@ -61,3 +61,10 @@ def worker() -> Iterator[WorkerProcess]:
 async def stub(worker: WorkerProcess) -> AsyncIterator[worker_pb2_grpc.WorkerServiceStub]:
     async with grpc.aio.insecure_channel(worker.address) as channel:
         yield worker_pb2_grpc.WorkerServiceStub(channel)
+
+
+def pytest_configure(config):
+    # In-process tests import DSPy too: keep LiteLLM offline as the worker does.
+    from dspy_connect.worker.env_defaults import apply_env_defaults
+
+    apply_env_defaults()

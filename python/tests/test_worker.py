@@ -49,7 +49,8 @@ async def test_health_serving(worker):
 
 
 async def test_predict(stub):
-    reply = await stub.Call(call_request("question -> answer", {"question": "what is up"}))
+    uncached = common_pb2.LmConfig(model="scripted/echo", cache=False)  # a cache hit reports no usage
+    reply = await stub.Call(call_request("question -> answer", {"question": "what is up"}, lm=uncached))
     assert json.loads(reply.outputs_json) == {"answer": "answer: what is up"}
     assert reply.worker_id == "test-w"
     assert reply.duration_ms > 0

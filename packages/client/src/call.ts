@@ -43,7 +43,7 @@ export async function withLease<T>(
     const signal = options.signal ? AbortSignal.any([options.signal, lease.gone]) : lease.gone;
     return await fn(lease, { signal, timeoutMs: Math.max(1, deadline - Date.now()) });
   } catch (error) {
-    throw pool.translateError(error, lease);
+    throw await pool.translateError(error, lease, options.signal);
   } finally {
     lease.release();
   }

@@ -10,7 +10,7 @@ describe("shutdown", () => {
   it("close() drains calls in flight, then stops every worker", async () => {
     const client = await startClient({ workers: 2 });
     const pids = client.stats().workers.map((w) => w.pid!);
-    const inflight = client.predict("q -> a", { q: "drained" }, { lm: "scripted/slow-800" });
+    const inflight = client.predict("q -> a", { q: "drained" }, { lm: { model: "scripted/slow-800", cache: false } });
     await new Promise((r) => setTimeout(r, 100));
     const closing = client.close();
     await expect(client.predict("q -> a", { q: "late" })).rejects.toMatchObject({ code: Code.Unavailable });

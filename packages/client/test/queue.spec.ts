@@ -9,7 +9,7 @@ describe("the bounded queue", () => {
   });
   afterAll(() => client.close());
 
-  const slow = () => client.predict("q -> a", { q: "x" }, { lm: "scripted/slow-1500" });
+  const slow = () => client.predict("q -> a", { q: "x" }, { lm: { model: "scripted/slow-1500", cache: false } });
 
   it("rejects with ResourceExhausted when full", async () => {
     const running = slow();

@@ -11,7 +11,7 @@ describe("a worker killed with SIGKILL mid-call", () => {
 
   it("fails the call with Unavailable, not a hang, and restarts the worker", async () => {
     // The LM would answer in 20 s and the deadline is 30 s: only the kill can end this call early.
-    const call = client.call({ type: "predict", signature: "q -> a" }, { q: "x" }, { lm: "scripted/slow-20000", timeoutMs: 30_000 });
+    const call = client.call({ type: "predict", signature: "q -> a" }, { q: "x" }, { lm: { model: "scripted/slow-20000", cache: false }, timeoutMs: 30_000 });
     const outcome = call.then(
       () => undefined,
       (e: unknown) => e,

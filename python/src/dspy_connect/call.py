@@ -10,6 +10,7 @@ from typing import Any
 import dspy
 import pydantic
 
+from . import warmup
 from .errors import InvalidArgument
 from .lm import LmSettings, build_lm
 from .modules import build_module
@@ -30,6 +31,7 @@ def execute(
     inputs: dict[str, Any],
     lm_settings: LmSettings,
 ) -> CallOutcome:
+    warmup.wait()
     if session is not None and module_id:
         module, signature = session.module(module_id, lambda: build_module(spec))
     elif module_id:

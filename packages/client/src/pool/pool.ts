@@ -5,6 +5,8 @@ import type { WorkerProcess } from "../worker/worker-process.js";
 import { DispatchQueue } from "./dispatch-queue.js";
 import { PoolWorker, RemotePoolWorker, type WorkerStatus } from "./pool-worker.js";
 
+const EXIT_EVENT_GRACE_MS = 250;
+
 /** What a call needs from the pool: where it may run, and until when. */
 export interface RouteRequest {
   /** A worker to prefer (session affinity). */
@@ -88,11 +90,18 @@ export class Pool {
     return lease ? Promise.resolve(lease) : this.queue.enqueue(request, request.deadline, request.signal);
   }
 
-  /** Maps an RPC failure: a dead or vanished worker always reads as Unavailable. */
-  translateError(error: unknown, lease: Lease): ConnectError {
+  /**
+   * Maps an RPC failure: a dead or vanished worker always reads as Unavailable. A socket
+   * error or a cancel the caller did not ask for usually arrives a few ms before the exit
+   * event, so wait briefly for it to name how the worker died.
+   */
+  async translateError(error: unknown, lease: Lease, callerSignal: AbortSignal | undefined): Promise<ConnectError> {
     if (lease.gone.aborted) return ConnectError.from(lease.gone.reason);
     const connectError = ConnectError.from(error);
-    if (!isWorkerGoneError(connectError)) return connectError;
+    if (callerSignal?.aborted) return connectError;
+    if (!isWorkerGoneError(connectError) && connectError.code !== Code.Canceled) return connectError;
+    await abortedWithin(lease.gone, EXIT_EVENT_GRACE_MS);
+    if (lease.gone.aborted) return ConnectError.from(lease.gone.reason);
     const worker = this.workers.find((w) => w.id === lease.workerId);
     if (worker instanceof RemotePoolWorker) worker.reportFailure();
     return workerGoneError(lease.workerId, connectError.rawMessage, connectError);
@@ -171,6 +180,14 @@ export class Pool {
       },
     };
   }
+}
+
+function abortedWithin(signal: AbortSignal, ms: number): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+  });
 }
 
 /** Kills every live worker group if Node exits without close(). */

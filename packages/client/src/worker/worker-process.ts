@@ -7,8 +7,10 @@ import type { Logger } from "../options.js";
 
 export const READY_PREFIX = "DSPY_CONNECT_READY ";
 const STDERR_TAIL_LINES = 40;
-// Native thread pools, capped per worker so N workers don't start N x cores threads.
-const THREAD_CAPS = {
+// Native thread pools capped per worker, so N workers don't start N x cores threads;
+// LiteLLM kept from fetching its cost map over the network.
+const WORKER_ENV = {
+  LITELLM_LOCAL_MODEL_COST_MAP: "True",
   OMP_NUM_THREADS: "1",
   OPENBLAS_NUM_THREADS: "1",
   MKL_NUM_THREADS: "1",
@@ -112,7 +114,7 @@ export class WorkerProcess {
       // reaches Node only, which then shuts workers down in order.
       detached: true,
       stdio: ["pipe", "pipe", "pipe"],
-      env: { ...process.env, ...THREAD_CAPS, PYTHONUNBUFFERED: "1", ...opts.env },
+      env: { ...process.env, ...WORKER_ENV, PYTHONUNBUFFERED: "1", ...opts.env },
     });
     const worker = new WorkerProcess(child, socketPath, opts.slot);
     child.on("error", () => {}); // reported through `exited` / the ready promise

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .limits import cap_native_threads
+from .env_defaults import apply_env_defaults
 
-cap_native_threads()  # before anything imports numpy
+apply_env_defaults()  # before anything imports numpy or litellm
 
 import asyncio  # noqa: E402
 import logging  # noqa: E402
@@ -24,10 +24,6 @@ def main() -> None:
     import dspy  # noqa: PLC0415 (slow import: after argument errors are reported)
 
     dspy.configure(disable_history=True)  # a long-lived worker must not grow LM history
-    if os.environ.get("DSPY_CONNECT_TEST_PROVIDERS") == "1":
-        from ..testing import scripted_lm  # noqa: PLC0415
-
-        scripted_lm.register()
     from .server import StartupError, serve  # noqa: PLC0415
 
     try:

@@ -19,7 +19,7 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
 
-from .. import __version__, lm
+from .. import __version__, lm, warmup
 from ..service import WorkerService
 from ..v1 import worker_pb2_grpc
 from .auth import TokenInterceptor
@@ -97,6 +97,7 @@ async def serve(args: Namespace) -> None:
     ready = {"address": address, "pid": os.getpid(), "worker_id": args.worker_id, "version": __version__}
     print(READY_PREFIX + json.dumps(ready), flush=True)
     log.info("worker %s ready on %s", args.worker_id, address)
+    warmup.start()
 
     await stop.wait()
     log.info("worker %s shutting down", args.worker_id)

@@ -1,0 +1,185 @@
+"""A deterministic LM *provider* for tests and benchmarks, plugged into LiteLLM.
+
+DSPy's real path stays in use: dspy.LM("scripted/echo") -> litellm.completion/acompletion
+(streaming too) -> this provider. It reads the ChatAdapter prompt and answers in the
+ChatAdapter format, so DSPy's real parsing runs as well. Enabled in a worker only with
+DSPY_CONNECT_TEST_PROVIDERS=1.
+
+Models:
+  scripted/echo          answer at once
+  scripted/fail          raise, as an LM outage would
+  scripted/slow-<ms>     wait <ms> in total before answering
+  scripted/tokens-<ms>   when streaming, wait <ms> between chunks
+
+Values, from the first input field's value `v` (as the prompt shows it):
+  reasoning        "Step by step: v"
+  str (or other)   "<field>: v"
+  int              len(v)
+  float            0.5
+  bool             True
+  list[T]          [value for T]
+  dict[K, V]       {"input": value for V}
+  Literal[a, ...]  a
+  Optional[T]      value for T
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import litellm
+from litellm.llms.custom_llm import CustomLLM, CustomLLMError
+from litellm.types.utils import GenericStreamingChunk
+
+PROVIDER = "scripted"
+_OUTPUT_FIELD = re.compile(r"^\d+\. `(\w+)` \((.*)\):", re.MULTILINE)
+_MARKER = re.compile(r"\[\[ ## (\w+) ## \]\]\n")
+_CHUNK = re.compile(r"\s*\S+|\s+")
+
+
+@dataclass(frozen=True)
+class Script:
+    fail: bool = False
+    delay_s: float = 0.0
+    chunk_delay_s: float = 0.0
+
+    @staticmethod
+    def parse(model: str) -> Script:
+        name = model.split("/", 1)[-1]
+        kind, _, arg = name.partition("-")
+        if kind == "echo":
+            return Script()
+        if kind == "fail":
+            return Script(fail=True)
+        if kind == "slow" and arg.isdigit():
+            return Script(delay_s=int(arg) / 1000)
+        if kind == "tokens" and arg.isdigit():
+            return Script(chunk_delay_s=int(arg) / 1000)
+        raise CustomLLMError(status_code=400, message=f"unknown scripted model {model!r}")
+
+
+def answer_for(messages: list[dict[str, Any]]) -> str:
+    """The ChatAdapter-formatted answer to a DSPy prompt."""
+    system = next((m["content"] for m in messages if m["role"] == "system"), "")
+    user = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
+    outputs_part = system.split("Your output fields are:", 1)[-1].split("All interactions", 1)[0]
+    first = _first_input_value(user)
+    parts = []
+    for field, type_text in _OUTPUT_FIELD.findall(outputs_part):
+        value = f"Step by step: {first}" if field == "reasoning" else _value(type_text.strip(), field, first)
+        text = value if isinstance(value, str) else json.dumps(value)
+        parts.append(f"[[ ## {field} ## ]]\n{text}\n\n")
+    return "".join(parts) + "[[ ## completed ## ]]"
+
+
+def _first_input_value(user: str) -> str:
+    match = _MARKER.search(user)
+    if not match:
+        return user.strip()
+    rest = user[match.end():]
+    end = _MARKER.search(rest)
+    value = rest[: end.start()] if end else rest.split("\n\nRespond with", 1)[0]
+    return value.strip()
+
+
+def _value(type_text: str, field: str, first: str) -> Any:
+    head, _, inner = type_text.partition("[")
+    inner = inner[:-1] if inner.endswith("]") else inner
+    if type_text.endswith("| None"):
+        return _value(type_text[: -len("| None")].strip(), field, first)
+    if head == "Optional":
+        return _value(inner, field, first)
+    if head == "Literal":
+        return json.loads(inner.split(",")[0].strip().replace("'", '"'))
+    if head in ("list", "List"):
+        return [_value(inner, field, first)]
+    if head in ("dict", "Dict"):
+        return {"input": _value(inner.split(",", 1)[-1].strip(), field, first)}
+    if type_text == "int":
+        return len(first)
+    if type_text == "float":
+        return 0.5
+    if type_text == "bool":
+        return True
+    return f"{field}: {first}"
+
+
+def _usage(messages: list[dict[str, Any]], text: str) -> dict[str, int]:
+    prompt = sum(len(str(m.get("content", "")).split()) for m in messages)
+    completion = len(text.split())
+    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+
+
+def _response(model: str, messages: list[dict[str, Any]]) -> litellm.ModelResponse:
+    text = answer_for(messages)
+    return litellm.ModelResponse(
+        model=model,
+        choices=[{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}],
+        usage=_usage(messages, text),
+    )
+
+
+def _chunks(messages: list[dict[str, Any]]) -> Iterator[GenericStreamingChunk]:
+    text = answer_for(messages)
+    pieces = _CHUNK.findall(text)
+    for i, piece in enumerate(pieces):
+        last = i == len(pieces) - 1
+        yield GenericStreamingChunk(
+            text=piece,
+            is_finished=last,
+            finish_reason="stop" if last else "",
+            usage=_usage(messages, text) if last else None,  # type: ignore[typeddict-item]
+            index=0,
+            tool_use=None,
+        )
+
+
+class ScriptedLLM(CustomLLM):
+    def completion(self, model, messages, *args, **kwargs):
+        script = Script.parse(model)
+        time.sleep(script.delay_s)
+        if script.fail:
+            raise CustomLLMError(status_code=500, message="scripted LM failure")
+        return _response(model, messages)
+
+    async def acompletion(self, model, messages, *args, **kwargs):
+        script = Script.parse(model)
+        await asyncio.sleep(script.delay_s)
+        if script.fail:
+            raise CustomLLMError(status_code=500, message="scripted LM failure")
+        return _response(model, messages)
+
+    def streaming(self, model, messages, *args, **kwargs) -> Iterator[GenericStreamingChunk]:
+        script = Script.parse(model)
+        time.sleep(script.delay_s)
+        if script.fail:
+            raise CustomLLMError(status_code=500, message="scripted LM failure")
+        for chunk in _chunks(messages):
+            yield chunk
+            time.sleep(script.chunk_delay_s)
+
+    async def astreaming(self, model, messages, *args, **kwargs) -> AsyncIterator[GenericStreamingChunk]:
+        script = Script.parse(model)
+        await asyncio.sleep(script.delay_s)
+        if script.fail:
+            raise CustomLLMError(status_code=500, message="scripted LM failure")
+        for chunk in _chunks(messages):
+            yield chunk
+            if script.chunk_delay_s:
+                await asyncio.sleep(script.chunk_delay_s)
+
+
+_handler = ScriptedLLM()
+
+
+def register() -> None:
+    """Adds the `scripted/...` provider to LiteLLM; calling it again changes nothing."""
+    if not any(entry.get("provider") == PROVIDER for entry in litellm.custom_provider_map):
+        litellm.custom_provider_map = [*litellm.custom_provider_map, {"provider": PROVIDER, "custom_handler": _handler}]
+    litellm.utils.custom_llm_setup()

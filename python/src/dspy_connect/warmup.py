@@ -1,0 +1,70 @@
+"""Loads LiteLLM in the background after the worker is ready.
+
+Importing LiteLLM takes ~5 s of CPU here, and its first completion lazily imports ~1 s more
+(tokenizer, provider modules) and DSPy's disk cache takes ~0.4 s to open. Doing that before the ready line would make every (re)start
+that slow, so the worker does it right after: one real dspy.Predict through LiteLLM against
+a private in-process provider. Calls wait for the warm-up, so none fails, and only calls that
+arrive in the first seconds of a worker's life wait at all.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+
+log = logging.getLogger("dspy_connect.worker")
+_done = threading.Event()
+_error: BaseException | None = None
+
+
+def start() -> None:
+    threading.Thread(target=_load, name="warmup", daemon=True).start()
+
+
+def wait() -> None:
+    _done.wait()
+    if _error is not None:
+        raise RuntimeError(f"worker warm-up failed: {_error}")
+
+
+def _load() -> None:
+    global _error
+    started = time.perf_counter()
+    try:
+        _run_one_completion()
+        if os.environ.get("DSPY_CONNECT_TEST_PROVIDERS") == "1":
+            from .testing import scripted_lm  # noqa: PLC0415
+
+            scripted_lm.register()
+        log.info("warm-up done in %.2f s", time.perf_counter() - started)
+    except BaseException as exc:  # reported to every call through wait()
+        _error = exc
+        log.error("warm-up failed: %s", exc)
+    finally:
+        _done.set()
+
+
+def _run_one_completion() -> None:
+    import dspy  # noqa: PLC0415
+    import litellm  # noqa: PLC0415
+    from litellm.llms.custom_llm import CustomLLM  # noqa: PLC0415
+
+    class WarmupLLM(CustomLLM):
+        def completion(self, model, messages, *args, **kwargs):
+            return litellm.ModelResponse(
+                model=model,
+                choices=[{"index": 0, "message": {"role": "assistant", "content": "[[ ## answer ## ]]\nok\n\n[[ ## completed ## ]]"}}],
+            )
+
+    provider = {"provider": "dspy-connect-warmup", "custom_handler": WarmupLLM()}
+    litellm.custom_provider_map = [*litellm.custom_provider_map, provider]
+    litellm.utils.custom_llm_setup()
+    try:
+        with dspy.context(lm=dspy.LM("dspy-connect-warmup/warmup", cache=False)):
+            dspy.Predict("question -> answer")(question="warm-up")
+    finally:
+        litellm.custom_provider_map = [p for p in litellm.custom_provider_map if p is not provider]
+    # DSPy opens its on-disk cache (16 SQLite shards, ~0.4 s) on first use; a read that misses opens it.
+    dspy.cache.get({"dspy_connect": "warm-up"})
