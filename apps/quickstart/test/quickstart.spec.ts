@@ -15,7 +15,9 @@ it("runs the quickstart as a user would and prints a typed prediction", () => {
     encoding: "utf8",
     timeout: 120_000,
   });
-  const [json, confidenceType] = output.trim().split(" ");
-  expect(JSON.parse(json!)).toEqual({ answer: "answer: Which planet is largest?", confidence: 0.5 });
+  const line = output.trim();
+  const json = line.slice(0, line.lastIndexOf(" "));
+  const confidenceType = line.slice(line.lastIndexOf(" ") + 1);
+  expect(JSON.parse(json)).toEqual({ answer: "answer: Which planet is largest?", confidence: 0.5 });
   expect(confidenceType).toBe("number");
 });

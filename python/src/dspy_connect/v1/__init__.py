@@ -1,0 +1,1 @@
+"""Generated from packages/core-proto/proto by ./dev generate: do not edit."""
