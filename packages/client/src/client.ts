@@ -2,13 +2,13 @@ import type { DescribeResponse } from "@dspy-connect/core-proto";
 import { availableParallelism } from "node:os";
 import { runCall, type CallResult } from "./call.js";
 import { lmModel } from "./lm.js";
-import { moduleOptions, type ModuleDefinition } from "./module-spec.js";
-import { defaultLogger, type CallOptions, type ClientOptions, type ModuleCallOptions } from "./options.js";
+import { ModuleCaller } from "./module-caller.js";
+import type { ModuleDefinition } from "./module-spec.js";
+import { defaultLogger, type CallOptions, type ClientOptions } from "./options.js";
 import { LocalPoolWorker, RemotePoolWorker, type PoolWorker } from "./pool/pool-worker.js";
 import { killOnExit, Pool, type PoolStats } from "./pool/pool.js";
 import { baseRuntimeDir, createRunDir, removeRunDir, sweepOrphans } from "./pool/runtime-dir.js";
 import { Session, type SessionOptions } from "./session/session.js";
-import type { SignatureInputs, SignatureOutputs, WithReasoning } from "./signature/types.js";
 import type { WorkerProcess } from "./worker/worker-process.js";
 
 /**
@@ -93,37 +93,19 @@ interface ClientSettings {
 }
 
 /** Runs DSPy modules on a pool of Python workers. Create one with createClient(). */
-export class DspyClient {
+export class DspyClient extends ModuleCaller {
   private closed: Promise<void> | undefined;
 
   /** @internal */
   constructor(
     private readonly pool: Pool,
     private readonly settings: ClientSettings,
-  ) {}
-
-  /** dspy.Predict on a typed signature: `predict("question -> answer: int", { question })`. */
-  predict<S extends string>(signature: S, inputs: SignatureInputs<S>, options?: ModuleCallOptions): Promise<SignatureOutputs<S>> {
-    return this.call<SignatureOutputs<S>>({ type: "predict", signature, ...moduleOptions(options) }, inputs, options).then(
-      (r) => r.outputs,
-    );
-  }
-
-  /** dspy.ChainOfThought: the outputs plus the model's `reasoning`. */
-  chainOfThought<S extends string>(
-    signature: S,
-    inputs: SignatureInputs<S>,
-    options?: ModuleCallOptions,
-  ): Promise<WithReasoning<SignatureOutputs<S>>> {
-    return this.call<WithReasoning<SignatureOutputs<S>>>(
-      { type: "chain_of_thought", signature, ...moduleOptions(options) },
-      inputs,
-      options,
-    ).then((r) => r.outputs);
+  ) {
+    super();
   }
 
   /** Any module type the workers know, with usage and the worker that ran it. */
-  call<O = Record<string, unknown>>(
+  override call<O = Record<string, unknown>>(
     module: ModuleDefinition,
     inputs: Readonly<Record<string, unknown>>,
     options: CallOptions = {},

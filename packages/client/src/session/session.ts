@@ -1,10 +1,10 @@
 import { Code, ConnectError } from "../errors.js";
 import { toLmConfig } from "../lm.js";
-import { moduleId, moduleOptions, type ModuleDefinition } from "../module-spec.js";
-import type { AffinityMode, CallOptions, LmOption, ModuleCallOptions } from "../options.js";
+import { ModuleCaller } from "../module-caller.js";
+import { moduleId, type ModuleDefinition } from "../module-spec.js";
+import type { AffinityMode, CallOptions, LmOption } from "../options.js";
 import type { Lease, Pool } from "../pool/pool.js";
 import { runCall, withLease, type CallResult, type RpcOptions } from "../call.js";
-import type { SignatureInputs, SignatureOutputs, WithReasoning } from "../signature/types.js";
 
 export interface SessionOptions {
   /** The session's LM; calls may still override it. Default: the client's LM. */
@@ -26,7 +26,7 @@ interface SessionContext {
  * State kept in a worker between calls: the LM config and module instances
  * (one per module definition, reused by later calls).
  */
-export class Session {
+export class Session extends ModuleCaller {
   private closed = false;
   /** Workers that hold this session, by incarnation. */
   private readonly holders = new Map<string, number>();
@@ -38,7 +38,9 @@ export class Session {
     readonly workerId: string,
     private readonly lm: LmOption | undefined,
     private readonly ttlSeconds: number,
-  ) {}
+  ) {
+    super();
+  }
 
   /** @internal */
   static async open(ctx: SessionContext, lm: LmOption | undefined, ttlMs: number, affinity: AffinityMode, signal?: AbortSignal): Promise<Session> {
@@ -52,24 +54,8 @@ export class Session {
     return session!;
   }
 
-  predict<S extends string>(signature: S, inputs: SignatureInputs<S>, options?: ModuleCallOptions): Promise<SignatureOutputs<S>> {
-    return this.call<SignatureOutputs<S>>({ type: "predict", signature, ...moduleOptions(options) }, inputs, options).then((r) => r.outputs);
-  }
-
-  chainOfThought<S extends string>(
-    signature: S,
-    inputs: SignatureInputs<S>,
-    options?: ModuleCallOptions,
-  ): Promise<WithReasoning<SignatureOutputs<S>>> {
-    return this.call<WithReasoning<SignatureOutputs<S>>>(
-      { type: "chain_of_thought", signature, ...moduleOptions(options) },
-      inputs,
-      options,
-    ).then((r) => r.outputs);
-  }
-
   /** Runs a module held in this session; the same definition reuses one instance. */
-  call<O = Record<string, unknown>>(
+  override call<O = Record<string, unknown>>(
     module: ModuleDefinition,
     inputs: Readonly<Record<string, unknown>>,
     options: CallOptions = {},
