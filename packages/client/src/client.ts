@@ -4,12 +4,24 @@ import { runCall, type CallResult } from "./call.js";
 import { lmModel } from "./lm.js";
 import { ModuleCaller } from "./module-caller.js";
 import type { ModuleDefinition } from "./module-spec.js";
-import { defaultLogger, type CallOptions, type ClientOptions } from "./options.js";
+import { checkCredentials } from "./local-lm/credentials.js";
+import { LocalLmServer, type LocalLmStatus } from "./local-lm/local-lm-server.js";
+import { defaultLogger, type CallOptions, type ClientOptions, type LmOption } from "./options.js";
 import { LocalPoolWorker, RemotePoolWorker, type PoolWorker } from "./pool/pool-worker.js";
 import { killOnExit, Pool, type PoolStats } from "./pool/pool.js";
 import { baseRuntimeDir, createRunDir, removeRunDir, sweepOrphans } from "./pool/runtime-dir.js";
 import { Session, type SessionOptions } from "./session/session.js";
-import type { WorkerProcess } from "./worker/worker-process.js";
+import type { ManagedProcess } from "./process/managed-process.js";
+
+export interface ClientStats extends PoolStats {
+  /** The embedded local LM server, when the client runs one (lm: "local"). */
+  readonly localLm?: {
+    readonly status: LocalLmStatus;
+    readonly restarts: number;
+    readonly pid: number | undefined;
+    readonly apiBase: string;
+  };
+}
 
 /**
  * Starts a pool of Python DSPy workers and resolves once every worker has printed
@@ -17,7 +29,11 @@ import type { WorkerProcess } from "./worker/worker-process.js";
  */
 export async function createClient(options: ClientOptions = {}): Promise<DspyClient> {
   const logger = options.logger ?? defaultLogger;
-  const lm = options.lm ?? (process.env.DSPY_CONNECT_LM || undefined);
+  // DSPY_CONNECT_LM lets operators switch models without a code change.
+  const lm: LmOption = process.env.DSPY_CONNECT_LM || options.lm || "local";
+  const workerEnv = { ...process.env, ...options.env };
+  checkCredentials(lm, workerEnv);
+  const python = options.python ?? process.env.DSPY_CONNECT_PYTHON ?? "python3";
   const capacity = options.maxConcurrencyPerWorker ?? 4;
   const remote = options.remote ?? [];
   const localCount = options.workers ?? (remote.length ? 0 : Math.min(2, availableParallelism()));
@@ -33,8 +49,24 @@ export async function createClient(options: ClientOptions = {}): Promise<DspyCli
   const base = baseRuntimeDir();
   sweepOrphans(base, logger);
   const runDir = createRunDir(base);
-  const live = new Set<WorkerProcess>();
+  const live = new Set<ManagedProcess>();
   const unhookExit = killOnExit(live);
+  const restart = { initialMs: options.restart?.initialDelayMs ?? 250, maxMs: options.restart?.maxDelayMs ?? 10_000 };
+  const startupTimeoutMs = options.startupTimeoutMs ?? 60_000;
+  const localLm =
+    lmModel(lm) === "local"
+      ? await LocalLmServer.create({
+          python,
+          runId: runDir.runId,
+          runDir: runDir.path,
+          startupTimeoutMs: options.localLmStartupTimeoutMs ?? 300_000,
+          healthIntervalMs: options.healthIntervalMs ?? 5_000,
+          restart,
+          live,
+          env: options.env ?? {},
+          logger,
+        })
+      : undefined;
   const events = { changed: pool.changed };
   const workers: PoolWorker[] = [];
   for (let i = 0; i < localCount; i++) {
@@ -43,7 +75,7 @@ export async function createClient(options: ClientOptions = {}): Promise<DspyCli
         `w${i}`,
         capacity,
         {
-          python: options.python ?? process.env.DSPY_CONNECT_PYTHON ?? "python3",
+          python,
           slot: `w${i}`,
           runId: runDir.runId,
           runDir: runDir.path,
@@ -51,11 +83,11 @@ export async function createClient(options: ClientOptions = {}): Promise<DspyCli
           // Python threads beyond the pool's own limit only queue inside the worker.
           maxConcurrency: capacity,
           imports: options.imports ?? [],
-          env: options.env ?? {},
-          startupTimeoutMs: options.startupTimeoutMs ?? 60_000,
+          env: { ...options.env, ...localLm?.workerEnv() },
+          startupTimeoutMs,
           logger,
         },
-        { initialMs: options.restart?.initialDelayMs ?? 250, maxMs: options.restart?.maxDelayMs ?? 10_000 },
+        restart,
         live,
         events,
         logger,
@@ -70,25 +102,28 @@ export async function createClient(options: ClientOptions = {}): Promise<DspyCli
     removeRunDir(runDir);
   };
   try {
-    await pool.start(workers);
+    await Promise.all([pool.start(workers), localLm?.start()]);
   } catch (error) {
+    await Promise.allSettled([pool.close(), localLm?.stop(0)]);
     cleanup();
     throw error;
   }
-  return new DspyClient(pool, {
+  return new DspyClient(pool, localLm, {
     lm,
     timeoutMs: options.timeoutMs ?? 120_000,
     sessionTtlMs: options.sessions?.ttlMs ?? 30 * 60_000,
     affinity: options.sessions?.affinity ?? "strict",
+    killAfterMs: options.killAfterMs ?? 5_000,
     cleanup,
   });
 }
 
 interface ClientSettings {
-  readonly lm: ClientOptions["lm"];
+  readonly lm: LmOption;
   readonly timeoutMs: number;
   readonly sessionTtlMs: number;
   readonly affinity: "strict" | "hint";
+  readonly killAfterMs: number;
   readonly cleanup: () => void;
 }
 
@@ -99,6 +134,7 @@ export class DspyClient extends ModuleCaller {
   /** @internal */
   constructor(
     private readonly pool: Pool,
+    private readonly localLm: LocalLmServer | undefined,
     private readonly settings: ClientSettings,
   ) {
     super();
@@ -135,13 +171,20 @@ export class DspyClient extends ModuleCaller {
     return Promise.all(ready.map((w) => w.current!.connection.service.describe({}, { timeoutMs: 10_000 })));
   }
 
-  stats(): PoolStats {
-    return this.pool.stats();
+  stats(): ClientStats {
+    const lm = this.localLm;
+    return {
+      ...this.pool.stats(),
+      ...(lm && { localLm: { status: lm.status, restarts: lm.restarts, pid: lm.pid, apiBase: lm.apiBase } }),
+    };
   }
 
   /** Finishes calls in flight, then stops every worker (SIGTERM, then SIGKILL). */
   close(): Promise<void> {
-    this.closed ??= this.pool.close().finally(this.settings.cleanup);
+    this.closed ??= this.pool
+      .close()
+      .then(() => this.localLm?.stop(this.settings.killAfterMs))
+      .finally(this.settings.cleanup);
     return this.closed;
   }
 

@@ -1,4 +1,4 @@
-export { createClient, DspyClient } from "./client.js";
+export { createClient, DspyClient, type ClientStats } from "./client.js";
 export { Session, type SessionOptions } from "./session/session.js";
 export { Code, ConnectError, isWorkerGoneError } from "./errors.js";
 export type { CallResult, Usage } from "./call.js";
@@ -15,6 +15,7 @@ export type {
 } from "./options.js";
 export type { PoolStats, WorkerStats } from "./pool/pool.js";
 export type { WorkerStatus } from "./pool/pool-worker.js";
+export type { LocalLmStatus } from "./local-lm/local-lm-server.js";
 export type {
   ParseSignature,
   PyTypeToTs,

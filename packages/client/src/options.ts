@@ -38,8 +38,13 @@ export interface ClientOptions {
   readonly remote?: readonly RemoteWorkerOptions[];
   /** Python that has `dspy_connect` installed. Default: $DSPY_CONNECT_PYTHON, else "python3". */
   readonly python?: string;
-  /** The default LM. Default: $DSPY_CONNECT_LM. */
+  /**
+   * The default LM: "local" (the embedded model; the default) or any LiteLLM model string,
+   * with keys from the environment. $DSPY_CONNECT_LM overrides it.
+   */
   readonly lm?: LmOption;
+  /** Time the local LM server has to start, model assembly included. Default 300 s. */
+  readonly localLmStartupTimeoutMs?: number;
   /** Calls one worker runs at once; more wait in the queue. Default 4. */
   readonly maxConcurrencyPerWorker?: number;
   /** Calls that may wait for a free worker; more are rejected with ResourceExhausted. Default 1000. */

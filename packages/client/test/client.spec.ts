@@ -103,16 +103,28 @@ describe("a pool of two real workers", () => {
   });
 });
 
-describe("a pool without an LM", () => {
-  it("fails calls with FailedPrecondition", async () => {
-    const saved = process.env.DSPY_CONNECT_LM;
-    delete process.env.DSPY_CONNECT_LM;
-    const client = await startClient({ workers: 1, lm: undefined, env: { DSPY_CONNECT_TEST_PROVIDERS: "1", DSPY_CONNECT_LM: "" } });
+describe("LM selection", () => {
+  it("fails up front when a hosted model has no key", async () => {
+    const error = await startClient({ workers: 1, lm: "openai/gpt-4o-mini", env: { OPENAI_API_KEY: "" } }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: Code.FailedPrecondition });
+    expect((error as Error).message).toMatch(/needs OPENAI_API_KEY/);
+  });
+
+  it("rejects a model string that is neither local nor provider/model", async () => {
+    await expect(startClient({ workers: 1, lm: "gpt-4o" })).rejects.toMatchObject({ code: Code.InvalidArgument });
+  });
+
+  it("lets DSPY_CONNECT_LM override the configured LM", async () => {
+    process.env.DSPY_CONNECT_LM = "scripted/fail";
     try {
-      await expect(client.predict("q -> a", { q: "x" })).rejects.toMatchObject({ code: Code.FailedPrecondition });
+      const client = await startClient({ workers: 1, lm: "scripted/echo" });
+      try {
+        await expect(client.predict("q -> a", { q: "x" })).rejects.toMatchObject({ code: Code.Internal });
+      } finally {
+        await client.close();
+      }
     } finally {
-      await client.close();
-      if (saved !== undefined) process.env.DSPY_CONNECT_LM = saved;
+      delete process.env.DSPY_CONNECT_LM;
     }
   });
 });

@@ -11,6 +11,9 @@ export const repoRoot = join(here, "..", "..", "..");
 export const python = process.env.DSPY_CONNECT_PYTHON ?? join(repoRoot, "python", ".venv", "bin", "python");
 if (!existsSync(python)) throw new Error(`no worker Python at ${python}: run ./dev test`);
 
+// Tests choose their LM explicitly; a developer's DSPY_CONNECT_LM would override it.
+delete process.env.DSPY_CONNECT_LM;
+
 /** Only the LM provider is scripted in tests (see python/src/dspy_connect/testing/scripted_lm.py). */
 export const testEnv = { DSPY_CONNECT_TEST_PROVIDERS: "1" };
 

@@ -12,7 +12,7 @@ import pydantic
 
 from . import warmup
 from .errors import InvalidArgument
-from .lm import LmSettings, build_lm
+from .lm import LmSettings, adapter_for, build_lm
 from .modules import build_module
 from .session import Session
 from .v1 import common_pb2
@@ -40,7 +40,7 @@ def execute(
         module, signature = build_module(spec)
     values = validate_inputs(signature, inputs)
     lm = build_lm(lm_settings)
-    with dspy.context(lm=lm, track_usage=True):
+    with dspy.context(lm=lm, adapter=adapter_for(lm_settings), track_usage=True):
         prediction = module(**values)
     return CallOutcome(outputs=_outputs(prediction), usage=_usage(prediction))
 

@@ -11,11 +11,14 @@ from typing import Any
 import dspy
 
 from .errors import FailedPrecondition, InvalidArgument
+from .local_lm.model import MODEL_ALIAS
 from .v1 import common_pb2
 
 # The embedded local LM's OpenAI-compatible endpoint, set by the pool that runs it.
 LOCAL_API_BASE_ENV = "DSPY_CONNECT_LOCAL_API_BASE"
-LOCAL_MODEL_ENV = "DSPY_CONNECT_LOCAL_MODEL"
+# Decoding for the small local model: greedy, and capped, since a 270M model can repeat
+# itself until the context is full.
+LOCAL_DEFAULTS: dict[str, Any] = {"temperature": 0.0, "max_tokens": 512}
 
 
 @dataclass(frozen=True)
@@ -86,9 +89,9 @@ def build_lm(settings: LmSettings) -> dspy.LM:
             raise FailedPrecondition(
                 f"lm 'local' needs the embedded local LM server, but {LOCAL_API_BASE_ENV} is not set in this worker"
             )
-        model = f"openai/{os.environ.get(LOCAL_MODEL_ENV, 'local')}"
-        kwargs.setdefault("api_base", api_base)
-        kwargs.setdefault("api_key", "local")
+        model = f"openai/{MODEL_ALIAS}"
+        kwargs = {**LOCAL_DEFAULTS, "api_base": api_base, "api_key": "local", **kwargs}
+        _register_local_model(model)
     if "/" not in model:
         raise InvalidArgument(f"lm model {settings.model!r} must be 'local' or a LiteLLM 'provider/model' string")
     if settings.api_base:
@@ -105,3 +108,29 @@ def build_lm(settings: LmSettings) -> dspy.LM:
         return dspy.LM(model, **kwargs)
     except Exception as exc:
         raise InvalidArgument(f"cannot build LM {settings.model!r}: {exc}") from None
+
+
+# The adapter for an LM: $DSPY_CONNECT_ADAPTER ("chat" or "json") if set, else DSPy's default
+# (ChatAdapter, which falls back to JSONAdapter when a reply does not parse).
+ADAPTER_ENV = "DSPY_CONNECT_ADAPTER"
+
+
+def adapter_for(settings: LmSettings) -> dspy.Adapter | None:
+    choice = os.environ.get(ADAPTER_ENV, "")
+    if choice == "json":
+        return dspy.JSONAdapter()
+    if choice == "chat":
+        return dspy.ChatAdapter()
+    return None
+
+
+def _register_local_model(model: str) -> None:
+    """Tells LiteLLM (and so DSPy's JSONAdapter) that the local server takes a JSON schema,
+    which it turns into a llama.cpp grammar; unknown models only get plain JSON mode."""
+    import litellm  # noqa: PLC0415
+
+    litellm.register_model({model: {
+        "litellm_provider": "openai", "mode": "chat", "supports_response_schema": True,
+        "max_input_tokens": 4096, "max_output_tokens": LOCAL_DEFAULTS["max_tokens"],
+        "input_cost_per_token": 0.0, "output_cost_per_token": 0.0,
+    }})

@@ -2,13 +2,13 @@ import { HealthCheckResponse_ServingStatus } from "@dspy-connect/core-proto";
 import { Code, ConnectError, workerGoneError } from "../errors.js";
 import type { Logger } from "../options.js";
 import { connectRemote, connectUnix, type WorkerConnection } from "../worker/connection.js";
-import { WorkerProcess, type SpawnOptions } from "../worker/worker-process.js";
+import { restartDelay, STABLE_AFTER_MS, type RestartDelay } from "../process/backoff.js";
+import type { ManagedProcess } from "../process/managed-process.js";
+import { socketPathOf, spawnWorker, type SpawnOptions, type WorkerProcess } from "../worker/worker-process.js";
 
 const SERVICE_NAME = "dspy_connect.v1.WorkerService";
 const HEALTH_TIMEOUT_MS = 2_000;
 const UNHEALTHY_AFTER_FAILURES = 2;
-// A worker that stayed up this long has recovered: its next crash restarts at once.
-const STABLE_AFTER_MS = 10_000;
 
 export type WorkerStatus = "starting" | "ready" | "unhealthy" | "stopped";
 
@@ -104,8 +104,8 @@ export class LocalPoolWorker extends PoolWorker {
     id: string,
     capacity: number,
     private readonly spawnOptions: SpawnOptions,
-    private readonly restartDelay: { initialMs: number; maxMs: number },
-    private readonly live: Set<WorkerProcess>,
+    private readonly delays: RestartDelay,
+    private readonly live: Set<ManagedProcess>,
     events: WorkerEvents,
     logger: Logger,
   ) {
@@ -133,10 +133,10 @@ export class LocalPoolWorker extends PoolWorker {
   }
 
   private async launch(): Promise<void> {
-    const proc = await WorkerProcess.spawn(this.spawnOptions);
+    const proc = await spawnWorker(this.spawnOptions);
     this.live.add(proc);
     void proc.exited.then(() => this.live.delete(proc));
-    const connection = connectUnix(proc.socketPath);
+    const connection = connectUnix(socketPathOf(proc));
     if (this.stopping || !(await isServing(connection))) {
       connection.close();
       proc.signalGroup("SIGKILL");
@@ -159,9 +159,7 @@ export class LocalPoolWorker extends PoolWorker {
   }
 
   private scheduleRestart(): void {
-    const { initialMs, maxMs } = this.restartDelay;
-    const delay = this.failures === 0 ? 0 : Math.min(maxMs, initialMs * 2 ** (this.failures - 1));
-    this.failures++;
+    const delay = restartDelay(this.failures++, this.delays);
     this.restartTimer = setTimeout(() => {
       this.restarts++;
       this.launch().catch((error: unknown) => {

@@ -1,7 +1,7 @@
 import { Code, ConnectError, isWorkerGoneError, workerGoneError } from "../errors.js";
 import type { Logger } from "../options.js";
 import type { WorkerConnection } from "../worker/connection.js";
-import type { WorkerProcess } from "../worker/worker-process.js";
+import type { ManagedProcess } from "../process/managed-process.js";
 import { DispatchQueue } from "./dispatch-queue.js";
 import { PoolWorker, RemotePoolWorker, type WorkerStatus } from "./pool-worker.js";
 
@@ -190,8 +190,8 @@ function abortedWithin(signal: AbortSignal, ms: number): Promise<void> {
   });
 }
 
-/** Kills every live worker group if Node exits without close(). */
-export function killOnExit(live: Set<WorkerProcess>): () => void {
+/** Kills every live child group (workers, LM server) if Node exits without close(). */
+export function killOnExit(live: Set<ManagedProcess>): () => void {
   const handler = () => {
     for (const proc of live) proc.signalGroup("SIGKILL");
   };

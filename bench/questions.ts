@@ -1,0 +1,20 @@
+/** 50 varied questions for the local model's parse-rate and throughput benchmarks. */
+export const QUESTIONS = [
+  "What is the capital of France?", "How many legs does a spider have?", "What is 12 times 12?",
+  "Who wrote Romeo and Juliet?", "What color is the sky on a clear day?", "What is the boiling point of water in Celsius?",
+  "Name a mammal that can fly.", "What is the largest planet in the solar system?", "How many days are in a leap year?",
+  "What gas do plants absorb from the air?", "What is the square root of 81?", "Which ocean is the largest?",
+  "What language is spoken in Brazil?", "What is the chemical symbol for gold?", "How many continents are there?",
+  "Why do we have seasons?", "What does a thermometer measure?", "Is a tomato a fruit or a vegetable?",
+  "What is the opposite of hot?", "How many minutes are in an hour?", "What is the freezing point of water in Fahrenheit?",
+  "Which animal is known as the king of the jungle?", "What is 15 plus 27?", "Who painted the Mona Lisa?",
+  "What is the main ingredient in guacamole?", "What do bees make?", "How many sides does a hexagon have?",
+  "What is the tallest mountain on Earth?", "What is H2O commonly called?", "Which planet is called the red planet?",
+  "Should you water a cactus every day? Why?", "What is a synonym for happy?", "How many hours are in two days?",
+  "What is the smallest prime number?", "Translate 'hello' into Spanish.", "What currency is used in Japan?",
+  "What organ pumps blood through the body?", "Is the moon a planet?", "What is 100 divided by 4?",
+  "Name a primary color.", "What is the longest river in Africa?", "What season comes after winter?",
+  "How many strings does a standard guitar have?", "What is the capital of Japan?", "Why is exercise healthy?",
+  "What is 7 squared?", "Which is heavier, a kilogram of feathers or a kilogram of steel?",
+  "What do you call a baby cat?", "What is the first letter of the English alphabet?", "What is the speed of light approximately?",
+];

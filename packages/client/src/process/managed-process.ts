@@ -1,0 +1,160 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { Code, ConnectError } from "../errors.js";
+import type { Logger } from "../options.js";
+
+const STDERR_TAIL_LINES = 40;
+
+export interface ManagedSpawnOptions {
+  /** Shown in logs and errors: "w0", "local-lm". */
+  readonly name: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The stdout line prefix that carries the JSON ready payload. */
+  readonly readyPrefix: string;
+  readonly startupTimeoutMs: number;
+  /** Where to record the pid, so a later run can sweep an orphan. */
+  readonly pidFile?: string;
+  readonly logger: Logger;
+}
+
+export interface ExitInfo {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/**
+ * A child process in its own process group that prints one ready line. It exits when its
+ * stdin closes (so it dies with Node), and stop() signals its whole group.
+ */
+export class ManagedProcess<Ready = unknown> {
+  readonly exited: Promise<ExitInfo>;
+  private exitInfo: ExitInfo | undefined;
+
+  private constructor(
+    readonly child: ChildProcess,
+    readonly name: string,
+    readonly ready: Ready,
+    private readonly tail: readonly string[],
+  ) {
+    this.exited = new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        this.exitInfo = { code: child.exitCode, signal: child.signalCode };
+        resolve(this.exitInfo);
+      } else {
+        child.once("exit", (code, signal) => {
+          this.exitInfo = { code, signal };
+          resolve(this.exitInfo);
+        });
+      }
+    });
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  get alive(): boolean {
+    return this.exitInfo === undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  describeExit(): string {
+    const code = this.exitInfo?.code ?? this.child.exitCode;
+    const signal = this.exitInfo?.signal ?? this.child.signalCode;
+    if (code === null && signal === null) return "still running";
+    return signal ? `killed by ${signal}` : `exited with code ${code}`;
+  }
+
+  /** The last lines the process wrote to stderr, for error messages. */
+  stderrTail(): string {
+    return this.tail.join("\n");
+  }
+
+  /** Sends a signal to the whole process group (the process and anything it started). */
+  signalGroup(signal: NodeJS.Signals): void {
+    if (!this.alive || this.pid <= 0) return;
+    try {
+      process.kill(-this.pid, signal);
+    } catch {
+      // ESRCH: the group is already gone.
+    }
+  }
+
+  /** SIGTERM, then SIGKILL after `killAfterMs`. Resolves once the process has exited. */
+  async stop(killAfterMs: number): Promise<void> {
+    if (!this.alive) return;
+    this.child.stdin?.end();
+    this.signalGroup("SIGTERM");
+    const timer = setTimeout(() => this.signalGroup("SIGKILL"), killAfterMs);
+    await this.exited;
+    clearTimeout(timer);
+    this.signalGroup("SIGKILL"); // grandchildren that ignored SIGTERM
+  }
+
+  /** Spawns the process and resolves with its ready payload, or rejects with its stderr tail. */
+  static async spawn<Ready>(opts: ManagedSpawnOptions): Promise<ManagedProcess<Ready>> {
+    const child = spawn(opts.command, opts.args, {
+      // Its own process group: stop() signals the group, and Ctrl-C in a terminal reaches
+      // Node only, which then shuts children down in order.
+      detached: true,
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { ...process.env, PYTHONUNBUFFERED: "1", ...opts.env },
+    });
+    child.on("error", () => {}); // reported through the ready promise
+    if (child.pid && opts.pidFile) writeFileSync(opts.pidFile, String(child.pid));
+    // Children must not keep a script alive that forgot close(); they exit on stdin EOF.
+    child.unref();
+    for (const stream of [child.stdin, child.stdout, child.stderr]) {
+      (stream as unknown as { unref?: () => void } | null)?.unref?.();
+    }
+    const tail: string[] = [];
+    createInterface({ input: child.stderr! }).on("line", (line) => {
+      tail.push(line);
+      if (tail.length > STDERR_TAIL_LINES) tail.shift();
+      opts.logger.debug?.(`[${opts.name}] ${line}`);
+    });
+    const ready = await waitReady<Ready>(child, tail, opts);
+    return new ManagedProcess<Ready>(child, opts.name, ready, tail);
+  }
+}
+
+function waitReady<Ready>(child: ChildProcess, tail: string[], opts: ManagedSpawnOptions): Promise<Ready> {
+  const stdout = createInterface({ input: child.stdout! });
+  let settled = false;
+  return new Promise<Ready>((resolve, reject) => {
+    const fail = (message: string, code: Code) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (child.pid) {
+        try {
+          process.kill(-child.pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+      const stderr = tail.join("\n");
+      reject(new ConnectError(`${message}${stderr ? `\n--- ${opts.name} stderr ---\n${stderr}` : ""}`, code));
+    };
+    const timer = setTimeout(
+      () => fail(`${opts.name} was not ready within ${opts.startupTimeoutMs} ms`, Code.DeadlineExceeded),
+      opts.startupTimeoutMs,
+    );
+    child.once("error", (err) => fail(`cannot start ${opts.name} with ${opts.command}: ${err.message}`, Code.FailedPrecondition));
+    child.once("exit", (code, signal) => {
+      // Let the last stderr lines arrive before reporting.
+      setTimeout(() => fail(`${opts.name} ${signal ? `was killed by ${signal}` : `exited with code ${code}`} before it was ready`, Code.Unavailable), 50);
+    });
+    stdout.on("line", (line) => {
+      if (line.startsWith(opts.readyPrefix) && !settled) {
+        settled = true;
+        clearTimeout(timer);
+        resolve(JSON.parse(line.slice(opts.readyPrefix.length)) as Ready);
+      } else {
+        opts.logger.debug?.(`[${opts.name}] ${line}`);
+      }
+    });
+  });
+}

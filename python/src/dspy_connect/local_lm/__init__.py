@@ -1,0 +1,1 @@
+"""The embedded local LM: llama.cpp's OpenAI-compatible server with a model from PyPI."""

@@ -1,0 +1,52 @@
+"""Lets OpenAI-style structured output reach llama.cpp's grammar.
+
+LiteLLM sends `response_format={"type": "json_schema", "json_schema": {"schema": S}}`;
+llama-cpp-python only constrains decoding for `{"type": "json_object", "schema": S}` and
+silently ignores the former. This ASGI middleware rewrites the one into the other.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+class JsonSchemaResponseFormat:
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope.get("method") != "POST" or not scope["path"].endswith("/chat/completions"):
+            return await self.app(scope, receive, send)
+        chunks = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        body = rewrite(b"".join(chunks))
+        delivered = False
+
+        async def replay():
+            nonlocal delivered
+            if delivered:
+                return await receive()  # disconnect notifications after the body
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
+        headers.append((b"content-length", str(len(body)).encode()))
+        return await self.app({**scope, "headers": headers}, replay, send)
+
+
+def rewrite(body: bytes) -> bytes:
+    try:
+        request = json.loads(body)
+    except ValueError:
+        return body  # the server reports the error itself
+    fmt = request.get("response_format") if isinstance(request, dict) else None
+    if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
+        schema = (fmt.get("json_schema") or {}).get("schema")
+        request["response_format"] = {"type": "json_object", **({"schema": schema} if schema else {})}
+        return json.dumps(request).encode()
+    return body
