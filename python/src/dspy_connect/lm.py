@@ -110,13 +110,18 @@ def build_lm(settings: LmSettings) -> dspy.LM:
         raise InvalidArgument(f"cannot build LM {settings.model!r}: {exc}") from None
 
 
-# The adapter for an LM: $DSPY_CONNECT_ADAPTER ("chat" or "json") if set, else DSPy's default
-# (ChatAdapter, which falls back to JSONAdapter when a reply does not parse).
+# The adapter for an LM: $DSPY_CONNECT_ADAPTER ("chat" or "json") if set; for the local model,
+# JSON constrained by the signature's schema; else DSPy's default (ChatAdapter, which falls
+# back to JSONAdapter when a reply does not parse).
 ADAPTER_ENV = "DSPY_CONNECT_ADAPTER"
 
 
 def adapter_for(settings: LmSettings) -> dspy.Adapter | None:
     choice = os.environ.get(ADAPTER_ENV, "")
+    if settings.model == "local" and choice in ("", "local-json"):
+        from .local_lm.adapter import LocalJSONAdapter  # noqa: PLC0415
+
+        return LocalJSONAdapter()
     if choice == "json":
         return dspy.JSONAdapter()
     if choice == "chat":

@@ -42,6 +42,7 @@ def main() -> None:
     from llama_cpp.server.app import create_app  # noqa: PLC0415
     from llama_cpp.server.settings import ModelSettings, ServerSettings  # noqa: PLC0415
 
+    from .chat_format import CHAT_FORMAT  # noqa: PLC0415 (registers the format)
     from .json_schema import JsonSchemaResponseFormat  # noqa: PLC0415
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -54,6 +55,7 @@ def main() -> None:
             ModelSettings(
                 model=model_path,
                 model_alias=MODEL_ALIAS,
+                chat_format=CHAT_FORMAT,
                 n_ctx=args.n_ctx,
                 n_threads=args.n_threads,
                 n_threads_batch=args.n_threads,

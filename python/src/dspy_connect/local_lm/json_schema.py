@@ -1,4 +1,4 @@
-"""Lets OpenAI-style structured output reach llama.cpp's grammar.
+"""Lets OpenAI-style requests reach llama-cpp-python's server as it understands them.
 
 LiteLLM sends `response_format={"type": "json_schema", "json_schema": {"schema": S}}`;
 llama-cpp-python only constrains decoding for `{"type": "json_object", "schema": S}` and
@@ -44,9 +44,16 @@ def rewrite(body: bytes) -> bytes:
         request = json.loads(body)
     except ValueError:
         return body  # the server reports the error itself
-    fmt = request.get("response_format") if isinstance(request, dict) else None
+    if not isinstance(request, dict):
+        return body
+    changed = False
+    fmt = request.get("response_format")
     if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
         schema = (fmt.get("json_schema") or {}).get("schema")
         request["response_format"] = {"type": "json_object", **({"schema": schema} if schema else {})}
-        return json.dumps(request).encode()
-    return body
+        changed = True
+    # LiteLLM sends OpenAI's newer name; llama-cpp-python reads only max_tokens.
+    if "max_completion_tokens" in request:
+        request.setdefault("max_tokens", request.pop("max_completion_tokens"))
+        changed = True
+    return json.dumps(request).encode() if changed else body
