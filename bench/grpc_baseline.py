@@ -33,8 +33,16 @@ async def measure(n: int) -> dict:
                 module=common_pb2.ModuleSpec(type="predict", signature="question -> answer"),
                 inputs_json=b'{"question": "hi"}',
             )
+            uncached = worker_pb2.CallRequest()
+            uncached.CopyFrom(call)
+            uncached.lm.CopyFrom(common_pb2.LmConfig(model="scripted/echo", cache=False))
+            await stub.Call(call)  # waits out the worker's warm-up
             results = {}
-            for name, make in (("describe", lambda: stub.Describe(worker_pb2.DescribeRequest())), ("call", lambda: stub.Call(call))):
+            for name, make in (
+                ("describe", lambda: stub.Describe(worker_pb2.DescribeRequest())),
+                ("call", lambda: stub.Call(call)),
+                ("uncached", lambda: stub.Call(uncached)),
+            ):
                 for _ in range(min(200, n)):
                     await make()  # warm-up
                 samples = []

@@ -1,5 +1,6 @@
-"""Baseline for bench/local-lm.ts: the prompt DSPy's ChainOfThought sends, posted straight to
-the local LM server from Python, with the same decoding settings. Prints JSON."""
+"""Baseline for bench/local-lm.ts: the request a bridged ChainOfThought sends (same messages,
+same schema-constrained response_format, same decoding), posted straight to the local LM
+server from Python. Prints JSON."""
 
 from __future__ import annotations
 
@@ -11,18 +12,21 @@ import dspy
 import httpx
 
 from dspy_connect.lm import LOCAL_DEFAULTS
+from dspy_connect.local_lm.adapter import LocalJSONAdapter
 from dspy_connect.local_lm.model import MODEL_ALIAS
 
 
 def main(api_base: str, questions: list[str]) -> None:
-    cot = dspy.ChainOfThought("question -> answer")
+    signature = dspy.ChainOfThought("question -> answer").predict.signature
+    adapter = LocalJSONAdapter()
+    request: dict = {"model": MODEL_ALIAS, **LOCAL_DEFAULTS}
+    adapter._prepare_response_format(None, request, signature)
     results = []
     with httpx.Client(timeout=300) as http:
         for question in questions:
-            messages = dspy.ChatAdapter().format(cot.predict.signature, demos=[], inputs={"question": question})
+            messages = adapter.format(signature, demos=[], inputs={"question": question})
             started = time.perf_counter()
-            reply = http.post(f"{api_base}/chat/completions",
-                              json={"model": MODEL_ALIAS, "messages": messages, **LOCAL_DEFAULTS}).json()
+            reply = http.post(f"{api_base}/chat/completions", json={**request, "messages": messages}).json()
             results.append({"seconds": time.perf_counter() - started, "tokens": reply["usage"]["completion_tokens"]})
     print(json.dumps(results))
 

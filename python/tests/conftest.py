@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,8 @@ def start_worker(*extra: str, env: dict[str, str] | None = None) -> WorkerProces
     for line in proc.stdout:
         if line.startswith(READY_PREFIX):
             ready = json.loads(line[len(READY_PREFIX):])
+            # Keep reading stdout, as the TS pool does: a full pipe would block the worker.
+            threading.Thread(target=proc.stdout.read, daemon=True).start()
             return WorkerProcess(proc, ready["address"], ready)
     raise RuntimeError(f"worker exited before it was ready (code {proc.wait()})")
 

@@ -59,6 +59,9 @@ def main() -> None:
                 n_ctx=args.n_ctx,
                 n_threads=args.n_threads,
                 n_threads_batch=args.n_threads,
+                # The server's default keeps logits for every position (n_ctx x 262k vocab):
+                # gigabytes nobody reads.
+                logits_all=False,
                 verbose=False,
             )
         ],

@@ -21,6 +21,7 @@ def main() -> None:
         format=f"%(asctime)s {args.worker_id} %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    logging.getLogger("LiteLLM").setLevel(logging.WARNING)  # one INFO line per completion otherwise
     import dspy  # noqa: PLC0415 (slow import: after argument errors are reported)
 
     dspy.configure(disable_history=True)  # a long-lived worker must not grow LM history

@@ -14,9 +14,9 @@ THREAD_CAPS = {
     "RAYON_NUM_THREADS": "1",
     "TOKENIZERS_PARALLELISM": "false",
 }
-# LiteLLM otherwise fetches its model cost map from the internet, retrying for seconds;
-# grpc core otherwise logs every GOAWAY at INFO.
-OFFLINE = {"LITELLM_LOCAL_MODEL_COST_MAP": "True", "GRPC_VERBOSITY": "ERROR"}
+# LiteLLM otherwise fetches its model cost map from the internet, retrying for seconds, and
+# logs every completion at INFO; grpc core otherwise logs every GOAWAY at INFO.
+OFFLINE = {"LITELLM_LOCAL_MODEL_COST_MAP": "True", "LITELLM_LOG": "ERROR", "GRPC_VERBOSITY": "ERROR"}
 
 
 def apply_env_defaults() -> None:
