@@ -53,8 +53,9 @@ export async function createClient(options: ClientOptions = {}): Promise<DspyCli
   const unhookExit = killOnExit(live);
   const restart = { initialMs: options.restart?.initialDelayMs ?? 250, maxMs: options.restart?.maxDelayMs ?? 10_000 };
   const startupTimeoutMs = options.startupTimeoutMs ?? 60_000;
+  // Remote workers cannot reach this machine's loopback: they run their own local LM.
   const localLm =
-    lmModel(lm) === "local"
+    lmModel(lm) === "local" && localCount > 0
       ? await LocalLmServer.create({
           python,
           runId: runDir.runId,
