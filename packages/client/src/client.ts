@@ -29,14 +29,14 @@ export interface ClientStats extends PoolStats {
  */
 export async function createClient(options: ClientOptions = {}): Promise<DspyClient> {
   const logger = options.logger ?? defaultLogger;
-  // DSPY_CONNECT_LM lets operators switch models without a code change.
-  const lm: LmOption = process.env.DSPY_CONNECT_LM || options.lm || "local";
-  const workerEnv = { ...process.env, ...options.env };
-  checkCredentials(lm, workerEnv);
-  const python = options.python ?? process.env.DSPY_CONNECT_PYTHON ?? "python3";
   const capacity = options.maxConcurrencyPerWorker ?? 4;
   const remote = options.remote ?? [];
   const localCount = options.workers ?? (remote.length ? 0 : Math.min(2, availableParallelism()));
+  // DSPY_CONNECT_LM lets operators switch models without a code change. With no LM chosen,
+  // local workers use the embedded model and remote-only pools their workers' own default.
+  const lm: LmOption | undefined = process.env.DSPY_CONNECT_LM || options.lm || (localCount > 0 ? "local" : undefined);
+  if (lm !== undefined) checkCredentials(lm, { ...process.env, ...options.env });
+  const python = options.python ?? process.env.DSPY_CONNECT_PYTHON ?? "python3";
   const pool = new Pool({
     maxQueueSize: options.maxQueueSize ?? 1000,
     maxQueueWaitMs: options.maxQueueWaitMs ?? 30_000,
@@ -120,7 +120,7 @@ export async function createClient(options: ClientOptions = {}): Promise<DspyCli
 }
 
 interface ClientSettings {
-  readonly lm: LmOption;
+  readonly lm: LmOption | undefined;
   readonly timeoutMs: number;
   readonly sessionTtlMs: number;
   readonly affinity: "strict" | "hint";

@@ -39,8 +39,9 @@ export interface ClientOptions {
   /** Python that has `dspy_connect` installed. Default: $DSPY_CONNECT_PYTHON, else "python3". */
   readonly python?: string;
   /**
-   * The default LM: "local" (the embedded model; the default) or any LiteLLM model string,
-   * with keys from the environment. $DSPY_CONNECT_LM overrides it.
+   * The default LM: "local" (the embedded model; the default with local workers) or any
+   * LiteLLM model string, with keys from the environment. $DSPY_CONNECT_LM overrides it.
+   * Remote-only pools default to each worker's own LM.
    */
   readonly lm?: LmOption;
   /** Time the local LM server has to start, model assembly included. Default 300 s. */
