@@ -50,7 +50,8 @@ fi
 PYTHON_BIN=""
 for candidate in python3.13 python3.12 python3.11 python3.10 python3; do
   if command -v "$candidate" >/dev/null && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
-    PYTHON_BIN="$(command -v "$candidate")"
+    # The real interpreter, not a pyenv shim: uv rebuilds the venv (~13 s) when the path differs.
+    PYTHON_BIN="$("$candidate" -c 'import sys; print(sys.executable)')"
     break
   fi
 done
