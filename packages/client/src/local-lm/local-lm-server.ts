@@ -104,7 +104,7 @@ export class LocalLmServer {
 
   private onExit(proc: ManagedProcess<LocalLmReady>): void {
     if (this.stopping || proc !== this.proc) return;
-    this.opts.logger.warn?.(`local LM server (pid ${proc.pid}) ${proc.describeExit()}; restarting`);
+    this.opts.logger.warn?.(`local LM server (pid ${proc.pid}) ${proc.describeCrash()}\nrestarting`);
     this.status = "down";
     if (Date.now() - this.readyAt > STABLE_AFTER_MS) this.failures = 0;
     this.scheduleRestart();

@@ -152,7 +152,7 @@ export class LocalPoolWorker extends PoolWorker {
   private onExit(proc: WorkerProcess): void {
     if (this.stopping || proc !== this.process) return;
     const how = proc.describeExit();
-    this.logger.warn?.(`worker ${this.id} (pid ${proc.pid}) ${how}; restarting`);
+    this.logger.warn?.(`worker ${this.id} (pid ${proc.pid}) ${proc.describeCrash()}\nrestarting`);
     this.endIncarnation(how, "starting");
     if (Date.now() - this.readyAt > STABLE_AFTER_MS) this.failures = 0;
     this.scheduleRestart();

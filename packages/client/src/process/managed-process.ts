@@ -67,9 +67,15 @@ export class ManagedProcess<Ready = unknown> {
     return signal ? `killed by ${signal}` : `exited with code ${code}`;
   }
 
-  /** The last lines the process wrote to stderr, for error messages. */
-  stderrTail(): string {
-    return this.tail.join("\n");
+  /** The last lines the process wrote to stderr, for crash reports. */
+  private stderrTail(lines = 5): string {
+    return this.tail.slice(-lines).join("\n");
+  }
+
+  /** "exited with code 1" plus the last stderr lines, for a restart warning. */
+  describeCrash(): string {
+    const tail = this.stderrTail();
+    return `${this.describeExit()}${tail ? `\n--- last stderr of ${this.name} ---\n${tail}` : ""}`;
   }
 
   /** Sends a signal to the whole process group (the process and anything it started). */
