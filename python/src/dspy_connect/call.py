@@ -32,17 +32,23 @@ def execute(
     lm_settings: LmSettings,
 ) -> CallOutcome:
     warmup.wait()
-    if session is not None and module_id:
-        module, signature = session.module(module_id, lambda: build_module(spec))
-    elif module_id:
-        raise InvalidArgument("module_id needs a session")
-    else:
-        module, signature = build_module(spec)
+    module, signature = resolve_module(spec, module_id, session)
     values = validate_inputs(signature, inputs)
     lm = build_lm(lm_settings)
     with dspy.context(lm=lm, adapter=adapter_for(lm_settings), track_usage=True):
         prediction = module(**values)
-    return CallOutcome(outputs=_outputs(prediction), usage=_usage(prediction))
+    return CallOutcome(outputs=outputs_of(prediction), usage=usage_of(prediction))
+
+
+def resolve_module(
+    spec: common_pb2.ModuleSpec, module_id: str, session: Session | None
+) -> tuple[dspy.Module, type[dspy.Signature]]:
+    """The session's module under `module_id` (built on first use), or a new one."""
+    if session is not None and module_id:
+        return session.module(module_id, lambda: build_module(spec))
+    if module_id:
+        raise InvalidArgument("module_id needs a session")
+    return build_module(spec)
 
 
 def validate_inputs(signature: type[dspy.Signature], inputs: dict[str, Any]) -> dict[str, Any]:
@@ -89,7 +95,7 @@ def _type_name(annotation: Any) -> str:
     return getattr(annotation, "__name__", None) or str(annotation).replace("typing.", "")
 
 
-def _outputs(prediction: Any) -> dict[str, Any]:
+def outputs_of(prediction: Any) -> dict[str, Any]:
     if isinstance(prediction, dspy.Prediction):
         return dict(prediction.toDict())
     if isinstance(prediction, dict):
@@ -97,7 +103,7 @@ def _outputs(prediction: Any) -> dict[str, Any]:
     return {"output": prediction}
 
 
-def _usage(prediction: Any) -> common_pb2.Usage:
+def usage_of(prediction: Any) -> common_pb2.Usage:
     usage = common_pb2.Usage()
     per_model = prediction.get_lm_usage() if isinstance(prediction, dspy.Prediction) else None
     for counts in (per_model or {}).values():

@@ -10,6 +10,7 @@ import dspy
 from . import jsonio
 from .errors import InvalidArgument
 from .signature import build_signature
+from .tools import python_tools
 from .v1 import common_pb2
 
 ModuleFactory = Callable[[type[dspy.Signature], dict[str, Any]], dspy.Module]
@@ -17,6 +18,10 @@ ModuleFactory = Callable[[type[dspy.Signature], dict[str, Any]], dspy.Module]
 _factories: dict[str, ModuleFactory] = {
     "predict": lambda sig, config: dspy.Predict(sig, **config),
     "chain_of_thought": lambda sig, config: dspy.ChainOfThought(sig, **config),
+}
+# Module types that take tools: factory(signature, config, tools).
+_agent_factories: dict[str, Callable[[type[dspy.Signature], dict[str, Any], list[dspy.Tool]], dspy.Module]] = {
+    "react": lambda sig, config, tools: dspy.ReAct(sig, tools=tools, **config),
 }
 
 
@@ -36,19 +41,24 @@ def register_module(name: str) -> Callable[[ModuleFactory], ModuleFactory]:
 
 
 def module_types() -> list[str]:
-    return sorted(_factories)
+    return sorted([*_factories, *_agent_factories])
 
 
-def build_module(spec: common_pb2.ModuleSpec) -> tuple[dspy.Module, type[dspy.Signature]]:
+def build_module(
+    spec: common_pb2.ModuleSpec, extra_tools: list[dspy.Tool] | None = None
+) -> tuple[dspy.Module, type[dspy.Signature]]:
+    """Builds the module; agents get the named Python tools plus `extra_tools`."""
     factory = _factories.get(spec.type)
-    if factory is None:
+    agent_factory = _agent_factories.get(spec.type)
+    if factory is None and agent_factory is None:
         raise InvalidArgument(f"unknown module type {spec.type!r}; this worker has {module_types()}")
     signature = build_signature(spec.signature, spec.instructions)
     config = jsonio.loads_object(spec.config_json, "module.config_json")
-    if spec.tools:
-        raise InvalidArgument("module.tools needs a module type that takes tools (react)")
+    tools = [*python_tools(list(spec.tools)), *(extra_tools or [])]
+    if tools and agent_factory is None:
+        raise InvalidArgument(f"module type {spec.type!r} takes no tools; use an agent type ({sorted(_agent_factories)})")
     try:
-        module = factory(signature, config)
+        module = agent_factory(signature, config, tools) if agent_factory else factory(signature, config)  # type: ignore[misc]
     except TypeError as exc:
         raise InvalidArgument(f"bad config for module {spec.type!r}: {exc}") from None
     if spec.state_json:

@@ -16,15 +16,17 @@ from typing import Any, TypeVar
 import dspy
 import grpc
 
-from . import __version__, call, jsonio, lm, modules
+from . import __version__, call, commands, jsonio, lm, metrics, modules, tools
 from .errors import Internal, WorkerError, short_cause
+from .run.handler import RunHandler
+from .run.stats import STATS
 from .session import SessionStore
 from .v1 import worker_pb2, worker_pb2_grpc
 
 log = logging.getLogger("dspy_connect.worker")
 T = TypeVar("T")
 
-CAPABILITIES = ["call", "sessions", "health"]
+CAPABILITIES = ["call", "sessions", "health", "run.module", "run.batch", "run.optimize", "run.command"]
 
 
 class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
@@ -34,6 +36,7 @@ class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
         self.max_concurrency = max_concurrency
         self.sessions = SessionStore()
         self.executor = ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="dspy")
+        self.runs = RunHandler(self.sessions, default_lm, self.in_thread)
 
     async def in_thread(self, fn: Callable[..., T], *args: Any) -> T:
         """Runs DSPy code in the pool, carrying contextvars (dspy.context, tracing) along."""
@@ -53,8 +56,15 @@ class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
             capabilities=CAPABILITIES,
             lm=self.default_lm.public() if self.default_lm else None,
             module_types=modules.module_types(),
+            tools=tools.tool_names(),
+            metrics=metrics.metric_names(),
+            commands=commands.command_names(),
             active_sessions=len(self.sessions),
             max_concurrency=self.max_concurrency,
+            active_runs=STATS.active_runs,
+            busy_threads=STATS.busy_threads,
+            runs_total=STATS.runs_total,
+            runs_cancelled=STATS.runs_cancelled,
         )
 
     async def CreateSession(self, request, context):
@@ -97,6 +107,9 @@ class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
             log.warning("call failed: %s", short_cause(exc, 2000))
             error = Internal(f"DSPy call failed: {short_cause(exc)}")
         await context.abort(error.code, error.message)
+
+    async def Run(self, request_iterator, context):
+        await self.runs.handle(request_iterator, context)
 
     def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)

@@ -18,8 +18,8 @@ Values, from the first input field's value `v` (as the prompt shows it):
   float            0.5
   bool             True
   list[T]          [value for T]
-  dict[K, V]       {"input": value for V}
-  Literal[a, ...]  a
+  dict[K, V]       {"input": value for V}; {} once the prompt holds an observation
+  Literal[a, ..z]  a; z once the prompt holds an observation (ReAct: a tool, then finish)
   Optional[T]      value for T
 """
 
@@ -41,6 +41,7 @@ PROVIDER = "scripted"
 _OUTPUT_FIELD = re.compile(r"^\d+\. `(\w+)` \((.*)\):", re.MULTILINE)
 _MARKER = re.compile(r"\[\[ ## (\w+) ## \]\]\n")
 _CHUNK = re.compile(r"\s*\S+|\s+")
+_OBSERVATION = re.compile(r"\[\[ ## observation_\d+ ## \]\]")
 
 
 @dataclass(frozen=True)
@@ -70,9 +71,12 @@ def answer_for(messages: list[dict[str, Any]]) -> str:
     user = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
     outputs_part = system.split("Your output fields are:", 1)[-1].split("All interactions", 1)[0]
     first = _first_input_value(user)
+    # An agent (ReAct) picks its first tool, then, once it has an observation, the last
+    # option ("finish"): one tool step per run.
+    acted = bool(_OBSERVATION.search(user))
     parts = []
     for field, type_text in _OUTPUT_FIELD.findall(outputs_part):
-        value = f"Step by step: {first}" if field == "reasoning" else _value(type_text.strip(), field, first)
+        value = f"Step by step: {first}" if field == "reasoning" else _value(type_text.strip(), field, first, acted)
         text = value if isinstance(value, str) else json.dumps(value)
         parts.append(f"[[ ## {field} ## ]]\n{text}\n\n")
     return "".join(parts) + "[[ ## completed ## ]]"
@@ -88,7 +92,7 @@ def _first_input_value(user: str) -> str:
     return value.strip()
 
 
-def _value(type_text: str, field: str, first: str) -> Any:
+def _value(type_text: str, field: str, first: str, acted: bool = False) -> Any:
     head, _, inner = type_text.partition("[")
     inner = inner[:-1] if inner.endswith("]") else inner
     if type_text.endswith("| None"):
@@ -96,11 +100,13 @@ def _value(type_text: str, field: str, first: str) -> Any:
     if head == "Optional":
         return _value(inner, field, first)
     if head == "Literal":
-        return json.loads(inner.split(",")[0].strip().replace("'", '"'))
+        options = [o.strip() for o in inner.split(",")]
+        return json.loads((options[-1] if acted else options[0]).replace("'", '"'))
     if head in ("list", "List"):
         return [_value(inner, field, first)]
     if head in ("dict", "Dict"):
-        return {"input": _value(inner.split(",", 1)[-1].strip(), field, first)}
+        # ReAct's finish tool takes no arguments.
+        return {} if acted else {"input": _value(inner.split(",", 1)[-1].strip(), field, first)}
     if type_text == "int":
         return len(first)
     if type_text == "float":

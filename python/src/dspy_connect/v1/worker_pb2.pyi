@@ -13,7 +13,7 @@ class DescribeRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class DescribeResponse(_message.Message):
-    __slots__ = ("worker_id", "worker_version", "dspy_version", "python_version", "grpc_version", "pid", "capabilities", "lm", "module_types", "tools", "metrics", "commands", "active_sessions", "max_concurrency")
+    __slots__ = ("worker_id", "worker_version", "dspy_version", "python_version", "grpc_version", "pid", "capabilities", "lm", "module_types", "tools", "metrics", "commands", "active_sessions", "max_concurrency", "active_runs", "busy_threads", "runs_total", "runs_cancelled")
     WORKER_ID_FIELD_NUMBER: _ClassVar[int]
     WORKER_VERSION_FIELD_NUMBER: _ClassVar[int]
     DSPY_VERSION_FIELD_NUMBER: _ClassVar[int]
@@ -28,6 +28,10 @@ class DescribeResponse(_message.Message):
     COMMANDS_FIELD_NUMBER: _ClassVar[int]
     ACTIVE_SESSIONS_FIELD_NUMBER: _ClassVar[int]
     MAX_CONCURRENCY_FIELD_NUMBER: _ClassVar[int]
+    ACTIVE_RUNS_FIELD_NUMBER: _ClassVar[int]
+    BUSY_THREADS_FIELD_NUMBER: _ClassVar[int]
+    RUNS_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    RUNS_CANCELLED_FIELD_NUMBER: _ClassVar[int]
     worker_id: str
     worker_version: str
     dspy_version: str
@@ -42,7 +46,11 @@ class DescribeResponse(_message.Message):
     commands: _containers.RepeatedScalarFieldContainer[str]
     active_sessions: int
     max_concurrency: int
-    def __init__(self, worker_id: _Optional[str] = ..., worker_version: _Optional[str] = ..., dspy_version: _Optional[str] = ..., python_version: _Optional[str] = ..., grpc_version: _Optional[str] = ..., pid: _Optional[int] = ..., capabilities: _Optional[_Iterable[str]] = ..., lm: _Optional[_Union[_common_pb2.LmConfig, _Mapping]] = ..., module_types: _Optional[_Iterable[str]] = ..., tools: _Optional[_Iterable[str]] = ..., metrics: _Optional[_Iterable[str]] = ..., commands: _Optional[_Iterable[str]] = ..., active_sessions: _Optional[int] = ..., max_concurrency: _Optional[int] = ...) -> None: ...
+    active_runs: int
+    busy_threads: int
+    runs_total: int
+    runs_cancelled: int
+    def __init__(self, worker_id: _Optional[str] = ..., worker_version: _Optional[str] = ..., dspy_version: _Optional[str] = ..., python_version: _Optional[str] = ..., grpc_version: _Optional[str] = ..., pid: _Optional[int] = ..., capabilities: _Optional[_Iterable[str]] = ..., lm: _Optional[_Union[_common_pb2.LmConfig, _Mapping]] = ..., module_types: _Optional[_Iterable[str]] = ..., tools: _Optional[_Iterable[str]] = ..., metrics: _Optional[_Iterable[str]] = ..., commands: _Optional[_Iterable[str]] = ..., active_sessions: _Optional[int] = ..., max_concurrency: _Optional[int] = ..., active_runs: _Optional[int] = ..., busy_threads: _Optional[int] = ..., runs_total: _Optional[int] = ..., runs_cancelled: _Optional[int] = ...) -> None: ...
 
 class CreateSessionRequest(_message.Message):
     __slots__ = ("session_id", "lm", "ttl_seconds")

@@ -1,0 +1,78 @@
+"""Users' own streaming commands, run by `executeStream(command, args)` from TypeScript.
+
+    from dspy_connect.commands import stream_command
+
+    @stream_command("count")
+    def count(run, args):
+        for i in range(args["to"]):
+            run.check()                     # stops here once the client cancels
+            run.emit("tick", {"i": i})      # a `custom` event with type "tick"
+        return {"counted": args["to"]}      # the run's result
+
+A command may also be a generator yielding `(type, data)` pairs, or an async function or
+async generator. It gets the run's context (`emit`, `check`, `cancelled`, `lm`) and the args
+as parsed JSON. Load the module into workers with the client's `imports` option.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from .errors import InvalidArgument, NotFound
+
+F = TypeVar("F", bound=Callable[..., Any])
+_commands: dict[str, Callable[..., Any]] = {}
+
+
+def stream_command(name: str) -> Callable[[F], F]:
+    if not name or not name.replace("_", "").replace("-", "").replace(".", "").isalnum():
+        raise ValueError(f"command name {name!r} must be letters, digits, '_', '-' or '.'")
+
+    def decorate(fn: F) -> F:
+        _commands[name] = fn
+        return fn
+
+    return decorate
+
+
+def command_names() -> list[str]:
+    return sorted(_commands)
+
+
+def run_command(run: Any, name: str, args: Any) -> Any:
+    """Runs the command in this (worker) thread and returns its result."""
+    fn = _commands.get(name)
+    if fn is None:
+        raise NotFound(f"unknown command {name!r}; this worker has {command_names()}")
+    if inspect.isasyncgenfunction(fn):
+        return asyncio.run(_drain_async(run, fn(run, args)))
+    if inspect.iscoroutinefunction(fn):
+        return asyncio.run(fn(run, args))
+    result = fn(run, args)
+    if inspect.isgenerator(result):
+        return _drain(run, result)
+    return result
+
+
+def _drain(run: Any, gen: Any) -> Any:
+    while True:
+        try:
+            item = next(gen)
+        except StopIteration as stop:
+            return stop.value
+        _emit(run, item)
+
+
+async def _drain_async(run: Any, gen: Any) -> Any:
+    async for item in gen:
+        _emit(run, item)
+    return None
+
+
+def _emit(run: Any, item: Any) -> None:
+    if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)):
+        raise InvalidArgument(f"a command generator must yield (type, data) pairs, got {type(item).__name__}")
+    run.emit(*item)

@@ -1,0 +1,1 @@
+"""Streaming runs: one bidi Run per operation (module, batch, optimize, command)."""

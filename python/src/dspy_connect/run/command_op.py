@@ -1,0 +1,22 @@
+"""Runs a user's streaming command (see dspy_connect.commands)."""
+
+from __future__ import annotations
+
+import dspy
+
+from .. import jsonio, warmup
+from ..commands import command_names, run_command
+from ..errors import NotFound
+from ..v1 import run_pb2
+from .context import RunContext
+from .outcome import RunOutcome
+from .stats import STATS
+
+
+def run_command_op(run: RunContext, op: run_pb2.CommandRun) -> RunOutcome:
+    if op.command not in command_names():
+        raise NotFound(f"unknown command {op.command!r}; this worker has {command_names()}")
+    warmup.wait()
+    args = jsonio.loads(op.args_json, "args_json") if op.args_json else {}
+    with STATS.busy(), dspy.context(callbacks=[*dspy.settings.callbacks, run.callback()]):
+        return RunOutcome(run_command(run, op.command, args))

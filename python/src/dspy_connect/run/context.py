@@ -1,0 +1,135 @@
+"""What a run's code sees: typed emitters, the cancel flag, and the run's LM."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from dspy.utils.callback import BaseCallback
+
+from .. import jsonio
+from ..lm import LmSettings, build_lm, resolve
+from ..session import Session
+from ..v1 import common_pb2, run_pb2
+from .channel import EventChannel
+
+
+class RunCancelled(BaseException):
+    """Raised inside DSPy code once the run is cancelled. A BaseException, so DSPy's
+    `except Exception` handlers (callbacks, ReAct tool errors, batch errors) let it through."""
+
+
+class RunContext:
+    def __init__(self, channel: EventChannel, lm_settings: LmSettings | None, session: Session | None = None) -> None:
+        self.channel = channel
+        self.session = session
+        self._lm_settings = lm_settings
+        self.cancelled = threading.Event()
+        self.cancel_reason = ""
+        self._lock = threading.Lock()
+        self._on_cancel: list[Callable[[], None]] = []
+
+    @property
+    def lm_settings(self) -> LmSettings:
+        """The run's LM (run > session > worker); FailedPrecondition if there is none."""
+        return resolve(self._lm_settings)
+
+    # ---- cancellation ----
+
+    def cancel(self, reason: str) -> None:
+        with self._lock:
+            if self.cancelled.is_set():
+                return
+            self.cancel_reason = reason
+            self.cancelled.set()
+            hooks, self._on_cancel = self._on_cancel, []
+        for hook in hooks:
+            hook()
+
+    def on_cancel(self, hook: Callable[[], None]) -> Callable[[], None]:
+        """Calls `hook` (from any thread) when the run is cancelled; returns an unsubscribe."""
+        with self._lock:
+            if not self.cancelled.is_set():
+                self._on_cancel.append(hook)
+                return lambda: self._remove(hook)
+        hook()
+        return lambda: None
+
+    def _remove(self, hook: Callable[[], None]) -> None:
+        with self._lock:
+            if hook in self._on_cancel:
+                self._on_cancel.remove(hook)
+
+    def check(self) -> None:
+        """Raises RunCancelled if the run was cancelled; call it between units of work."""
+        if self.cancelled.is_set():
+            raise RunCancelled(self.cancel_reason)
+
+    def callback(self) -> BaseCallback:
+        """A DSPy callback that stops the run at the next module, LM or tool start."""
+        return _CancelCallback(self)
+
+    # ---- events ----
+
+    def token(self, path: str, field: str, delta: str, last: bool) -> None:
+        self.channel.put(run_pb2.Event(token=run_pb2.TokenEvent(path=path, field=field, delta=delta, last=last)))
+
+    def status(self, message: str) -> None:
+        self.channel.put(run_pb2.Event(status=run_pb2.StatusEvent(message=message)))
+
+    def thought(self, path: str, step: int, text: str) -> None:
+        self.channel.put(run_pb2.Event(thought=run_pb2.ThoughtEvent(path=path, step=step, text=text)))
+
+    def tool_start(self, path: str, step: int, call_id: str, tool: str, args: Any) -> None:
+        event = run_pb2.ToolStartEvent(path=path, step=step, call_id=call_id, tool_name=tool, args_json=jsonio.dumps(args))
+        self.channel.put(run_pb2.Event(tool_start=event))
+
+    def observation(self, path: str, step: int, call_id: str, tool: str, value: Any, is_error: bool) -> None:
+        event = run_pb2.ObservationEvent(
+            path=path, step=step, call_id=call_id, tool_name=tool, observation_json=jsonio.dumps(value), is_error=is_error
+        )
+        self.channel.put(run_pb2.Event(observation=event))
+
+    def item(self, index: int, inputs: Any, outputs: Any = None, error: common_pb2.ErrorDetail | None = None) -> None:
+        event = run_pb2.ItemEvent(index=index, input_json=jsonio.dumps(inputs))
+        if error is not None:
+            event.error.CopyFrom(error)
+        else:
+            event.output_json = jsonio.dumps(outputs)
+        self.channel.put(run_pb2.Event(item=event))
+
+    def progress(self, completed: int, total: int, failed: int) -> None:
+        self.channel.put(run_pb2.Event(progress=run_pb2.ProgressEvent(completed=completed, total=total, failed=failed)))
+
+    def trial(self, kind: str, trial: int, total: int, score: float | None, details: Any) -> None:
+        event = run_pb2.TrialEvent(kind=kind, trial=trial, total=total, details_json=jsonio.dumps(details))
+        if score is not None:
+            event.score = score
+        self.channel.put(run_pb2.Event(trial=event))
+
+    def emit(self, type: str, data: Any = None) -> None:
+        """A `custom` event for users' commands: TS sees {type: "custom", name: type, data}."""
+        self.custom(type, data)
+
+    @property
+    def lm(self) -> Any:
+        """The run's dspy.LM."""
+        return build_lm(self.lm_settings)
+
+    def custom(self, type: str, data: Any) -> None:
+        self.channel.put(run_pb2.Event(custom=run_pb2.CustomEvent(type=type, data_json=jsonio.dumps(data))))
+
+
+class _CancelCallback(BaseCallback):
+    def __init__(self, run: RunContext) -> None:
+        self.run = run
+
+    def on_module_start(self, call_id: str, instance: Any, inputs: dict[str, Any]) -> None:
+        self.run.check()
+
+    def on_lm_start(self, call_id: str, instance: Any, inputs: dict[str, Any]) -> None:
+        self.run.check()
+
+    def on_tool_start(self, call_id: str, instance: Any, inputs: dict[str, Any]) -> None:
+        self.run.check()

@@ -1,0 +1,125 @@
+"""The Run RPC: one bidi stream per run.
+
+The client sends `start`, then maybe `tool_result`s and a `cancel`. The worker sends event
+frames, `tool_call`s, and exactly one `done`, always last. The operation runs in a worker
+thread; this coroutine only moves frames, so the event loop stays free.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import grpc
+
+from .. import jsonio, lm
+from ..errors import InvalidArgument, WorkerError, short_cause
+from ..session import SessionStore
+from ..v1 import common_pb2, run_pb2
+from .batch_op import run_batch
+from .channel import EventChannel
+from .command_op import run_command_op
+from .context import RunCancelled, RunContext
+from .module_op import run_module
+from .optimize_op import run_optimize
+from .outcome import RunOutcome
+from .stats import STATS
+
+log = logging.getLogger("dspy_connect.worker")
+
+Operation = Callable[[RunContext, Any], RunOutcome]
+OPERATIONS: dict[str, Operation] = {
+    "module": run_module,
+    "batch": run_batch,
+    "optimize": run_optimize,
+    "command": run_command_op,
+}
+CANCELLED = grpc.StatusCode.CANCELLED.value[0]
+INTERNAL = grpc.StatusCode.INTERNAL.value[0]
+
+
+class RunHandler:
+    def __init__(
+        self,
+        sessions: SessionStore,
+        default_lm: lm.LmSettings | None,
+        in_thread: Callable[..., Awaitable[Any]],
+    ) -> None:
+        self.sessions = sessions
+        self.default_lm = default_lm
+        self.in_thread = in_thread
+
+    async def handle(self, requests: AsyncIterator[run_pb2.RunRequest], context: grpc.aio.ServicerContext) -> None:
+        with STATS.run():
+            try:
+                first = await anext(requests)
+            except StopAsyncIteration:
+                await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "a Run must start with a `start` message")
+            if not first.HasField("start"):
+                await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "a Run must start with a `start` message")
+            start = first.start
+            loop = asyncio.get_running_loop()
+            channel = EventChannel(loop)
+            try:
+                run, operation, op = self._prepare(start, channel)
+            except WorkerError as exc:
+                await context.write(_done_error(exc.code.value[0], exc.message, type(exc).__name__, 0))
+                return
+            reader = asyncio.create_task(_read(requests, run))
+            work = asyncio.ensure_future(self.in_thread(operation, run, op))
+            work.add_done_callback(lambda _: channel.close())
+            try:
+                while (batch := await channel.take()) is not None:
+                    await context.write(run_pb2.RunResponse(events=run_pb2.EventBatch(events=batch)))
+                done = await self._outcome(work, run, channel.count)
+            except asyncio.CancelledError:
+                # The client went away (abort, deadline, lost connection): stop the Python work.
+                run.cancel("the client cancelled the run")
+                channel.abandon()
+                STATS.cancelled()
+                raise
+            finally:
+                reader.cancel()
+            await context.write(done)
+
+    def _prepare(self, start: run_pb2.RunStart, channel: EventChannel) -> tuple[RunContext, Operation, Any]:
+        kind = start.WhichOneof("operation")
+        operation = OPERATIONS.get(kind or "")
+        if operation is None:
+            raise InvalidArgument(f"run operation {kind!r} is not supported by this worker")
+        session = self.sessions.get(start.session_id) if start.session_id else None
+        settings = lm.settings_from_proto(start.lm) if start.HasField("lm") else None
+        candidates = [settings, session.lm if session else None, self.default_lm]
+        chosen = next((c for c in candidates if c is not None), None)
+        return RunContext(channel, chosen, session), operation, getattr(start, kind)
+
+    async def _outcome(self, work: asyncio.Future, run: RunContext, count: int) -> run_pb2.RunResponse:
+        try:
+            outcome: RunOutcome = await work
+            done = run_pb2.RunDone(result_json=jsonio.dumps(outcome.result), usage=outcome.usage, event_count=count)
+            return run_pb2.RunResponse(done=done)
+        except RunCancelled:
+            STATS.cancelled()
+            return _done_error(CANCELLED, f"run cancelled: {run.cancel_reason}", "RunCancelled", count)
+        except WorkerError as exc:
+            return _done_error(exc.code.value[0], exc.message, type(exc).__name__, count)
+        except Exception as exc:  # a failure inside DSPy or the LM
+            log.warning("run failed: %s", short_cause(exc, 2000))
+            return _done_error(INTERNAL, f"DSPy run failed: {short_cause(exc)}", type(exc).__name__, count)
+
+
+async def _read(requests: AsyncIterator[run_pb2.RunRequest], run: RunContext) -> None:
+    """Client messages after `start`: a cancel ends the run; a closed request side does not."""
+    try:
+        async for request in requests:
+            if request.HasField("cancel"):
+                run.cancel(request.cancel.reason or "the client cancelled the run")
+    except (asyncio.CancelledError, grpc.aio.AioRpcError):
+        pass
+
+
+def _done_error(code: int, message: str, cause: str, count: int) -> run_pb2.RunResponse:
+    error = common_pb2.ErrorDetail(code=code, message=message, cause=cause)
+    return run_pb2.RunResponse(done=run_pb2.RunDone(error=error, event_count=count))

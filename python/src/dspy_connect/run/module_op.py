@@ -1,0 +1,29 @@
+"""A streamed module call: predict, chain_of_thought, react, or a registered module."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import dspy
+
+from .. import jsonio, warmup
+from ..call import outputs_of, resolve_module, usage_of, validate_inputs
+from ..lm import adapter_for, build_lm
+from ..v1 import run_pb2
+from .agent_events import AgentEvents
+from .context import RunContext
+from .module_run import stream_module
+from .outcome import RunOutcome
+
+
+def run_module(run: RunContext, op: run_pb2.ModuleRun) -> RunOutcome:
+    warmup.wait()
+    module, signature = resolve_module(op.module, op.module_id, run.session)
+    values = validate_inputs(signature, jsonio.loads_object(op.inputs_json, "inputs_json"))
+    settings = run.lm_settings
+    # A cache hit yields no tokens, so streamed calls always ask the LM.
+    lm = build_lm(dataclasses.replace(settings, cache=False))
+    callbacks = [*dspy.settings.callbacks, run.callback(), AgentEvents(run)]
+    with dspy.context(lm=lm, adapter=adapter_for(settings), track_usage=True, callbacks=callbacks):
+        prediction = stream_module(run, module, values)
+    return RunOutcome(outputs_of(prediction), usage_of(prediction))

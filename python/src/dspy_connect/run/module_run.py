@@ -1,0 +1,85 @@
+"""Streams one DSPy module call with dspy.streamify: token deltas per output field, then
+the prediction. Listeners and the streamify wrapper are made per run: a finished listener
+ignores later calls and concurrent calls would share its state (dspy#8425)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import anyio
+import dspy
+from dspy.dsp.utils.settings import thread_local_overrides
+from dspy.streaming import StatusMessage, StreamListener, StreamResponse
+
+from .context import RunContext
+from .stats import STATS
+
+
+def stream_module(run: RunContext, module: dspy.Module, inputs: dict[str, Any]) -> Any:
+    """Runs `module(**inputs)` and emits its tokens. Call it in a worker thread with the
+    run's dspy.context set; returns the prediction."""
+    listeners, paths = listeners_for(module)
+    program = dspy.streamify(
+        _ThreadedProgram(module), stream_listeners=listeners, is_async_program=True, async_streaming=True
+    )
+    return asyncio.run(_drive(run, program(**inputs), paths))
+
+
+async def _drive(run: RunContext, stream: Any, paths: dict[str, str]) -> Any:
+    prediction = None
+    # Cancelling this task cancels streamify's task group; the program thread then fails
+    # at its next chunk (its send stream is closed), which ends the LM request too.
+    task = asyncio.current_task()
+    stop = run.on_cancel(lambda: task.get_loop().call_soon_threadsafe(task.cancel))
+    try:
+        async for item in stream:
+            if isinstance(item, StreamResponse):
+                run.token(paths.get(item.predict_name, item.predict_name), item.signature_field_name, item.chunk, item.is_last_chunk)
+            elif isinstance(item, StatusMessage):
+                run.status(item.message)
+            elif isinstance(item, dspy.Prediction):
+                prediction = item
+    except asyncio.CancelledError:
+        run.check()
+        raise
+    finally:
+        stop()
+    return prediction
+
+
+def listeners_for(module: dspy.Module) -> tuple[list[StreamListener], dict[str, str]]:
+    """A listener for every output field of every predictor, and each predictor's path
+    ("" when the module has only one)."""
+    predictors = module.named_predictors()
+    listeners: list[StreamListener] = []
+    paths: dict[str, str] = {}
+    for name, predictor in predictors:
+        paths[name] = "" if len(predictors) == 1 else name
+        for field in predictor.signature.output_fields:
+            listeners.append(StreamListener(field, predict=predictor, predict_name=name, allow_reuse=True))
+    return listeners, paths
+
+
+class _ThreadedProgram:
+    """What streamify calls: the module, run in a thread of this run's event loop (DSPy's
+    own asyncify shares one CapacityLimiter across event loops, and each run has its own)."""
+
+    def __init__(self, module: dspy.Module) -> None:
+        self.module = module
+
+    def named_predictors(self) -> list[tuple[str, Any]]:
+        return self.module.named_predictors()
+
+    async def acall(self, **kwargs: Any) -> Any:
+        overrides = thread_local_overrides.get().copy()
+
+        def call() -> Any:
+            token = thread_local_overrides.set({**thread_local_overrides.get(), **overrides})
+            try:
+                with STATS.busy():
+                    return self.module(**kwargs)
+            finally:
+                thread_local_overrides.reset(token)
+
+        return await anyio.to_thread.run_sync(call, abandon_on_cancel=True)

@@ -1,0 +1,153 @@
+"""Compiles a program with a DSPy optimizer and reports its progress as trial events.
+
+Only named optimizers and metrics run, with allowlisted settings: no client code executes.
+The result holds the compiled program's state (DSPy `dump_state()`, JSON, no pickle),
+which a later call loads through `ModuleSpec.state_json`.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import dspy
+from dspy.utils.callback import BaseCallback
+
+from .. import jsonio, warmup
+from ..call import validate_inputs
+from ..errors import InvalidArgument
+from ..lm import adapter_for, build_lm
+from ..metrics import get_metric
+from ..modules import build_module
+from ..v1 import run_pb2
+from .context import RunContext
+from .outcome import RunOutcome
+from .stats import STATS
+
+
+@dataclass(frozen=True)
+class OptimizerKind:
+    build: Any
+    init_keys: frozenset[str]
+    compile_keys: frozenset[str]
+    takes_valset: bool
+
+
+OPTIMIZERS = {
+    "bootstrap_few_shot": OptimizerKind(
+        lambda metric, **kw: dspy.BootstrapFewShot(metric=metric, **kw),
+        frozenset({"metric_threshold", "max_bootstrapped_demos", "max_labeled_demos", "max_rounds", "max_errors"}),
+        frozenset(),
+        False,
+    ),
+    "miprov2": OptimizerKind(
+        lambda metric, **kw: dspy.MIPROv2(metric=metric, **kw),
+        frozenset({"auto", "num_candidates", "max_bootstrapped_demos", "max_labeled_demos", "num_threads",
+                   "max_errors", "seed", "init_temperature", "metric_threshold"}),
+        frozenset({"num_trials", "minibatch", "minibatch_size", "minibatch_full_eval_steps", "program_aware_proposer",
+                   "data_aware_proposer", "view_data_batch_size", "tip_aware_proposer", "fewshot_aware_proposer"}),
+        True,
+    ),
+}
+
+
+def run_optimize(run: RunContext, op: run_pb2.OptimizeRun) -> RunOutcome:
+    kind = OPTIMIZERS.get(op.optimizer)
+    if kind is None:
+        raise InvalidArgument(f"unknown optimizer {op.optimizer!r}; this worker has {sorted(OPTIMIZERS)}")
+    metric = get_metric(op.metric)
+    config = jsonio.loads_object(op.optimizer_config_json, "optimizer_config_json")
+    unknown = sorted(set(config) - kind.init_keys - kind.compile_keys)
+    if unknown:
+        raise InvalidArgument(f"unknown {op.optimizer} setting(s) {unknown}; allowed: {sorted(kind.init_keys | kind.compile_keys)}")
+    warmup.wait()
+    program, signature = build_module(op.program)
+    trainset = _examples(op.trainset_json, "trainset_json", signature)
+    valset = _examples(op.valset_json, "valset_json", signature) if op.valset_json else None
+    if not trainset:
+        raise InvalidArgument("trainset_json must hold at least one example")
+
+    progress = _Progress(run, total=len(trainset))
+    settings = run.lm_settings
+    callbacks = [*dspy.settings.callbacks, run.callback(), progress]
+    with STATS.busy(), dspy.context(lm=build_lm(settings), adapter=adapter_for(settings), callbacks=callbacks):
+        optimizer = kind.build(progress.wrap(metric), **{k: v for k, v in config.items() if k in kind.init_keys})
+        compile_kwargs = {k: v for k, v in config.items() if k in kind.compile_keys}
+        if kind.takes_valset and valset is not None:
+            compile_kwargs["valset"] = valset
+        try:
+            compiled = optimizer.compile(program, trainset=trainset, **compile_kwargs)
+        except (TypeError, ValueError) as exc:
+            raise InvalidArgument(f"{op.optimizer} rejected its settings or data: {exc}") from None
+
+    score = getattr(compiled, "score", None)
+    for rank, candidate in enumerate(getattr(compiled, "candidate_programs", None) or []):
+        run.trial("candidate", rank + 1, 0, _number(candidate.get("score")), {"rank": rank + 1})
+    run.trial("best", progress.trials, progress.trials, _number(score), {})
+    state = compiled.dump_state()
+    return RunOutcome({
+        "optimizer": op.optimizer,
+        "metric": op.metric,
+        "score": _number(score),
+        "trials": progress.trials,
+        "state": jsonio.loads(jsonio.dumps(state), "state"),
+    })
+
+
+def _examples(data: bytes, what: str, signature: type[dspy.Signature]) -> list[dspy.Example]:
+    rows = jsonio.loads(data, what)
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise InvalidArgument(f"{what} must be a JSON array of objects")
+    inputs = list(signature.input_fields)
+    examples = []
+    for i, row in enumerate(rows):
+        missing = [f for f in signature.output_fields if f not in row and f != "reasoning"]
+        if len(missing) == len([f for f in signature.output_fields if f != "reasoning"]):
+            raise InvalidArgument(f"{what}[{i}] has no label: give at least one of {missing}")
+        validate_inputs(signature, {k: v for k, v in row.items() if k in inputs})
+        examples.append(dspy.Example(**row).with_inputs(*inputs))
+    return examples
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+class _Progress(BaseCallback):
+    """Bootstrap attempts (one per metric call outside an evaluation) and evaluations
+    (MIPROv2's trials) become trial events."""
+
+    def __init__(self, run: RunContext, total: int) -> None:
+        self.run = run
+        self.total = total
+        self.trials = 0
+        self.attempts = 0
+        self._lock = threading.Lock()
+        self._evaluating = 0
+
+    def wrap(self, metric: Any) -> Any:
+        def scored(example: Any, prediction: Any, trace: Any = None, *args: Any, **kwargs: Any) -> Any:
+            score = metric(example, prediction, trace)
+            with self._lock:
+                report = self._evaluating == 0
+                if report:
+                    self.attempts += 1
+                    attempt = self.attempts
+            if report:
+                self.run.trial("bootstrap", attempt, self.total, _number(float(score)), {"example": attempt})
+            return score
+
+        return scored
+
+    def on_evaluate_start(self, call_id: str, instance: Any, inputs: dict[str, Any]) -> None:
+        with self._lock:
+            self._evaluating += 1
+
+    def on_evaluate_end(self, call_id: str, outputs: Any | None, exception: BaseException | None = None) -> None:
+        with self._lock:
+            self._evaluating -= 1
+            self.trials += 1
+            trial = self.trials
+        score = getattr(outputs, "score", outputs)
+        self.run.trial("trial", trial, 0, _number(score), {"evaluated": len(getattr(outputs, "results", []) or [])})

@@ -1,0 +1,46 @@
+"""Counters the worker reports in Describe, so tests and operators can see what the
+Python side is really doing (for example that a cancelled run's DSPy thread stopped)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+class RunStats:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.active_runs = 0
+        self.busy_threads = 0
+        self.runs_total = 0
+        self.runs_cancelled = 0
+
+    @contextmanager
+    def run(self) -> Iterator[None]:
+        with self._lock:
+            self.active_runs += 1
+            self.runs_total += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.active_runs -= 1
+
+    @contextmanager
+    def busy(self) -> Iterator[None]:
+        """Wraps DSPy work on a thread: it counts until the work really returns."""
+        with self._lock:
+            self.busy_threads += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.busy_threads -= 1
+
+    def cancelled(self) -> None:
+        with self._lock:
+            self.runs_cancelled += 1
+
+
+STATS = RunStats()
