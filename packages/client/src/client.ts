@@ -1,12 +1,14 @@
 import type { DescribeResponse } from "@dspy-connect/core-proto";
 import { availableParallelism } from "node:os";
 import { runCall, type CallResult } from "./call.js";
+import { toLmConfig } from "./lm.js";
+import { openRun, withDefaults, type RunChannel, type RunStartInit } from "./run/open-run.js";
 import { lmModel } from "./lm.js";
 import { ModuleCaller } from "./module-caller.js";
 import type { ModuleDefinition } from "./module-spec.js";
 import { checkCredentials } from "./local-lm/credentials.js";
 import { LocalLmServer, type LocalLmStatus } from "./local-lm/local-lm-server.js";
-import { defaultLogger, type CallOptions, type ClientOptions, type LmOption } from "./options.js";
+import { defaultLogger, type CallOptions, type ClientOptions, type LmOption, type RunOptions } from "./options.js";
 import { LocalPoolWorker, RemotePoolWorker, type PoolWorker } from "./pool/pool-worker.js";
 import { killOnExit, Pool, type PoolStats } from "./pool/pool.js";
 import { baseRuntimeDir, createRunDir, removeRunDir, sweepOrphans } from "./pool/runtime-dir.js";
@@ -119,6 +121,9 @@ export async function createClient(options: ClientOptions = {}): Promise<DspyCli
   });
 }
 
+/** Streams run longer than unary calls: 5 minutes unless the caller says otherwise. */
+export const DEFAULT_RUN_TIMEOUT_MS = 5 * 60_000;
+
 interface ClientSettings {
   readonly lm: LmOption | undefined;
   readonly timeoutMs: number;
@@ -155,10 +160,28 @@ export class DspyClient extends ModuleCaller {
     );
   }
 
+  /**
+   * Opens one streaming Run (the bidi stream @dspy-connect/streaming builds on) on the
+   * least-loaded worker. `start.lm` defaults to the client's LM.
+   */
+  openRun(start: RunStartInit, options: RunOptions = {}): RunChannel {
+    return openRun(
+      this.pool,
+      {},
+      withDefaults(start, { lm: toLmConfig(options.lm ?? this.settings.lm) }),
+      { signal: options.signal, timeoutMs: options.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS },
+    );
+  }
+
+  /** Workers that are ready to take calls. */
+  get readyWorkers(): number {
+    return this.pool.workers.filter((w) => w.status === "ready").length;
+  }
+
   /** Opens a session on the least-loaded worker. */
   session(options: SessionOptions = {}): Promise<Session> {
     return Session.open(
-      { pool: this.pool, timeoutMs: this.settings.timeoutMs },
+      { pool: this.pool, timeoutMs: this.settings.timeoutMs, runTimeoutMs: DEFAULT_RUN_TIMEOUT_MS },
       options.lm ?? this.settings.lm,
       options.ttlMs ?? this.settings.sessionTtlMs,
       options.affinity ?? this.settings.affinity,

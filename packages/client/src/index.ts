@@ -1,8 +1,11 @@
-export { createClient, DspyClient, type ClientStats } from "./client.js";
+export { createClient, DspyClient, DEFAULT_RUN_TIMEOUT_MS, type ClientStats } from "./client.js";
+export type { RunChannel, RunRequestInit, RunStartInit } from "./run/open-run.js";
+export { moduleId, toModuleSpec, type ModuleDefinition } from "./module-spec.js";
+export { toLmConfig } from "./lm.js";
+export { encodeJson, decodeJson } from "./json.js";
 export { Session, type SessionOptions } from "./session/session.js";
 export { Code, ConnectError, isWorkerGoneError } from "./errors.js";
 export type { CallResult, Usage } from "./call.js";
-export type { ModuleDefinition } from "./module-spec.js";
 export type {
   AffinityMode,
   CallOptions,
@@ -11,6 +14,7 @@ export type {
   LmSettings,
   Logger,
   ModuleCallOptions,
+  RunOptions,
   RemoteWorkerOptions,
 } from "./options.js";
 export type { PoolStats, WorkerStats } from "./pool/pool.js";

@@ -37,9 +37,12 @@ export function moduleId(module: ModuleDefinition): string {
 }
 
 /** The module parts of per-call options. */
-export function moduleOptions(options: ModuleCallOptions | undefined): Pick<ModuleDefinition, "instructions" | "config"> {
+export function moduleOptions(
+  options: ModuleCallOptions | undefined,
+): Pick<ModuleDefinition, "instructions" | "config" | "state"> {
   return {
     ...(options?.instructions !== undefined && { instructions: options.instructions }),
     ...(options?.config !== undefined && { config: options.config }),
+    ...(options?.state !== undefined && { state: options.state }),
   };
 }

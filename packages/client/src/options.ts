@@ -88,11 +88,21 @@ export interface CallOptions {
   readonly lm?: LmOption;
 }
 
+export interface RunOptions {
+  readonly signal?: AbortSignal | undefined;
+  /** The run's deadline, queue time included. Default 5 minutes. */
+  readonly timeoutMs?: number | undefined;
+  /** LM for this run only. */
+  readonly lm?: LmOption | undefined;
+}
+
 export interface ModuleCallOptions extends CallOptions {
   /** Replaces the signature's instructions. */
   readonly instructions?: string;
   /** Module keyword arguments, e.g. { temperature: 0 } for predict. */
   readonly config?: Readonly<Record<string, unknown>>;
+  /** Saved module state to load (DSPy dump_state JSON), e.g. an optimizer's result. */
+  readonly state?: unknown;
 }
 
 export const defaultLogger: Logger = {

@@ -2,9 +2,10 @@ import { Code, ConnectError } from "../errors.js";
 import { toLmConfig } from "../lm.js";
 import { ModuleCaller } from "../module-caller.js";
 import { moduleId, type ModuleDefinition } from "../module-spec.js";
-import type { AffinityMode, CallOptions, LmOption } from "../options.js";
+import type { AffinityMode, CallOptions, LmOption, RunOptions } from "../options.js";
 import type { Lease, Pool } from "../pool/pool.js";
 import { runCall, withLease, type CallResult, type RpcOptions } from "../call.js";
+import { openRun, withDefaults, type RunChannel, type RunStartInit } from "../run/open-run.js";
 
 export interface SessionOptions {
   /** The session's LM; calls may still override it. Default: the client's LM. */
@@ -20,6 +21,7 @@ export interface SessionOptions {
 interface SessionContext {
   readonly pool: Pool;
   readonly timeoutMs: number;
+  readonly runTimeoutMs: number;
 }
 
 /**
@@ -67,6 +69,18 @@ export class Session extends ModuleCaller {
       route,
       { module, inputs, lm: options.lm, sessionId: this.id, moduleId: moduleId(module) },
       { ...options, timeoutMs: options.timeoutMs ?? this.ctx.timeoutMs },
+      (lease, rpc) => this.ensureOn(lease, rpc),
+    );
+  }
+
+  /** Opens a streaming Run in this session, on its worker. The session's LM applies unless `options.lm` is set. */
+  openRun(start: RunStartInit, options: RunOptions = {}): RunChannel {
+    if (this.closed) throw new ConnectError(`session ${this.id} is closed`, Code.FailedPrecondition);
+    return openRun(
+      this.ctx.pool,
+      { preferred: this.workerId, strict: this.affinity === "strict" },
+      withDefaults(start, { sessionId: this.id, lm: toLmConfig(options.lm) }),
+      { signal: options.signal, timeoutMs: options.timeoutMs ?? this.ctx.runTimeoutMs },
       (lease, rpc) => this.ensureOn(lease, rpc),
     );
   }

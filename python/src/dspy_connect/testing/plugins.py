@@ -37,14 +37,16 @@ def count(run: Any, args: dict[str, Any]) -> dict[str, Any]:
 
 @stream_command("flood")
 def flood(run: Any, args: dict[str, Any]) -> dict[str, Any]:
-    """Emits `n` small token events as fast as possible (benchmarks, backpressure tests)."""
+    """Emits `n` small token events as fast as possible (benchmarks, backpressure tests).
+    Returns when the last one was buffered, in worker time, so a test can tell whether the
+    producer had to wait for its consumer."""
     n, check_every = int(args.get("n", 1000)), 1024
     token = run.token
     for i in range(n):
         if i % check_every == 0:
             run.check()
         token("", "answer", "x", False)
-    return {"sent": n}
+    return {"sent": n, "finished_ms": time.time() * 1000}
 
 
 @stream_command("echo_args")

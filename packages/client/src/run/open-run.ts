@@ -1,0 +1,76 @@
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { RunStartSchema, type LmConfig, type RunRequestSchema, type RunResponse, type RunStart } from "@dspy-connect/core-proto";
+import type { RpcOptions, Route } from "../call.js";
+import type { Lease, Pool } from "../pool/pool.js";
+import { RequestQueue } from "./request-queue.js";
+
+export type RunStartInit = MessageInitShape<typeof RunStartSchema>;
+export type RunRequestInit = MessageInitShape<typeof RunRequestSchema>;
+
+export interface OpenRunOptions {
+  readonly signal?: AbortSignal | undefined;
+  /** The run's deadline, queue time included. */
+  readonly timeoutMs: number;
+}
+
+/**
+ * One bidi Run on a leased worker. Nothing happens until `responses` is iterated: then
+ * a worker is leased, `start` is sent, and the worker's frames are yielded as they come,
+ * so a consumer that pulls slowly holds the worker back (HTTP/2 flow control).
+ * Leaving the loop early, aborting, or the deadline cancels the run in the worker.
+ */
+export interface RunChannel {
+  readonly responses: AsyncIterable<RunResponse>;
+  /** Sends a message after `start` (tool results, cancel). Ignored before the run started and after it ended. */
+  send(request: RunRequestInit): void;
+  /** The worker running it, once leased. */
+  readonly workerId: string | undefined;
+}
+
+/** The start message with the client's or session's defaults filled in where unset. */
+export function withDefaults(start: RunStartInit, defaults: { lm: LmConfig | undefined; sessionId?: string }): RunStart {
+  const message = create(RunStartSchema, start);
+  message.lm ??= defaults.lm;
+  if (defaults.sessionId !== undefined) message.sessionId = defaults.sessionId;
+  return message;
+}
+
+export function openRun(
+  pool: Pool,
+  route: Route,
+  start: RunStartInit,
+  options: OpenRunOptions,
+  beforeRun?: (lease: Lease, rpc: RpcOptions) => Promise<void>,
+): RunChannel {
+  const requests = new RequestQueue<RunRequestInit>();
+  let open = false;
+  let workerId: string | undefined;
+  async function* responses(): AsyncGenerator<RunResponse> {
+    const deadline = Date.now() + options.timeoutMs;
+    const lease = await pool.acquire({ ...route, deadline, signal: options.signal });
+    workerId = lease.workerId;
+    try {
+      const signal = options.signal ? AbortSignal.any([options.signal, lease.gone]) : lease.gone;
+      const rpc = { signal, timeoutMs: Math.max(1, deadline - Date.now()) };
+      await beforeRun?.(lease, rpc);
+      requests.push({ kind: { case: "start", value: start } });
+      open = true;
+      yield* lease.connection.service.run(requests, rpc);
+    } catch (error) {
+      throw await pool.translateError(error, lease, options.signal);
+    } finally {
+      open = false;
+      requests.close();
+      lease.release();
+    }
+  }
+  return {
+    responses: { [Symbol.asyncIterator]: () => responses() },
+    send(request) {
+      if (open) requests.push(request);
+    },
+    get workerId() {
+      return workerId;
+    },
+  };
+}

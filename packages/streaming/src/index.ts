@@ -1,0 +1,40 @@
+export { RunStream, type EventHandler } from "./stream/run-stream.js";
+export type { StreamOptions, StreamTarget } from "./stream/target.js";
+export type {
+  CustomEvent,
+  DoneEvent,
+  ErrorEvent,
+  ErrorInfo,
+  ItemCompleteEvent,
+  ItemErrorEvent,
+  ObservationEvent,
+  ProgressEvent,
+  StatusEvent,
+  StreamEvent,
+  TerminalEvent,
+  ThoughtEvent,
+  TokenEvent,
+  ToolStartEvent,
+  TrialEvent,
+  Usage,
+} from "./stream/events.js";
+export {
+  streamChainOfThought,
+  streamModule,
+  streamPredict,
+  streamReact,
+  type ReactResult,
+  type StreamModuleOptions,
+  type StreamReactOptions,
+} from "./operations/module.js";
+export { streamBatch, streamBatchPredict, type BatchOptions, type BatchSummary } from "./operations/batch.js";
+export {
+  streamOptimization,
+  type BootstrapFewShotConfig,
+  type MetricName,
+  type MiproV2Config,
+  type OptimizationResult,
+  type OptimizerSpec,
+  type StreamOptimizationOptions,
+} from "./operations/optimize.js";
+export { executeStream } from "./operations/command.js";

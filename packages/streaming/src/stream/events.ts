@@ -1,0 +1,203 @@
+import type { Event as WireEvent } from "@dspy-connect/core-proto";
+import { decodeJson } from "@dspy-connect/client";
+
+/** Every event has the run's sequence number (1, 2, ... with no gaps) and the worker's time (Unix ms). */
+interface EventBase {
+  readonly seq: number;
+  readonly time: number;
+}
+
+/** A delta of one output field's text. `path` names the predictor ("" when the module has one). */
+export interface TokenEvent extends EventBase {
+  readonly type: "token";
+  readonly path: string;
+  readonly field: string;
+  readonly delta: string;
+  /** True on the field's final chunk. */
+  readonly last: boolean;
+}
+
+export interface StatusEvent extends EventBase {
+  readonly type: "status";
+  readonly message: string;
+}
+
+/** ReAct: the agent's thought at step `step` (1-based). */
+export interface ThoughtEvent extends EventBase {
+  readonly type: "thought";
+  readonly path: string;
+  readonly step: number;
+  readonly text: string;
+}
+
+/** ReAct: the agent calls a tool. */
+export interface ToolStartEvent extends EventBase {
+  readonly type: "tool_start";
+  readonly path: string;
+  readonly step: number;
+  readonly callId: string;
+  readonly tool: string;
+  readonly args: unknown;
+}
+
+/** ReAct: what the tool returned, or the error the agent saw. */
+export interface ObservationEvent extends EventBase {
+  readonly type: "observation";
+  readonly path: string;
+  readonly step: number;
+  readonly callId: string;
+  readonly tool: string;
+  readonly observation: unknown;
+  readonly isError: boolean;
+}
+
+/** Batch: one item's output. `index` is the item's position in the input array. */
+export interface ItemCompleteEvent extends EventBase {
+  readonly type: "item_complete";
+  readonly index: number;
+  readonly input: unknown;
+  readonly output: Record<string, unknown>;
+}
+
+/** Batch: one item failed; the batch goes on. */
+export interface ItemErrorEvent extends EventBase {
+  readonly type: "item_error";
+  readonly index: number;
+  readonly input: unknown;
+  readonly error: ErrorInfo;
+}
+
+export interface ProgressEvent extends EventBase {
+  readonly type: "progress";
+  readonly completed: number;
+  readonly total: number;
+  readonly failed: number;
+}
+
+/**
+ * Optimizer progress. kind "bootstrap": one training example tried as a demo (score = its
+ * metric); "trial": one evaluation of a candidate program; "candidate": a ranked candidate
+ * at the end; "best": the compiled program's score.
+ */
+export interface TrialEvent extends EventBase {
+  readonly type: "trial";
+  readonly kind: "bootstrap" | "trial" | "candidate" | "best" | (string & {});
+  readonly trial: number;
+  /** 0 when not known in advance. */
+  readonly total: number;
+  readonly score: number | undefined;
+  readonly details: Record<string, unknown>;
+}
+
+/** An event of a user's own Python command (`run.emit(name, data)`). */
+export interface CustomEvent extends EventBase {
+  readonly type: "custom";
+  readonly name: string;
+  readonly data: unknown;
+}
+
+export interface Usage {
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  readonly totalTokens: number;
+}
+
+/** Terminal: the run finished. */
+export interface DoneEvent<R = unknown> extends EventBase {
+  readonly type: "done";
+  readonly result: R;
+  readonly usage: Usage;
+}
+
+export interface ErrorInfo {
+  /** A Connect `Code` (3 InvalidArgument, 5 NotFound, 1 Canceled, 4 DeadlineExceeded, 14 Unavailable, 13 Internal...). */
+  readonly code: number;
+  readonly message: string;
+  /** The Python exception type, when the worker reported one. */
+  readonly cause?: string;
+}
+
+/** Terminal: the run failed, was cancelled, timed out, or its worker died. */
+export interface ErrorEvent extends EventBase, ErrorInfo {
+  readonly type: "error";
+}
+
+export type StreamEvent<R = unknown> =
+  | TokenEvent
+  | StatusEvent
+  | ThoughtEvent
+  | ToolStartEvent
+  | ObservationEvent
+  | ItemCompleteEvent
+  | ItemErrorEvent
+  | ProgressEvent
+  | TrialEvent
+  | CustomEvent
+  | DoneEvent<R>
+  | ErrorEvent;
+
+export type TerminalEvent<R = unknown> = DoneEvent<R> | ErrorEvent;
+
+const decodeOrEmpty = (bytes: Uint8Array): unknown => (bytes.length ? decodeJson(bytes) : undefined);
+
+/** One wire event as a typed stream event; undefined for kinds this version does not know. */
+export function fromWire(event: WireEvent): Exclude<StreamEvent, TerminalEvent> | undefined {
+  const base = { seq: event.seq, time: event.timeMs };
+  const kind = event.kind;
+  switch (kind.case) {
+    case "token":
+      return { type: "token", ...base, path: kind.value.path, field: kind.value.field, delta: kind.value.delta, last: kind.value.last };
+    case "status":
+      return { type: "status", ...base, message: kind.value.message };
+    case "thought":
+      return { type: "thought", ...base, path: kind.value.path, step: kind.value.step, text: kind.value.text };
+    case "toolStart":
+      return {
+        type: "tool_start",
+        ...base,
+        path: kind.value.path,
+        step: kind.value.step,
+        callId: kind.value.callId,
+        tool: kind.value.toolName,
+        args: decodeOrEmpty(kind.value.argsJson),
+      };
+    case "observation":
+      return {
+        type: "observation",
+        ...base,
+        path: kind.value.path,
+        step: kind.value.step,
+        callId: kind.value.callId,
+        tool: kind.value.toolName,
+        observation: decodeOrEmpty(kind.value.observationJson),
+        isError: kind.value.isError,
+      };
+    case "item": {
+      const { index, inputJson, outputJson, error } = kind.value;
+      const input = decodeOrEmpty(inputJson);
+      return error
+        ? { type: "item_error", ...base, index, input, error: errorInfo(error) }
+        : { type: "item_complete", ...base, index, input, output: decodeOrEmpty(outputJson) as Record<string, unknown> };
+    }
+    case "progress":
+      return { type: "progress", ...base, completed: kind.value.completed, total: kind.value.total, failed: kind.value.failed };
+    case "trial":
+      return {
+        type: "trial",
+        ...base,
+        kind: kind.value.kind,
+        trial: kind.value.trial,
+        total: kind.value.total,
+        score: kind.value.score,
+        details: (decodeOrEmpty(kind.value.detailsJson) ?? {}) as Record<string, unknown>,
+      };
+    case "custom":
+      return { type: "custom", ...base, name: kind.value.type, data: decodeOrEmpty(kind.value.dataJson) };
+    default:
+      return undefined;
+  }
+}
+
+export function errorInfo(error: { code: number; message: string; cause: string }): ErrorInfo {
+  return { code: error.code, message: error.message, ...(error.cause && { cause: error.cause }) };
+}

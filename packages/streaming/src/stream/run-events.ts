@@ -1,0 +1,59 @@
+import { Code, ConnectError, decodeJson, type RunChannel } from "@dspy-connect/client";
+import type { RunResponse } from "@dspy-connect/core-proto";
+import { errorInfo, fromWire, type StreamEvent } from "./events.js";
+
+/** Handles the worker's tool calls on a run (the tools package plugs in here). */
+export type ToolCallHandler = (call: Extract<RunResponse["kind"], { case: "toolCall" }>["value"], channel: RunChannel) => void;
+
+const noTools: ToolCallHandler = (call, channel) =>
+  channel.send({
+    kind: { case: "toolResult", value: { callId: call.callId, outcome: { case: "error", value: `no TypeScript tool ${call.toolName} on this run` } } },
+  });
+
+/**
+ * The run's frames as typed events. Never throws: every failure (worker error, abort,
+ * deadline, dead worker) becomes the terminal `error` event, and exactly one terminal
+ * event (done or error) always comes last.
+ */
+export async function* runEvents<R>(
+  channel: RunChannel,
+  decodeResult: (value: unknown) => R,
+  onToolCall: ToolCallHandler = noTools,
+): AsyncGenerator<StreamEvent<R>> {
+  let seq = 0;
+  try {
+    for await (const response of channel.responses) {
+      const kind = response.kind;
+      if (kind.case === "events") {
+        for (const wire of kind.value.events) {
+          const event = fromWire(wire);
+          seq = wire.seq;
+          if (event) yield event;
+        }
+      } else if (kind.case === "toolCall") {
+        onToolCall(kind.value, channel);
+      } else if (kind.case === "done") {
+        const done = kind.value;
+        const base = { seq: seq + 1, time: Date.now() };
+        if (done.eventCount !== seq) {
+          yield { type: "error", ...base, code: Code.DataLoss, message: `the run sent ${done.eventCount} events, ${seq} arrived` };
+        } else if (done.outcome.case === "error") {
+          yield { type: "error", ...base, ...errorInfo(done.outcome.value) };
+        } else {
+          const raw = done.outcome.case === "resultJson" && done.outcome.value.length ? decodeJson(done.outcome.value) : undefined;
+          const usage = {
+            promptTokens: Number(done.usage?.promptTokens ?? 0),
+            completionTokens: Number(done.usage?.completionTokens ?? 0),
+            totalTokens: Number(done.usage?.totalTokens ?? 0),
+          };
+          yield { type: "done", ...base, result: decodeResult(raw), usage };
+        }
+        return;
+      }
+    }
+    yield { type: "error", seq: seq + 1, time: Date.now(), code: Code.Internal, message: "the run ended without a done message" };
+  } catch (error) {
+    const e = ConnectError.from(error);
+    yield { type: "error", seq: seq + 1, time: Date.now(), code: e.code, message: e.rawMessage };
+  }
+}

@@ -1,0 +1,50 @@
+"""What DSPy's own streamify yields for a module, printed as JSON: the reference the
+parity test compares the worker's token events against.
+
+    python -m dspy_connect.testing.streamify_reference '{"type": "chain_of_thought",
+        "signature": "question -> answer", "inputs": {"question": "hi"}, "lm": "scripted/echo"}'
+
+It uses plain dspy.streamify with one StreamListener per output field, nothing of ours but
+the module builder and the scripted LM provider.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+
+import dspy
+
+from ..modules import build_module
+from ..v1 import common_pb2
+from ..worker.env_defaults import apply_env_defaults
+
+
+async def reference(spec: dict) -> list[dict]:
+    module, _ = build_module(common_pb2.ModuleSpec(type=spec["type"], signature=spec["signature"]))
+    listeners = [
+        dspy.streaming.StreamListener(field, predict=predictor, predict_name=name, allow_reuse=True)
+        for name, predictor in module.named_predictors()
+        for field in predictor.signature.output_fields
+    ]
+    program = dspy.streamify(module, stream_listeners=listeners)
+    chunks = []
+    with dspy.context(lm=dspy.LM(spec["lm"], cache=False)):
+        async for item in program(**spec["inputs"]):
+            if isinstance(item, dspy.streaming.StreamResponse):
+                chunks.append({"predictor": item.predict_name, "field": item.signature_field_name,
+                               "delta": item.chunk, "last": item.is_last_chunk})
+    return chunks
+
+
+def main() -> None:
+    apply_env_defaults()
+    from . import scripted_lm  # noqa: PLC0415
+
+    scripted_lm.register()
+    print(json.dumps(asyncio.run(reference(json.loads(sys.argv[1])))))
+
+
+if __name__ == "__main__":
+    main()
