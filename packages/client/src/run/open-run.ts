@@ -49,18 +49,24 @@ export function openRun(
     const deadline = Date.now() + options.timeoutMs;
     const lease = await pool.acquire({ ...route, deadline, signal: options.signal });
     workerId = lease.workerId;
+    // Aborted when the reader stops early, so the worker sees the run cancelled.
+    const stop = new AbortController();
+    let finished = false;
     try {
-      const signal = options.signal ? AbortSignal.any([options.signal, lease.gone]) : lease.gone;
+      const signal = AbortSignal.any([stop.signal, lease.gone, ...(options.signal ? [options.signal] : [])]);
       const rpc = { signal, timeoutMs: Math.max(1, deadline - Date.now()) };
       await beforeRun?.(lease, rpc);
       requests.push({ kind: { case: "start", value: start } });
       open = true;
       yield* lease.connection.service.run(requests, rpc);
+      finished = true;
     } catch (error) {
+      finished = true;
       throw await pool.translateError(error, lease, options.signal);
     } finally {
       open = false;
       requests.close();
+      if (!finished) stop.abort(new Error("the reader stopped before the run ended"));
       lease.release();
     }
   }
