@@ -5,7 +5,9 @@ ignores later calls and concurrent calls would share its state (dspy#8425)."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+import threading
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 import anyio
 import dspy
@@ -15,6 +17,8 @@ from dspy.streaming import StatusMessage, StreamListener, StreamResponse
 from .context import RunContext
 from .stats import STATS
 
+T = TypeVar("T")
+
 
 def stream_module(run: RunContext, module: dspy.Module, inputs: dict[str, Any]) -> Any:
     """Runs `module(**inputs)` and emits its tokens. Call it in a worker thread with the
@@ -23,7 +27,26 @@ def stream_module(run: RunContext, module: dspy.Module, inputs: dict[str, Any]) 
     program = dspy.streamify(
         _ThreadedProgram(module), stream_listeners=listeners, is_async_program=True, async_streaming=True
     )
-    return asyncio.run(_drive(run, program(**inputs), paths))
+    return run_in_thread_loop(_drive(run, program(**inputs), paths))
+
+
+_local = threading.local()
+
+
+def run_in_thread_loop(coro: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run, but on a loop kept per worker thread: a new loop per run would also
+    start new anyio worker threads each time. Tasks a run leaves behind are cancelled."""
+    loop = getattr(_local, "loop", None)
+    if loop is None:
+        loop = _local.loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(coro)
+    finally:
+        leftovers = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        for task in leftovers:
+            task.cancel()
+        if leftovers:
+            loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
 
 
 async def _drive(run: RunContext, stream: Any, paths: dict[str, str]) -> Any:
