@@ -1,0 +1,217 @@
+"""The Run stream against a real worker process, plus the pieces behind it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+
+import dspy
+import grpc
+import pytest
+
+from dspy_connect.metrics import contains, exact_match, f1
+from dspy_connect.run.channel import ChannelClosed, EventChannel
+from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2, worker_pb2_grpc
+
+from .conftest import start_worker
+
+
+@pytest.fixture(scope="module")
+def plugin_worker():
+    process = start_worker("--lm", "scripted/echo", "--import", "dspy_connect.testing.plugins", "--worker-id", "run-w")
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+async def run_stub(plugin_worker):
+    async with grpc.aio.insecure_channel(plugin_worker.address) as channel:
+        yield worker_pb2_grpc.WorkerServiceStub(channel)
+
+
+async def run(stub, start: run_pb2.RunStart, cancel_after: int | None = None):
+    """Runs to the end; returns (events, done). Sends a cancel after `cancel_after` events."""
+    requests: asyncio.Queue = asyncio.Queue()
+    await requests.put(run_pb2.RunRequest(start=start))
+
+    async def outgoing():
+        while (request := await requests.get()) is not None:
+            yield request
+
+    events, done = [], None
+    async for response in stub.Run(outgoing()):
+        kind = response.WhichOneof("kind")
+        if kind == "events":
+            events.extend(response.events.events)
+            if cancel_after and len(events) >= cancel_after:
+                await requests.put(run_pb2.RunRequest(cancel=run_pb2.RunCancel(reason="enough")))
+                cancel_after = None
+        elif kind == "done":
+            done = response.done
+    await requests.put(None)
+    return events, done
+
+
+def module_start(signature="question -> answer", inputs=None, module_type="predict", lm=None, **spec):
+    return run_pb2.RunStart(
+        lm=lm,
+        module=run_pb2.ModuleRun(
+            module=common_pb2.ModuleSpec(type=module_type, signature=signature, **spec),
+            inputs_json=json.dumps(inputs or {"question": "one two three"}).encode(),
+        ),
+    )
+
+
+async def test_module_run_streams_tokens_then_done(run_stub):
+    events, done = await run(run_stub, module_start())
+    assert [e.seq for e in events] == list(range(1, len(events) + 1))
+    assert done.event_count == len(events)
+    text = "".join(e.token.delta for e in events if e.WhichOneof("kind") == "token")
+    assert text == "answer: one two three"
+    assert json.loads(done.result_json) == {"answer": "answer: one two three"}
+    assert done.usage.total_tokens > 0
+
+
+async def test_first_message_must_be_start(run_stub):
+    async def only_cancel():
+        yield run_pb2.RunRequest(cancel=run_pb2.RunCancel())
+
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        async for _ in run_stub.Run(only_cancel()):
+            pass
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_cancel_message_stops_the_run(run_stub):
+    slow = common_pb2.LmConfig(model="scripted/tokens-100", cache=False)
+    events, done = await run(run_stub, module_start(inputs={"question": " ".join(["w"] * 50)}, lm=slow), cancel_after=2)
+    assert done.error.code == grpc.StatusCode.CANCELLED.value[0]
+    assert "enough" in done.error.message
+    assert len(events) < 10
+    for _ in range(100):
+        info = await run_stub.Describe(worker_pb2.DescribeRequest())
+        if info.busy_threads == 0:
+            break
+        await asyncio.sleep(0.03)
+    assert info.busy_threads == 0 and info.runs_cancelled >= 1
+
+
+async def test_errors_are_typed_done_messages_and_the_worker_stays_up(run_stub):
+    cases = [
+        (run_pb2.RunStart(command=run_pb2.CommandRun(command="nope")), grpc.StatusCode.NOT_FOUND),
+        (run_pb2.RunStart(command=run_pb2.CommandRun(command="explode")), grpc.StatusCode.INTERNAL),
+        (run_pb2.RunStart(), grpc.StatusCode.INVALID_ARGUMENT),
+        (module_start(inputs={"nope": 1}), grpc.StatusCode.INVALID_ARGUMENT),
+        (module_start(module_type="react", tools=["os.system"]), grpc.StatusCode.INVALID_ARGUMENT),
+        (module_start(module_type="predict", tools=["word_count"]), grpc.StatusCode.INVALID_ARGUMENT),
+    ]
+    for start, code in cases:
+        _, done = await run(run_stub, start)
+        assert done.error.code == code.value[0], (start, done)
+    _, done = await run(run_stub, module_start())
+    assert done.WhichOneof("outcome") == "result_json"
+
+
+async def test_react_step_events(run_stub):
+    events, done = await run(run_stub, module_start(module_type="react", tools=["word_count"]))
+    kinds = [e.WhichOneof("kind") for e in events if e.WhichOneof("kind") not in ("token", "status")]
+    assert kinds == ["thought", "tool_start", "observation", "thought", "tool_start", "observation"]
+    observation = next(e.observation for e in events if e.WhichOneof("kind") == "observation")
+    assert observation.tool_name == "word_count" and not observation.is_error
+    assert json.loads(done.result_json)["answer"] == "answer: one two three"
+
+
+async def test_batch_reports_each_item_and_progress(run_stub):
+    start = run_pb2.RunStart(
+        batch=run_pb2.BatchRun(
+            module=common_pb2.ModuleSpec(type="predict", signature="question -> n: int"),
+            items_json=b'[{"question": "ab"}, {"bad": 1}, 7, {"question": "abcd"}]',
+            concurrency=2,
+            ordered=True,
+        )
+    )
+    events, done = await run(run_stub, start)
+    items = [e.item for e in events if e.WhichOneof("kind") == "item"]
+    assert [i.index for i in items] == [0, 1, 2, 3]
+    assert json.loads(items[0].output_json) == {"n": 2}
+    assert items[1].error.code == grpc.StatusCode.INVALID_ARGUMENT.value[0]
+    assert items[2].error.code == grpc.StatusCode.INVALID_ARGUMENT.value[0]
+    assert json.loads(done.result_json) == {"total": 4, "completed": 4, "failed": 2}
+
+
+async def test_optimize_bootstrap_returns_loadable_state(run_stub):
+    trainset = [{"question": "a", "answer": "answer: a"}, {"question": "b", "answer": "answer: b"}]
+    start = run_pb2.RunStart(
+        optimize=run_pb2.OptimizeRun(
+            program=common_pb2.ModuleSpec(type="predict", signature="question -> answer"),
+            trainset_json=json.dumps(trainset).encode(),
+            metric="exact_match",
+            optimizer="bootstrap_few_shot",
+            optimizer_config_json=b'{"max_bootstrapped_demos": 1, "max_labeled_demos": 0}',
+        )
+    )
+    events, done = await run(run_stub, start)
+    trials = [e.trial for e in events if e.WhichOneof("kind") == "trial"]
+    assert trials[0].kind == "bootstrap" and trials[0].score == 1.0
+    assert trials[-1].kind == "best"
+    state = json.loads(done.result_json)["state"]
+    assert len(state["demos"]) == 1
+    _, loaded = await run(run_stub, module_start(state_json=json.dumps(state).encode()))
+    assert json.loads(loaded.result_json) == {"answer": "answer: one two three"}
+
+
+# ---- pieces ----
+
+
+async def test_channel_batches_numbers_and_bounds_events():
+    loop = asyncio.get_running_loop()
+    channel = EventChannel(loop, capacity=4)
+    produced = []
+
+    def producer():
+        for i in range(10):
+            channel.put(run_pb2.Event(status=run_pb2.StatusEvent(message=str(i))))
+            produced.append(i)
+        channel.close()
+
+    thread = threading.Thread(target=producer)
+    thread.start()
+    await asyncio.sleep(0.2)
+    assert len(produced) == 4  # the producer waits for the reader
+    frames = []
+    while (batch := await channel.take()) is not None:
+        frames.append(batch)
+    thread.join()
+    seqs = [e.seq for frame in frames for e in frame]
+    assert seqs == list(range(1, 11))
+    assert len(frames[0]) == 4  # everything waiting went out in one frame
+
+
+async def test_abandoned_channel_releases_a_blocked_producer():
+    channel = EventChannel(asyncio.get_running_loop(), capacity=1)
+    channel.put(run_pb2.Event())
+    outcome = []
+
+    def producer():
+        try:
+            channel.put(run_pb2.Event())
+        except ChannelClosed:
+            outcome.append("closed")
+
+    thread = threading.Thread(target=producer)
+    thread.start()
+    time.sleep(0.05)
+    channel.abandon()
+    thread.join(timeout=2)
+    assert outcome == ["closed"]
+
+
+def test_named_metrics_compare_label_fields():
+    example = dspy.Example(question="q", answer="The Paris").with_inputs("question")
+    assert exact_match(example, dspy.Prediction(answer="paris"))
+    assert not exact_match(example, dspy.Prediction(answer="Lyon"))
+    assert contains(example, dspy.Prediction(answer="It is the paris of France"))
+    assert f1(example, dspy.Prediction(answer="paris france")) == pytest.approx(2 / 3)
+    assert not exact_match(dspy.Example(question="q").with_inputs("question"), dspy.Prediction(answer="x"))
