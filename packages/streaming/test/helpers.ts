@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { createClient, type ClientOptions, type DspyClient } from "@dspy-connect/client";
+import type { StreamEvent } from "../src/index.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = join(here, "..", "..", "..");
@@ -44,4 +45,11 @@ export async function streamifyReference(spec: object): Promise<{ predictor: str
     maxBuffer: 16 * 1024 * 1024,
   });
   return JSON.parse(stdout.trim().split("\n").at(-1)!);
+}
+
+/** Reads a stream to its end. */
+export async function collect<R>(stream: AsyncIterable<StreamEvent<R>>): Promise<StreamEvent<R>[]> {
+  const events: StreamEvent<R>[] = [];
+  for await (const event of stream) events.push(event);
+  return events;
 }

@@ -7,19 +7,13 @@ import {
   type StreamEvent,
   type TokenEvent,
 } from "../src/index.js";
-import { startClient, streamifyReference } from "./helpers.js";
+import { collect, startClient, streamifyReference } from "./helpers.js";
 
 let client: DspyClient;
 beforeAll(async () => {
   client = await startClient({ workers: 1 });
 });
 afterAll(() => client?.close());
-
-async function collect<R>(stream: AsyncIterable<StreamEvent<R>>): Promise<StreamEvent<R>[]> {
-  const events: StreamEvent<R>[] = [];
-  for await (const event of stream) events.push(event);
-  return events;
-}
 
 const tokens = (events: StreamEvent[]) => events.filter((e): e is TokenEvent => e.type === "token");
 const joined = (events: StreamEvent[], field: string) =>

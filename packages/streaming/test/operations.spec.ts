@@ -3,20 +3,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { executeStream, streamBatchPredict, streamOptimization, streamPredict, type StreamEvent } from "../src/index.js";
-import { startClient } from "./helpers.js";
+import { executeStream, streamBatchPredict, streamOptimization, streamPredict } from "../src/index.js";
+import { collect, startClient } from "./helpers.js";
 
 let client: DspyClient;
 beforeAll(async () => {
   client = await startClient({ workers: 2 });
 });
 afterAll(() => client?.close());
-
-async function collect<R>(stream: AsyncIterable<StreamEvent<R>>): Promise<StreamEvent<R>[]> {
-  const events: StreamEvent<R>[] = [];
-  for await (const event of stream) events.push(event);
-  return events;
-}
 
 const runsPerWorker = async () => Object.fromEntries((await client.describe()).map((d) => [d.workerId, Number(d.runsTotal)]));
 
@@ -61,7 +55,7 @@ describe("streamBatchPredict", () => {
   });
 
   it("fails the whole batch for a bad signature, with one error event", async () => {
-    const events = await collect(streamBatchPredict(client, "question -> -> x", items));
+    const events = await collect(streamBatchPredict(client, "question -> -> x", items as never));
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ type: "error", code: Code.InvalidArgument });
   });

@@ -80,8 +80,22 @@ def listeners_for(module: dspy.Module) -> tuple[list[StreamListener], dict[str, 
     for name, predictor in predictors:
         paths[name] = "" if len(predictors) == 1 else name
         for field in predictor.signature.output_fields:
-            listeners.append(StreamListener(field, predict=predictor, predict_name=name, allow_reuse=True))
+            listener = StreamListener(field, predict=predictor, predict_name=name, allow_reuse=True)
+            _know_adapter_subclass(listener, dspy.settings.adapter)
+            listeners.append(listener)
     return listeners, paths
+
+
+def _know_adapter_subclass(listener: StreamListener, adapter: Any) -> None:
+    """StreamListener looks adapters up by class name; a subclass (the local model's
+    LocalJSONAdapter) parses like its base, so it gets the base's field markers."""
+    name = type(adapter).__name__
+    if adapter is None or name in listener.adapter_identifiers:
+        return
+    for base in (dspy.JSONAdapter, dspy.XMLAdapter, dspy.ChatAdapter):  # most specific first
+        if isinstance(adapter, base):
+            listener.adapter_identifiers[name] = listener.adapter_identifiers[base.__name__]
+            return
 
 
 class _ThreadedProgram:
