@@ -215,3 +215,16 @@ def test_named_metrics_compare_label_fields():
     assert contains(example, dspy.Prediction(answer="It is the paris of France"))
     assert f1(example, dspy.Prediction(answer="paris france")) == pytest.approx(2 / 3)
     assert not exact_match(dspy.Example(question="q").with_inputs("question"), dspy.Prediction(answer="x"))
+
+
+def test_json_field_text_yields_the_value_not_the_json():
+    from dspy_connect.run.json_field_text import JsonFieldText
+
+    def deltas(chunks):
+        text = JsonFieldText()
+        return [text.delta(c, i == len(chunks) - 1) for i, c in enumerate(chunks)]
+
+    assert deltas([' "blue', " sky", '", "answer', '":', " "]) == ["blue", " sky", "", "", ""]
+    assert "".join(deltas([' "a\\', "nb \\u00", 'e9"', "}"])) == "a\nb é"
+    assert "".join(deltas([" 4", "2", ', "x":'])) == "42"
+    assert "".join(deltas([" [1,", " 2]", "}"])) == "[1, 2]"

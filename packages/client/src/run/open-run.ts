@@ -51,6 +51,7 @@ export function openRun(
     workerId = lease.workerId;
     // Aborted when the reader stops early, so the worker sees the run cancelled.
     const stop = new AbortController();
+    let stream: AsyncIterator<RunResponse> | undefined;
     let finished = false;
     try {
       const signal = AbortSignal.any([stop.signal, lease.gone, ...(options.signal ? [options.signal] : [])]);
@@ -58,15 +59,21 @@ export function openRun(
       await beforeRun?.(lease, rpc);
       requests.push({ kind: { case: "start", value: start } });
       open = true;
-      yield* lease.connection.service.run(requests, rpc);
+      stream = lease.connection.service.run(requests, rpc)[Symbol.asyncIterator]();
+      for (let next = await stream.next(); !next.done; next = await stream.next()) yield next.value;
       finished = true;
     } catch (error) {
       finished = true;
       throw await pool.translateError(error, lease, options.signal);
     } finally {
       open = false;
+      if (!finished) {
+        stop.abort(new Error("the reader stopped before the run ended"));
+        // Let connect see the abort through: it then clears the call's deadline timer,
+        // which would otherwise keep Node alive until the deadline.
+        await drain(stream);
+      }
       requests.close();
-      if (!finished) stop.abort(new Error("the reader stopped before the run ended"));
       lease.release();
     }
   }
@@ -79,4 +86,12 @@ export function openRun(
       return workerId;
     },
   };
+}
+
+async function drain(responses: AsyncIterator<unknown> | undefined): Promise<void> {
+  try {
+    while (responses && !(await responses.next()).done);
+  } catch {
+    // the expected Canceled
+  }
 }

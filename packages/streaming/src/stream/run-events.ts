@@ -1,5 +1,5 @@
 import { Code, ConnectError, decodeJson, type RunChannel } from "@dspy-connect/client";
-import type { RunResponse } from "@dspy-connect/core-proto";
+import type { RunDone, RunResponse } from "@dspy-connect/core-proto";
 import { errorInfo, fromWire, type StreamEvent } from "./events.js";
 
 /** Handles the worker's tool calls on a run (the tools package plugs in here). */
@@ -15,13 +15,30 @@ const noTools: ToolCallHandler = (call, channel) =>
  * deadline, dead worker) becomes the terminal `error` event, and exactly one terminal
  * event (done or error) always comes last.
  */
+function terminalEvent<R>(done: RunDone, seq: number, decodeResult: (value: unknown) => R): StreamEvent<R> {
+  const base = { seq: seq + 1, time: Date.now() };
+  if (done.eventCount !== seq) {
+    return { type: "error", ...base, code: Code.DataLoss, message: `the run sent ${done.eventCount} events, ${seq} arrived` };
+  }
+  if (done.outcome.case === "error") return { type: "error", ...base, ...errorInfo(done.outcome.value) };
+  const raw = done.outcome.case === "resultJson" && done.outcome.value.length ? decodeJson(done.outcome.value) : undefined;
+  const usage = {
+    promptTokens: Number(done.usage?.promptTokens ?? 0),
+    completionTokens: Number(done.usage?.completionTokens ?? 0),
+    totalTokens: Number(done.usage?.totalTokens ?? 0),
+  };
+  return { type: "done", ...base, result: decodeResult(raw), usage };
+}
+
 export async function* runEvents<R>(
   channel: RunChannel,
   decodeResult: (value: unknown) => R,
   onToolCall: ToolCallHandler = noTools,
 ): AsyncGenerator<StreamEvent<R>> {
   let seq = 0;
+  let terminal: StreamEvent<R> | undefined;
   try {
+    // Read to the stream's real end (the worker's trailers), so the RPC completes normally.
     for await (const response of channel.responses) {
       const kind = response.kind;
       if (kind.case === "events") {
@@ -33,25 +50,10 @@ export async function* runEvents<R>(
       } else if (kind.case === "toolCall") {
         onToolCall(kind.value, channel);
       } else if (kind.case === "done") {
-        const done = kind.value;
-        const base = { seq: seq + 1, time: Date.now() };
-        if (done.eventCount !== seq) {
-          yield { type: "error", ...base, code: Code.DataLoss, message: `the run sent ${done.eventCount} events, ${seq} arrived` };
-        } else if (done.outcome.case === "error") {
-          yield { type: "error", ...base, ...errorInfo(done.outcome.value) };
-        } else {
-          const raw = done.outcome.case === "resultJson" && done.outcome.value.length ? decodeJson(done.outcome.value) : undefined;
-          const usage = {
-            promptTokens: Number(done.usage?.promptTokens ?? 0),
-            completionTokens: Number(done.usage?.completionTokens ?? 0),
-            totalTokens: Number(done.usage?.totalTokens ?? 0),
-          };
-          yield { type: "done", ...base, result: decodeResult(raw), usage };
-        }
-        return;
+        terminal = terminalEvent(kind.value, seq, decodeResult);
       }
     }
-    yield { type: "error", seq: seq + 1, time: Date.now(), code: Code.Internal, message: "the run ended without a done message" };
+    yield terminal ?? { type: "error", seq: seq + 1, time: Date.now(), code: Code.Internal, message: "the run ended without a done message" };
   } catch (error) {
     const e = ConnectError.from(error);
     yield { type: "error", seq: seq + 1, time: Date.now(), code: e.code, message: e.rawMessage };

@@ -15,6 +15,7 @@ from dspy.dsp.utils.settings import thread_local_overrides
 from dspy.streaming import StatusMessage, StreamListener, StreamResponse
 
 from .context import RunContext
+from .json_field_text import JsonFieldText
 from .stats import STATS
 
 T = TypeVar("T")
@@ -51,6 +52,7 @@ def run_in_thread_loop(coro: Coroutine[Any, Any, T]) -> T:
 
 async def _drive(run: RunContext, stream: Any, paths: dict[str, str]) -> Any:
     prediction = None
+    json_fields: dict[tuple[str, str], JsonFieldText] | None = {} if isinstance(dspy.settings.adapter, dspy.JSONAdapter) else None
     # Cancelling this task cancels streamify's task group; the program thread then fails
     # at its next chunk (its send stream is closed), which ends the LM request too.
     task = asyncio.current_task()
@@ -58,7 +60,12 @@ async def _drive(run: RunContext, stream: Any, paths: dict[str, str]) -> Any:
     try:
         async for item in stream:
             if isinstance(item, StreamResponse):
-                run.token(paths.get(item.predict_name, item.predict_name), item.signature_field_name, item.chunk, item.is_last_chunk)
+                path, field, delta = paths.get(item.predict_name, item.predict_name), item.signature_field_name, item.chunk
+                if json_fields is not None:
+                    delta = json_fields.setdefault((path, field), JsonFieldText()).delta(delta, item.is_last_chunk)
+                    if item.is_last_chunk:
+                        del json_fields[(path, field)]
+                run.token(path, field, delta, item.is_last_chunk)
             elif isinstance(item, StatusMessage):
                 run.status(item.message)
             elif isinstance(item, dspy.Prediction):
