@@ -181,12 +181,25 @@ async def test_channel_batches_numbers_and_bounds_events():
     await asyncio.sleep(0.2)
     assert len(produced) == 4  # the producer waits for the reader
     frames = []
-    while (batch := await channel.take()) is not None:
-        frames.append(batch)
+    while (frame := await channel.take()) is not None:
+        frames.append(list(frame.events.events))
     thread.join()
     seqs = [e.seq for frame in frames for e in frame]
     assert seqs == list(range(1, 11))
     assert len(frames[0]) == 4  # everything waiting went out in one frame
+
+
+async def test_channel_sends_tool_calls_in_order_as_frames_of_their_own():
+    channel = EventChannel(asyncio.get_running_loop())
+    channel.put(run_pb2.Event(status=run_pb2.StatusEvent(message="a")))
+    channel.send(run_pb2.RunResponse(tool_call=run_pb2.ToolCall(call_id="c1", tool_name="t")))
+    channel.put(run_pb2.Event(status=run_pb2.StatusEvent(message="b")))
+    channel.close()
+    frames = []
+    while (frame := await channel.take()) is not None:
+        frames.append(frame)
+    assert [f.WhichOneof("kind") for f in frames] == ["events", "tool_call", "events"]
+    assert [e.seq for e in frames[2].events.events] == [2]  # tool calls take no sequence number
 
 
 async def test_abandoned_channel_releases_a_blocked_producer():

@@ -4,6 +4,8 @@ export { moduleId, toModuleSpec, type ModuleDefinition } from "./module-spec.js"
 export { toLmConfig } from "./lm.js";
 export { encodeJson, decodeJson } from "./json.js";
 export { Session, type SessionOptions } from "./session/session.js";
+export { isRunTool, ToolError, type RunTool, type ToolContext, type ToolErrorKind } from "./tools/run-tool.js";
+export { checkTool, ToolRegistry } from "./tools/tool-registry.js";
 export { Code, ConnectError, isWorkerGoneError } from "./errors.js";
 export type { CallResult, Usage } from "./call.js";
 export type {

@@ -1,5 +1,6 @@
 export { RunStream, type EventHandler } from "./stream/run-stream.js";
 export type { StreamOptions, StreamTarget } from "./stream/target.js";
+export { strictJson, type ToolRef } from "./stream/tool-calls.js";
 export type {
   CustomEvent,
   DoneEvent,
@@ -14,6 +15,8 @@ export type {
   TerminalEvent,
   ThoughtEvent,
   TokenEvent,
+  ToolErrorEvent,
+  ToolOutputEvent,
   ToolStartEvent,
   TrialEvent,
   Usage,

@@ -10,7 +10,7 @@ import dspy
 from . import jsonio
 from .errors import InvalidArgument
 from .signature import build_signature
-from .tools import python_tools
+from .tools import agent_tools
 from .v1 import common_pb2
 
 ModuleFactory = Callable[[type[dspy.Signature], dict[str, Any]], dspy.Module]
@@ -19,8 +19,9 @@ _factories: dict[str, ModuleFactory] = {
     "predict": lambda sig, config: dspy.Predict(sig, **config),
     "chain_of_thought": lambda sig, config: dspy.ChainOfThought(sig, **config),
 }
+AgentFactory = Callable[[type[dspy.Signature], dict[str, Any], list[dspy.Tool]], dspy.Module]
 # Module types that take tools: factory(signature, config, tools).
-_agent_factories: dict[str, Callable[[type[dspy.Signature], dict[str, Any], list[dspy.Tool]], dspy.Module]] = {
+_agent_factories: dict[str, AgentFactory] = {
     "react": lambda sig, config, tools: dspy.ReAct(sig, tools=tools, **config),
 }
 
@@ -40,6 +41,22 @@ def register_module(name: str) -> Callable[[ModuleFactory], ModuleFactory]:
     return decorate
 
 
+def register_agent(name: str) -> Callable[[AgentFactory], AgentFactory]:
+    """Registers `factory(signature, config, tools) -> dspy.Module` under `name`: a module
+    type that takes tools (Python tools by name and the run's TypeScript tools).
+
+    @register_agent("planner")
+    def planner(signature, config, tools):
+        return MyPlanner(signature, tools=tools, **config)
+    """
+
+    def decorate(factory: AgentFactory) -> AgentFactory:
+        _agent_factories[name] = factory
+        return factory
+
+    return decorate
+
+
 def module_types() -> list[str]:
     return sorted([*_factories, *_agent_factories])
 
@@ -54,7 +71,7 @@ def build_module(
         raise InvalidArgument(f"unknown module type {spec.type!r}; this worker has {module_types()}")
     signature = build_signature(spec.signature, spec.instructions)
     config = jsonio.loads_object(spec.config_json, "module.config_json")
-    tools = [*python_tools(list(spec.tools)), *(extra_tools or [])]
+    tools = [*agent_tools(list(spec.tools)), *(extra_tools or [])]
     if tools and agent_factory is None:
         raise InvalidArgument(f"module type {spec.type!r} takes no tools; use an agent type ({sorted(_agent_factories)})")
     try:

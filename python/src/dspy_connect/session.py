@@ -7,6 +7,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import dspy
 
@@ -17,6 +18,7 @@ DEFAULT_TTL_SECONDS = 30 * 60
 MAX_TTL_SECONDS = 7 * 24 * 3600
 MAX_SESSIONS = 10_000
 MAX_MODULES_PER_SESSION = 1_000
+MAX_PIPELINES_PER_SESSION = 100
 
 
 @dataclass
@@ -26,6 +28,7 @@ class Session:
     ttl_seconds: int
     last_used: float
     _modules: dict[str, tuple[dspy.Module, type[dspy.Signature]]] = field(default_factory=dict)
+    _pipelines: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def module(
@@ -45,6 +48,22 @@ class Session:
     def has_module(self, module_id: str) -> bool:
         with self._lock:
             return module_id in self._modules
+
+    def pipeline(self, pipeline_id: str, build: Callable[[], Any]) -> Any:
+        """The compiled pipeline held under `pipeline_id`, compiled on first use (composer)."""
+        with self._lock:
+            held = self._pipelines.get(pipeline_id)
+        if held is not None:
+            return held
+        built = build()
+        with self._lock:
+            if len(self._pipelines) >= MAX_PIPELINES_PER_SESSION and pipeline_id not in self._pipelines:
+                raise ResourceExhausted(f"session {self.id} holds {MAX_PIPELINES_PER_SESSION} pipelines already")
+            return self._pipelines.setdefault(pipeline_id, built)
+
+    def has_pipeline(self, pipeline_id: str) -> bool:
+        with self._lock:
+            return pipeline_id in self._pipelines
 
 
 class SessionStore:

@@ -1,5 +1,6 @@
-"""Python-native tools that agents (react) may use, by name. Only registered tools can be
-named by a client: the registry is the allowlist.
+"""The tools agents (react) may use, by name: Python-native tools registered in the worker
+(the registry is the allowlist) and the TypeScript tools the current run brought. Python
+tools stay in Python; only TypeScript tools cross the bridge, and both mix in one agent.
 
     from dspy_connect.tools import register_tool
 
@@ -43,8 +44,18 @@ def tool_names() -> list[str]:
     return sorted(_tools)
 
 
-def python_tools(names: list[str]) -> list[dspy.Tool]:
-    unknown = [n for n in names if n not in _tools]
+def agent_tools(names: list[str]) -> list[dspy.Tool]:
+    """The named tools. A TypeScript tool of the current run takes precedence over a Python
+    tool of the same name."""
+    from .run.bridged_tool import BridgedTool  # the run package imports this module's users
+    from .run.context import current_run
+
+    run = current_run()
+    bridged = run.tools.specs if run is not None else {}
+    unknown = [n for n in names if n not in bridged and n not in _tools]
     if unknown:
-        raise InvalidArgument(f"unknown tool(s) {unknown}; this worker allows {tool_names()}")
-    return [_tools[n] for n in names]
+        raise InvalidArgument(
+            f"unknown tool(s) {unknown}; this worker allows {tool_names()}"
+            + (f" and this run brought {sorted(bridged)}" if bridged else "")
+        )
+    return [BridgedTool.from_spec(bridged[n]) if n in bridged else _tools[n] for n in names]

@@ -6,6 +6,7 @@ import type { AffinityMode, CallOptions, LmOption, RunOptions } from "../options
 import type { Lease, Pool } from "../pool/pool.js";
 import { runCall, withLease, type CallResult, type RpcOptions } from "../call.js";
 import { openRun, withDefaults, type RunChannel, type RunStartInit } from "../run/open-run.js";
+import { ToolRegistry } from "../tools/tool-registry.js";
 
 export interface SessionOptions {
   /** The session's LM; calls may still override it. Default: the client's LM. */
@@ -30,6 +31,8 @@ interface SessionContext {
  */
 export class Session extends ModuleCaller {
   private closed = false;
+  /** The session's TypeScript tools: runs in the session use them by id. */
+  readonly tools = new ToolRegistry();
   /** Workers that hold this session, by incarnation. */
   private readonly holders = new Map<string, number>();
 

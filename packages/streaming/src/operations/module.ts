@@ -10,6 +10,7 @@ import {
 } from "@dspy-connect/client";
 import type { RunStream } from "../stream/run-stream.js";
 import { startStream, type StreamOptions, type StreamTarget } from "../stream/target.js";
+import type { ResolvedTools, ToolRef } from "../stream/tool-calls.js";
 
 export interface StreamModuleOptions<R> extends StreamOptions<R> {
   /** Replaces the signature's instructions. */
@@ -21,8 +22,12 @@ export interface StreamModuleOptions<R> extends StreamOptions<R> {
 }
 
 export interface StreamReactOptions<R> extends StreamModuleOptions<R> {
-  /** Python tools by name, from the worker's allowlisted registry. */
-  readonly tools: readonly string[];
+  /**
+   * The agent's tools, mixed freely: TypeScript tools (`defineTool`, called over the run's
+   * stream), ids of the session's tools, and names of Python tools from the worker's
+   * allowlist (these stay in Python).
+   */
+  readonly tools: readonly ToolRef[];
   /** Most reasoning/tool steps before the agent must answer. DSPy's default is 20. */
   readonly maxIters?: number;
 }
@@ -31,7 +36,8 @@ export type ReactResult<O> = O & { readonly trajectory: Readonly<Record<string, 
 
 /**
  * Streams any module the worker knows. In a session, the module instance is kept and
- * reused by later calls with the same definition.
+ * reused by later calls with the same definition. For an agent type registered in the
+ * worker, `module.tools` names its tools and `options.tools` brings the TypeScript ones.
  */
 export function streamModule<O = Record<string, unknown>>(
   target: StreamTarget,
@@ -39,18 +45,26 @@ export function streamModule<O = Record<string, unknown>>(
   inputs: Readonly<Record<string, unknown>>,
   options: StreamOptions<O> = {},
 ): RunStream<O> {
+  return moduleStream(target, () => module, inputs, options);
+}
+
+function moduleStream<O>(
+  target: StreamTarget,
+  makeModule: (tools: ResolvedTools) => ModuleDefinition,
+  inputs: Readonly<Record<string, unknown>>,
+  options: StreamOptions<O>,
+): RunStream<O> {
   return startStream<O>(
     target,
-    () => ({
-      operation: {
-        case: "module",
-        value: {
-          module: toModuleSpec(module),
-          moduleId: target instanceof Session ? moduleId(module) : "",
-          inputsJson: encodeJson(inputs, "inputs"),
-        },
-      },
-    }),
+    (tools) => {
+      const module = makeModule(tools);
+      const value = {
+        module: toModuleSpec(module),
+        moduleId: target instanceof Session ? moduleId(module) : "",
+        inputsJson: encodeJson(inputs, "inputs"),
+      };
+      return { operation: { case: "module", value } };
+    },
     options,
     (value) => value as O,
   );
@@ -76,7 +90,11 @@ export function streamChainOfThought<S extends string>(
   return streamModule(target, definition("chain_of_thought", signature, options), inputs, options);
 }
 
-/** dspy.ReAct with Python tools: a thought, tool_start and observation event at every step. */
+/**
+ * dspy.ReAct with TypeScript and Python tools: a thought, tool_start and observation event
+ * at every step, tool_output for each chunk a TypeScript tool streams, tool_error when a
+ * tool fails (the agent sees the error as its observation, as in DSPy).
+ */
 export function streamReact<S extends string>(
   target: StreamTarget,
   signature: S,
@@ -84,7 +102,7 @@ export function streamReact<S extends string>(
   options: StreamReactOptions<ReactResult<SignatureOutputs<S>>>,
 ): RunStream<ReactResult<SignatureOutputs<S>>> {
   const config = { ...options.config, ...(options.maxIters !== undefined && { max_iters: options.maxIters }) };
-  return streamModule(target, { ...definition("react", signature, { ...options, config }), tools: options.tools }, inputs, options);
+  return moduleStream(target, (tools) => ({ ...definition("react", signature, { ...options, config }), tools: tools.names }), inputs, options);
 }
 
 function definition(

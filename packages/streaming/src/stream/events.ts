@@ -51,6 +51,27 @@ export interface ObservationEvent extends EventBase {
   readonly isError: boolean;
 }
 
+/** A chunk a TypeScript tool streamed (yielded or `emit`ted), as it was produced. */
+export interface ToolOutputEvent extends EventBase {
+  readonly type: "tool_output";
+  readonly path: string;
+  readonly step: number;
+  readonly callId: string;
+  readonly tool: string;
+  readonly chunk: unknown;
+}
+
+/** A tool call failed; the agent sees `message` as its observation. */
+export interface ToolErrorEvent extends EventBase {
+  readonly type: "tool_error";
+  readonly path: string;
+  readonly step: number;
+  readonly callId: string;
+  readonly tool: string;
+  readonly kind: "error" | "timeout" | "invalid_args" | "unknown_tool" | "not_serializable" | "cancelled" | (string & {});
+  readonly message: string;
+}
+
 /** Batch: one item's output. `index` is the item's position in the input array. */
 export interface ItemCompleteEvent extends EventBase {
   readonly type: "item_complete";
@@ -128,6 +149,8 @@ export type StreamEvent<R = unknown> =
   | ThoughtEvent
   | ToolStartEvent
   | ObservationEvent
+  | ToolOutputEvent
+  | ToolErrorEvent
   | ItemCompleteEvent
   | ItemErrorEvent
   | ProgressEvent
@@ -172,6 +195,14 @@ export function fromWire(event: WireEvent): Exclude<StreamEvent, TerminalEvent> 
         observation: decodeOrEmpty(kind.value.observationJson),
         isError: kind.value.isError,
       };
+    case "toolOutput": {
+      const { path, step, callId, toolName, chunkJson } = kind.value;
+      return { type: "tool_output", ...base, path, step, callId, tool: toolName, chunk: decodeOrEmpty(chunkJson) };
+    }
+    case "toolError": {
+      const { path, step, callId, toolName, kind: errorKind, message } = kind.value;
+      return { type: "tool_error", ...base, path, step, callId, tool: toolName, kind: errorKind, message };
+    }
     case "item": {
       const { index, inputJson, outputJson, error } = kind.value;
       const input = decodeOrEmpty(inputJson);

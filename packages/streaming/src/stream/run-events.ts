@@ -1,14 +1,7 @@
 import { Code, ConnectError, decodeJson, type RunChannel } from "@dspy-connect/client";
-import type { RunDone, RunResponse } from "@dspy-connect/core-proto";
+import type { RunDone } from "@dspy-connect/core-proto";
 import { errorInfo, fromWire, type StreamEvent } from "./events.js";
-
-/** Handles the worker's tool calls on a run (the tools package plugs in here). */
-export type ToolCallHandler = (call: Extract<RunResponse["kind"], { case: "toolCall" }>["value"], channel: RunChannel) => void;
-
-const noTools: ToolCallHandler = (call, channel) =>
-  channel.send({
-    kind: { case: "toolResult", value: { callId: call.callId, outcome: { case: "error", value: `no TypeScript tool ${call.toolName} on this run` } } },
-  });
+import { RunTools } from "./tool-calls.js";
 
 /**
  * The run's frames as typed events. Never throws: every failure (worker error, abort,
@@ -33,7 +26,7 @@ function terminalEvent<R>(done: RunDone, seq: number, decodeResult: (value: unkn
 export async function* runEvents<R>(
   channel: RunChannel,
   decodeResult: (value: unknown) => R,
-  onToolCall: ToolCallHandler = noTools,
+  tools: RunTools = RunTools.resolve(undefined).tools,
 ): AsyncGenerator<StreamEvent<R>> {
   let seq = 0;
   let terminal: StreamEvent<R> | undefined;
@@ -48,7 +41,7 @@ export async function* runEvents<R>(
           if (event) yield event;
         }
       } else if (kind.case === "toolCall") {
-        onToolCall(kind.value, channel);
+        tools.handle(kind.value, channel);
       } else if (kind.case === "done") {
         terminal = terminalEvent(kind.value, seq, decodeResult);
       }
@@ -57,5 +50,7 @@ export async function* runEvents<R>(
   } catch (error) {
     const e = ConnectError.from(error);
     yield { type: "error", seq: seq + 1, time: Date.now(), code: e.code, message: e.rawMessage };
+  } finally {
+    tools.close(); // a tool still running sees its signal fire
   }
 }

@@ -1,7 +1,8 @@
 import { ConnectError, type RunChannel, type RunOptions, type RunStartInit } from "@dspy-connect/client";
 import type { StreamEvent } from "./events.js";
-import { runEvents, type ToolCallHandler } from "./run-events.js";
+import { runEvents } from "./run-events.js";
 import { RunStream, type EventHandler } from "./run-stream.js";
+import { RunTools, type ResolvedTools, type ToolRef } from "./tool-calls.js";
 
 /** Where a stream runs: a client (least-loaded worker) or a session (its worker, its modules). */
 export interface StreamTarget {
@@ -11,20 +12,29 @@ export interface StreamTarget {
 export interface StreamOptions<R = unknown> extends RunOptions {
   /** Called for each event, awaited in order; the stream then reads itself. */
   readonly onEvent?: EventHandler<R>;
+  /**
+   * Tools the run's Python code may call: TypeScript tools (`defineTool`), ids of the
+   * session's tools, and (for agents) names of Python tools in the worker's allowlist.
+   */
+  readonly tools?: readonly ToolRef[];
 }
 
-/** Opens a run and wraps it; a start that cannot be built becomes a stream of one error event. */
+/**
+ * Opens a run and wraps it; a start that cannot be built becomes a stream of one error
+ * event. The run brings the TypeScript tools of `options.tools`.
+ */
 export function startStream<R>(
   target: StreamTarget,
-  buildStart: () => RunStartInit,
+  buildStart: (tools: ResolvedTools) => RunStartInit,
   options: StreamOptions<R>,
   decodeResult: (value: unknown) => R,
-  onToolCall?: ToolCallHandler,
 ): RunStream<R> {
   let events: AsyncIterable<StreamEvent<R>>;
   try {
-    const channel = target.openRun(buildStart(), options);
-    events = { [Symbol.asyncIterator]: () => runEvents(channel, decodeResult, onToolCall) };
+    const resolved = RunTools.resolve(target, options.tools);
+    const start = buildStart(resolved);
+    const channel = target.openRun({ ...start, tools: resolved.tools.specs() }, options);
+    events = { [Symbol.asyncIterator]: () => runEvents(channel, decodeResult, resolved.tools) };
   } catch (error) {
     events = failed(ConnectError.from(error));
   }

@@ -1,6 +1,7 @@
 """ReAct step events from DSPy callbacks: a `thought` when the agent's predictor decides,
-`tool_start` / `observation` around each dspy.Tool call. Works for any module whose tools
-are dspy.Tool instances (ReAct, registered agents, TypeScript tools)."""
+`tool_start` / `observation` around each dspy.Tool call, and `tool_error` when a tool
+fails. Works for any module whose tools are dspy.Tool instances (ReAct, registered agents,
+TypeScript tools)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from dspy.utils.callback import BaseCallback
 
 from .context import RunContext
+from .tool_bridge import ToolFailure
 
 
 class AgentEvents(BaseCallback):
@@ -33,15 +35,24 @@ class AgentEvents(BaseCallback):
         name = getattr(instance, "name", type(instance).__name__)
         with self._lock:
             self._tools[call_id] = name
+            self.run.tool_steps[call_id] = (self.path, self.step)
         self.run.tool_start(self.path, self.step, call_id, name, inputs.get("kwargs", inputs))
 
     def on_tool_end(self, call_id: str, outputs: Any | None, exception: BaseException | None = None) -> None:
         with self._lock:
             name = self._tools.pop(call_id, "")
-        if exception is not None:
-            self.run.observation(self.path, self.step, call_id, name, f"{type(exception).__name__}: {exception}", True)
-        else:
-            self.run.observation(self.path, self.step, call_id, name, outputs, False)
+        try:
+            if isinstance(exception, ToolFailure):  # the bridge has reported it already
+                self.run.observation(self.path, self.step, call_id, name, exception.message, True)
+            elif isinstance(exception, Exception):
+                message = f"{type(exception).__name__}: {exception}"
+                self.run.tool_error(call_id, name, "error", message)
+                self.run.observation(self.path, self.step, call_id, name, message, True)
+            elif exception is None:
+                self.run.observation(self.path, self.step, call_id, name, outputs, False)
+        finally:
+            with self._lock:
+                self.run.tool_steps.pop(call_id, None)
 
 
 def _get(outputs: Any, key: str) -> Any:

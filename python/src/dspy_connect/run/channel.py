@@ -1,4 +1,5 @@
 """The run's event channel: DSPy threads put events, the Run handler sends them in frames.
+Tool calls travel on it too, so a call always follows the events that led to it.
 
 Bounded, so a slow consumer makes the producer wait (HTTP/2 flow control stalls the
 sender, the buffer fills, `put` blocks) and memory stays flat. The sender takes every
@@ -26,7 +27,8 @@ class EventChannel:
     def __init__(self, loop: asyncio.AbstractEventLoop, capacity: int = DEFAULT_CAPACITY) -> None:
         self._loop = loop
         self._capacity = capacity
-        self._items: deque[run_pb2.Event] = deque()
+        # Events, and RunResponses (tool calls) that go out as frames of their own.
+        self._items: deque[run_pb2.Event | run_pb2.RunResponse] = deque()
         self._cond = threading.Condition()
         self._closed = False
         self._seq = 0
@@ -43,29 +45,61 @@ class EventChannel:
         with self._cond:
             while len(self._items) >= self._capacity and not self._closed:
                 self._cond.wait()
-            if self._closed:
-                raise ChannelClosed()
-            self._seq += 1
-            event.seq = self._seq
-            event.time_ms = time.time() * 1000
-            self._items.append(event)
-            waiter, self._waiter = self._waiter, None
+            waiter = self._append(event)
         if waiter is not None:
             self._loop.call_soon_threadsafe(_wake, waiter)
 
-    async def take(self) -> list[run_pb2.Event] | None:
-        """Every waiting event (up to a frame's worth); None once closed and empty."""
+    def try_put(self, event: run_pb2.Event) -> bool:
+        """`put` for the event loop, which must not block: False when the buffer is full."""
+        with self._cond:
+            if len(self._items) >= self._capacity and not self._closed:
+                return False
+            waiter = self._append(event)
+        if waiter is not None:
+            _wake(waiter)
+        return True
+
+    def send(self, message: run_pb2.RunResponse) -> None:
+        """A frame of its own (a tool call), in order with the events; blocks like `put`."""
+        with self._cond:
+            while len(self._items) >= self._capacity and not self._closed:
+                self._cond.wait()
+            waiter = self._append(message)
+        if waiter is not None:
+            self._loop.call_soon_threadsafe(_wake, waiter)
+
+    def _append(self, item: run_pb2.Event | run_pb2.RunResponse) -> asyncio.Future[None] | None:
+        """Queues `item` (under the lock); returns the sender's waiter to wake, if it sleeps."""
+        if self._closed:
+            raise ChannelClosed()
+        if isinstance(item, run_pb2.Event):
+            self._seq += 1
+            item.seq = self._seq
+            item.time_ms = time.time() * 1000
+        self._items.append(item)
+        waiter, self._waiter = self._waiter, None
+        return waiter
+
+    async def take(self) -> run_pb2.RunResponse | None:
+        """The next frame: every waiting event (up to a frame's worth) or a tool call;
+        None once closed and empty."""
         while True:
             with self._cond:
-                if self._items:
-                    n = min(len(self._items), MAX_EVENTS_PER_FRAME)
-                    batch = [self._items.popleft() for _ in range(n)]
+                items = self._items
+                if items:
+                    if isinstance(items[0], run_pb2.RunResponse):
+                        self._cond.notify_all()
+                        return items.popleft()  # type: ignore[return-value]
+                    batch: list[run_pb2.Event] = []
+                    while items and len(batch) < MAX_EVENTS_PER_FRAME and isinstance(items[0], run_pb2.Event):
+                        batch.append(items.popleft())  # type: ignore[arg-type]
                     self._cond.notify_all()
-                    return batch
+                    break
                 if self._closed:
                     return None
                 waiter = self._waiter = self._loop.create_future()
             await waiter
+        return run_pb2.RunResponse(events=run_pb2.EventBatch(events=batch))
 
     def close(self) -> None:
         """No more puts; the sender drains what is left. Blocked producers get ChannelClosed."""

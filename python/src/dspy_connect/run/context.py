@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+import dspy
 from dspy.utils.callback import BaseCallback
 
 from .. import jsonio
@@ -13,6 +14,16 @@ from ..lm import LmSettings, build_lm, resolve
 from ..session import Session
 from ..v1 import common_pb2, run_pb2
 from .channel import EventChannel
+from .tool_bridge import ToolBridge
+
+# The dspy.context key that carries the current run. dspy.context reaches every thread DSPy
+# starts (its Parallel and asyncify threads copy it), plain ContextVars do not.
+RUN_SETTING = "dspy_connect_run"
+
+
+def current_run() -> RunContext | None:
+    """The run whose code is executing on this thread, if any."""
+    return dspy.settings.get(RUN_SETTING)
 
 
 class RunCancelled(BaseException):
@@ -21,7 +32,14 @@ class RunCancelled(BaseException):
 
 
 class RunContext:
-    def __init__(self, channel: EventChannel, lm_settings: LmSettings | None, session: Session | None = None) -> None:
+    def __init__(
+        self,
+        channel: EventChannel,
+        lm_settings: LmSettings | None,
+        session: Session | None = None,
+        tool_specs: Iterable[common_pb2.ToolSpec] = (),
+        deadline: float | None = None,
+    ) -> None:
         self.channel = channel
         self.session = session
         self._lm_settings = lm_settings
@@ -29,6 +47,9 @@ class RunContext:
         self.cancel_reason = ""
         self._lock = threading.Lock()
         self._on_cancel: list[Callable[[], None]] = []
+        # Where each tool call happened (call id -> (path, step)), filled by AgentEvents.
+        self.tool_steps: dict[str, tuple[str, int]] = {}
+        self.tools = ToolBridge(self, list(tool_specs), deadline)
 
     @property
     def lm_settings(self) -> LmSettings:
@@ -90,6 +111,21 @@ class RunContext:
             path=path, step=step, call_id=call_id, tool_name=tool, observation_json=jsonio.dumps(value), is_error=is_error
         )
         self.channel.put(run_pb2.Event(observation=event))
+
+    def tool_output_event(self, call_id: str, tool: str, chunk_json: bytes) -> run_pb2.Event:
+        path, step = self.tool_steps.get(call_id, ("", 0))
+        event = run_pb2.ToolOutputEvent(path=path, step=step, call_id=call_id, tool_name=tool, chunk_json=chunk_json)
+        return run_pb2.Event(tool_output=event)
+
+    def tool_error(self, call_id: str, tool: str, kind: str, message: str) -> None:
+        path, step = self.tool_steps.get(call_id, ("", 0))
+        event = run_pb2.ToolErrorEvent(path=path, step=step, call_id=call_id, tool_name=tool, kind=kind, message=message)
+        self.channel.put(run_pb2.Event(tool_error=event))
+
+    def call_tool(self, name: str, args: dict[str, Any]) -> Any:
+        """Calls one of this run's TypeScript tools and returns its output (for commands);
+        raises ToolFailure when it fails, times out, or is unknown."""
+        return self.tools.call(name, args)
 
     def item(self, index: int, inputs: Any, outputs: Any = None, error: common_pb2.ErrorDetail | None = None) -> None:
         event = run_pb2.ItemEvent(index=index, input_json=jsonio.dumps(inputs))

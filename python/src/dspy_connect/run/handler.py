@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import dspy
 import grpc
 
 from .. import jsonio, lm
@@ -19,11 +21,12 @@ from ..errors import InvalidArgument, WorkerError, short_cause
 from ..session import SessionStore
 from ..v1 import common_pb2, run_pb2
 from .batch_op import run_batch
-from .channel import EventChannel
+from .channel import ChannelClosed, EventChannel
 from .command_op import run_command_op
-from .context import RunCancelled, RunContext
+from .context import RUN_SETTING, RunCancelled, RunContext
 from .module_op import run_module
 from .optimize_op import run_optimize
+from .pipeline_op import run_pipeline
 from .outcome import RunOutcome
 from .stats import STATS
 
@@ -35,6 +38,7 @@ OPERATIONS: dict[str, Operation] = {
     "batch": run_batch,
     "optimize": run_optimize,
     "command": run_command_op,
+    "pipeline": run_pipeline,
 }
 CANCELLED = grpc.StatusCode.CANCELLED.value[0]
 INTERNAL = grpc.StatusCode.INTERNAL.value[0]
@@ -62,17 +66,19 @@ class RunHandler:
             start = first.start
             loop = asyncio.get_running_loop()
             channel = EventChannel(loop)
+            remaining = context.time_remaining()
+            deadline = time.monotonic() + remaining if remaining is not None else None
             try:
-                run, operation, op = self._prepare(start, channel)
+                run, operation, op = self._prepare(start, channel, deadline)
             except WorkerError as exc:
                 await context.write(_done_error(exc.code.value[0], exc.message, type(exc).__name__, 0))
                 return
             reader = asyncio.create_task(_read(requests, run))
-            work = asyncio.ensure_future(self.in_thread(operation, run, op))
+            work = asyncio.ensure_future(self.in_thread(_as_current, operation, run, op))
             work.add_done_callback(lambda _: channel.close())
             try:
-                while (batch := await channel.take()) is not None:
-                    await context.write(run_pb2.RunResponse(events=run_pb2.EventBatch(events=batch)))
+                while (frame := await channel.take()) is not None:
+                    await context.write(frame)
                 done = await self._outcome(work, run, channel.count)
             except asyncio.CancelledError:
                 # The client went away (abort, deadline, lost connection): stop the Python work.
@@ -84,7 +90,9 @@ class RunHandler:
                 reader.cancel()
             await context.write(done)
 
-    def _prepare(self, start: run_pb2.RunStart, channel: EventChannel) -> tuple[RunContext, Operation, Any]:
+    def _prepare(
+        self, start: run_pb2.RunStart, channel: EventChannel, deadline: float | None
+    ) -> tuple[RunContext, Operation, Any]:
         kind = start.WhichOneof("operation")
         operation = OPERATIONS.get(kind or "")
         if operation is None:
@@ -93,7 +101,7 @@ class RunHandler:
         settings = lm.settings_from_proto(start.lm) if start.HasField("lm") else None
         candidates = [settings, session.lm if session else None, self.default_lm]
         chosen = next((c for c in candidates if c is not None), None)
-        return RunContext(channel, chosen, session), operation, getattr(start, kind)
+        return RunContext(channel, chosen, session, start.tools, deadline), operation, getattr(start, kind)
 
     async def _outcome(self, work: asyncio.Future, run: RunContext, count: int) -> run_pb2.RunResponse:
         try:
@@ -110,13 +118,28 @@ class RunHandler:
             return _done_error(INTERNAL, f"DSPy run failed: {short_cause(exc)}", type(exc).__name__, count)
 
 
+def _as_current(operation: Operation, run: RunContext, op: Any) -> RunOutcome:
+    """Runs the operation with `run` as the current run (what TypeScript tools call through)."""
+    with dspy.context(**{RUN_SETTING: run}):
+        return operation(run, op)
+
+
 async def _read(requests: AsyncIterator[run_pb2.RunRequest], run: RunContext) -> None:
-    """Client messages after `start`: a cancel ends the run; a closed request side does not."""
+    """Client messages after `start`: tool results and output, and cancel. A closed request
+    side does not end the run."""
     try:
         async for request in requests:
-            if request.HasField("cancel"):
+            kind = request.WhichOneof("kind")
+            if kind == "tool_result":
+                run.tools.resolve(request.tool_result)
+            elif kind == "tool_output":
+                event = run.tools.output_event(request.tool_output)
+                # Bounded: when the reader lags, wait for room without blocking the loop.
+                if event is not None and not run.channel.try_put(event):
+                    await asyncio.to_thread(run.channel.put, event)
+            elif kind == "cancel":
                 run.cancel(request.cancel.reason or "the client cancelled the run")
-    except (asyncio.CancelledError, grpc.aio.AioRpcError):
+    except (asyncio.CancelledError, grpc.aio.AioRpcError, ChannelClosed):
         pass
 
 

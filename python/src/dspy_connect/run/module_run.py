@@ -21,10 +21,11 @@ from .stats import STATS
 T = TypeVar("T")
 
 
-def stream_module(run: RunContext, module: dspy.Module, inputs: dict[str, Any]) -> Any:
+def stream_module(run: RunContext, module: dspy.Module, inputs: dict[str, Any], path: str = "") -> Any:
     """Runs `module(**inputs)` and emits its tokens. Call it in a worker thread with the
-    run's dspy.context set; returns the prediction."""
-    listeners, paths = listeners_for(module)
+    run's dspy.context set; returns the prediction. `path` prefixes token paths (a
+    pipeline step's path)."""
+    listeners, paths = listeners_for(module, path)
     program = dspy.streamify(
         _ThreadedProgram(module), stream_listeners=listeners, is_async_program=True, async_streaming=True
     )
@@ -36,18 +37,28 @@ _local = threading.local()
 
 def run_in_thread_loop(coro: Coroutine[Any, Any, T]) -> T:
     """asyncio.run, but on a loop kept per worker thread: a new loop per run would also
-    start new anyio worker threads each time. Tasks a run leaves behind are cancelled."""
+    start new anyio worker threads each time. Tasks a run leaves behind are cancelled.
+
+    A run that fails or is cancelled closes its loop: a program thread still running then
+    fails at its next chunk (it can no longer reach the loop), which ends its LM request,
+    instead of waiting for the next run to start the loop again."""
     loop = getattr(_local, "loop", None)
     if loop is None:
         loop = _local.loop = asyncio.new_event_loop()
+    ok = False
     try:
-        return loop.run_until_complete(coro)
+        result = loop.run_until_complete(coro)
+        ok = True
+        return result
     finally:
         leftovers = [t for t in asyncio.all_tasks(loop) if not t.done()]
         for task in leftovers:
             task.cancel()
         if leftovers:
             loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
+        if not ok:
+            _local.loop = None
+            loop.close()
 
 
 async def _drive(run: RunContext, stream: Any, paths: dict[str, str]) -> Any:
@@ -78,14 +89,14 @@ async def _drive(run: RunContext, stream: Any, paths: dict[str, str]) -> Any:
     return prediction
 
 
-def listeners_for(module: dspy.Module) -> tuple[list[StreamListener], dict[str, str]]:
+def listeners_for(module: dspy.Module, prefix: str = "") -> tuple[list[StreamListener], dict[str, str]]:
     """A listener for every output field of every predictor, and each predictor's path
-    ("" when the module has only one)."""
+    (`prefix` when the module has only one, else `prefix/name`)."""
     predictors = module.named_predictors()
     listeners: list[StreamListener] = []
     paths: dict[str, str] = {}
     for name, predictor in predictors:
-        paths[name] = "" if len(predictors) == 1 else name
+        paths[name] = prefix if len(predictors) == 1 else f"{prefix}/{name}" if prefix else name
         for field in predictor.signature.output_fields:
             listener = StreamListener(field, predict=predictor, predict_name=name, allow_reuse=True)
             _know_adapter_subclass(listener, dspy.settings.adapter)

@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
+import dspy
+
 from ..commands import stream_command
 from ..metrics import register_metric
+from ..modules import register_agent
 from ..tools import register_tool
 
 
@@ -63,3 +67,43 @@ def explode(run: Any, args: Any) -> Any:
 @register_metric("always_one")
 def always_one(example: Any, prediction: Any, trace: Any = None) -> float:
     return 1.0
+
+
+class CallAllTools(dspy.Module):
+    """An agent that calls every one of its tools at once (async path, asyncio.gather) with
+    `{"input": <the first input>}` and answers with their outputs joined by newlines."""
+
+    def __init__(self, signature: Any, tools: list[dspy.Tool]) -> None:
+        super().__init__()
+        self.signature, self.tools = signature, tools
+
+    def forward(self, **kwargs: Any) -> dspy.Prediction:
+        first = next(iter(kwargs.values()), "")
+        outputs = asyncio.run(self._all(first))
+        answer = "\n".join(str(o) for o in outputs)
+        return dspy.Prediction(**{name: answer for name in self.signature.output_fields})
+
+    async def _all(self, first: Any) -> list[Any]:
+        results = await asyncio.gather(*(tool.acall(input=first) for tool in self.tools), return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException) and not isinstance(result, Exception):
+                raise result  # the run was cancelled
+        return [f"error: {r}" if isinstance(r, Exception) else r for r in results]
+
+
+@register_agent("call_all_tools")
+def call_all_tools(signature: Any, config: dict[str, Any], tools: list[dspy.Tool]) -> dspy.Module:
+    return CallAllTools(signature, tools)
+
+
+@stream_command("tool_pingpong")
+def tool_pingpong(run: Any, args: dict[str, Any]) -> dict[str, Any]:
+    """Calls the run's TypeScript tool `tool` `n` times, one after another; returns each
+    round trip in ms as Python measured it."""
+    tool, n = str(args.get("tool", "ping")), int(args.get("n", 100))
+    times = []
+    for i in range(n):
+        started = time.perf_counter()
+        run.call_tool(tool, {"i": i})
+        times.append((time.perf_counter() - started) * 1000)
+    return {"calls": n, "ms": times}

@@ -18,8 +18,9 @@ Values, from the first input field's value `v` (as the prompt shows it):
   float            0.5
   bool             True
   list[T]          [value for T]
-  dict[K, V]       {"input": value for V}; {} once the prompt holds an observation
-  Literal[a, ..z]  a; z once the prompt holds an observation (ReAct: a tool, then finish)
+  dict[K, V]       {"input": value for V}; {} once the Literal field picks its last option
+  Literal[a, ..z]  the option after as many as the prompt holds observations, up to z
+                   (ReAct: each tool once, in order, then finish)
   Optional[T]      value for T
 """
 
@@ -41,7 +42,7 @@ PROVIDER = "scripted"
 _OUTPUT_FIELD = re.compile(r"^\d+\. `(\w+)` \((.*)\):", re.MULTILINE)
 _MARKER = re.compile(r"\[\[ ## (\w+) ## \]\]\n")
 _CHUNK = re.compile(r"\s*\S+|\s+")
-_OBSERVATION = re.compile(r"\[\[ ## observation_\d+ ## \]\]")
+_OBSERVATION = re.compile(r"\[\[ ## observation_\d+ ## \]\]|\"observation_\d+\"")
 
 
 @dataclass(frozen=True)
@@ -71,12 +72,15 @@ def answer_for(messages: list[dict[str, Any]]) -> str:
     user = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
     outputs_part = system.split("Your output fields are:", 1)[-1].split("All interactions", 1)[0]
     first = _first_input_value(user)
-    # An agent (ReAct) picks its first tool, then, once it has an observation, the last
-    # option ("finish"): one tool step per run.
-    acted = bool(_OBSERVATION.search(user))
+    # An agent (ReAct) calls each tool once, in order (one per observation so far), then
+    # picks the last option ("finish") with no arguments.
+    step = len(_OBSERVATION.findall(user))
+    fields = _OUTPUT_FIELD.findall(outputs_part)
+    options = next((t.count(",") + 1 for _, t in fields if t.strip().startswith("Literal[")), 1)
+    choice = Choice(step, step >= options - 1)
     parts = []
-    for field, type_text in _OUTPUT_FIELD.findall(outputs_part):
-        value = f"Step by step: {first}" if field == "reasoning" else _value(type_text.strip(), field, first, acted)
+    for field, type_text in fields:
+        value = f"Step by step: {first}" if field == "reasoning" else _value(type_text.strip(), field, first, choice)
         text = value if isinstance(value, str) else json.dumps(value)
         parts.append(f"[[ ## {field} ## ]]\n{text}\n\n")
     return "".join(parts) + "[[ ## completed ## ]]"
@@ -92,7 +96,15 @@ def _first_input_value(user: str) -> str:
     return value.strip()
 
 
-def _value(type_text: str, field: str, first: str, acted: bool = False) -> Any:
+@dataclass(frozen=True)
+class Choice:
+    """Which option an agent's Literal field picks, and whether that is the last one."""
+
+    step: int = 0
+    last: bool = False
+
+
+def _value(type_text: str, field: str, first: str, choice: Choice = Choice()) -> Any:
     head, _, inner = type_text.partition("[")
     inner = inner[:-1] if inner.endswith("]") else inner
     if type_text.endswith("| None"):
@@ -101,12 +113,12 @@ def _value(type_text: str, field: str, first: str, acted: bool = False) -> Any:
         return _value(inner, field, first)
     if head == "Literal":
         options = [o.strip() for o in inner.split(",")]
-        return json.loads((options[-1] if acted else options[0]).replace("'", '"'))
+        return json.loads(options[min(choice.step, len(options) - 1)].replace("'", '"'))
     if head in ("list", "List"):
         return [_value(inner, field, first)]
     if head in ("dict", "Dict"):
         # ReAct's finish tool takes no arguments.
-        return {} if acted else {"input": _value(inner.split(",", 1)[-1].strip(), field, first)}
+        return {} if choice.last else {"input": _value(inner.split(",", 1)[-1].strip(), field, first)}
     if type_text == "int":
         return len(first)
     if type_text == "float":

@@ -87,14 +87,24 @@ class CommandRun(_message.Message):
     def __init__(self, command: _Optional[str] = ..., args_json: _Optional[bytes] = ...) -> None: ...
 
 class ToolResult(_message.Message):
-    __slots__ = ("call_id", "output_json", "error")
+    __slots__ = ("call_id", "output_json", "error", "error_kind")
     CALL_ID_FIELD_NUMBER: _ClassVar[int]
     OUTPUT_JSON_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
+    ERROR_KIND_FIELD_NUMBER: _ClassVar[int]
     call_id: str
     output_json: bytes
     error: str
-    def __init__(self, call_id: _Optional[str] = ..., output_json: _Optional[bytes] = ..., error: _Optional[str] = ...) -> None: ...
+    error_kind: str
+    def __init__(self, call_id: _Optional[str] = ..., output_json: _Optional[bytes] = ..., error: _Optional[str] = ..., error_kind: _Optional[str] = ...) -> None: ...
+
+class ToolOutput(_message.Message):
+    __slots__ = ("call_id", "chunk_json")
+    CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    CHUNK_JSON_FIELD_NUMBER: _ClassVar[int]
+    call_id: str
+    chunk_json: bytes
+    def __init__(self, call_id: _Optional[str] = ..., chunk_json: _Optional[bytes] = ...) -> None: ...
 
 class RunCancel(_message.Message):
     __slots__ = ("reason",)
@@ -103,14 +113,16 @@ class RunCancel(_message.Message):
     def __init__(self, reason: _Optional[str] = ...) -> None: ...
 
 class RunRequest(_message.Message):
-    __slots__ = ("start", "tool_result", "cancel")
+    __slots__ = ("start", "tool_result", "cancel", "tool_output")
     START_FIELD_NUMBER: _ClassVar[int]
     TOOL_RESULT_FIELD_NUMBER: _ClassVar[int]
     CANCEL_FIELD_NUMBER: _ClassVar[int]
+    TOOL_OUTPUT_FIELD_NUMBER: _ClassVar[int]
     start: RunStart
     tool_result: ToolResult
     cancel: RunCancel
-    def __init__(self, start: _Optional[_Union[RunStart, _Mapping]] = ..., tool_result: _Optional[_Union[ToolResult, _Mapping]] = ..., cancel: _Optional[_Union[RunCancel, _Mapping]] = ...) -> None: ...
+    tool_output: ToolOutput
+    def __init__(self, start: _Optional[_Union[RunStart, _Mapping]] = ..., tool_result: _Optional[_Union[ToolResult, _Mapping]] = ..., cancel: _Optional[_Union[RunCancel, _Mapping]] = ..., tool_output: _Optional[_Union[ToolOutput, _Mapping]] = ...) -> None: ...
 
 class EventBatch(_message.Message):
     __slots__ = ("events",)
@@ -119,7 +131,7 @@ class EventBatch(_message.Message):
     def __init__(self, events: _Optional[_Iterable[_Union[Event, _Mapping]]] = ...) -> None: ...
 
 class Event(_message.Message):
-    __slots__ = ("seq", "time_ms", "token", "status", "thought", "tool_start", "observation", "item", "progress", "trial", "step", "branch", "custom")
+    __slots__ = ("seq", "time_ms", "token", "status", "thought", "tool_start", "observation", "item", "progress", "trial", "step", "branch", "custom", "tool_output", "tool_error")
     SEQ_FIELD_NUMBER: _ClassVar[int]
     TIME_MS_FIELD_NUMBER: _ClassVar[int]
     TOKEN_FIELD_NUMBER: _ClassVar[int]
@@ -133,6 +145,8 @@ class Event(_message.Message):
     STEP_FIELD_NUMBER: _ClassVar[int]
     BRANCH_FIELD_NUMBER: _ClassVar[int]
     CUSTOM_FIELD_NUMBER: _ClassVar[int]
+    TOOL_OUTPUT_FIELD_NUMBER: _ClassVar[int]
+    TOOL_ERROR_FIELD_NUMBER: _ClassVar[int]
     seq: int
     time_ms: float
     token: TokenEvent
@@ -146,7 +160,9 @@ class Event(_message.Message):
     step: StepEvent
     branch: BranchEvent
     custom: CustomEvent
-    def __init__(self, seq: _Optional[int] = ..., time_ms: _Optional[float] = ..., token: _Optional[_Union[TokenEvent, _Mapping]] = ..., status: _Optional[_Union[StatusEvent, _Mapping]] = ..., thought: _Optional[_Union[ThoughtEvent, _Mapping]] = ..., tool_start: _Optional[_Union[ToolStartEvent, _Mapping]] = ..., observation: _Optional[_Union[ObservationEvent, _Mapping]] = ..., item: _Optional[_Union[ItemEvent, _Mapping]] = ..., progress: _Optional[_Union[ProgressEvent, _Mapping]] = ..., trial: _Optional[_Union[TrialEvent, _Mapping]] = ..., step: _Optional[_Union[StepEvent, _Mapping]] = ..., branch: _Optional[_Union[BranchEvent, _Mapping]] = ..., custom: _Optional[_Union[CustomEvent, _Mapping]] = ...) -> None: ...
+    tool_output: ToolOutputEvent
+    tool_error: ToolErrorEvent
+    def __init__(self, seq: _Optional[int] = ..., time_ms: _Optional[float] = ..., token: _Optional[_Union[TokenEvent, _Mapping]] = ..., status: _Optional[_Union[StatusEvent, _Mapping]] = ..., thought: _Optional[_Union[ThoughtEvent, _Mapping]] = ..., tool_start: _Optional[_Union[ToolStartEvent, _Mapping]] = ..., observation: _Optional[_Union[ObservationEvent, _Mapping]] = ..., item: _Optional[_Union[ItemEvent, _Mapping]] = ..., progress: _Optional[_Union[ProgressEvent, _Mapping]] = ..., trial: _Optional[_Union[TrialEvent, _Mapping]] = ..., step: _Optional[_Union[StepEvent, _Mapping]] = ..., branch: _Optional[_Union[BranchEvent, _Mapping]] = ..., custom: _Optional[_Union[CustomEvent, _Mapping]] = ..., tool_output: _Optional[_Union[ToolOutputEvent, _Mapping]] = ..., tool_error: _Optional[_Union[ToolErrorEvent, _Mapping]] = ...) -> None: ...
 
 class TokenEvent(_message.Message):
     __slots__ = ("path", "field", "delta", "last")
@@ -291,6 +307,36 @@ class CustomEvent(_message.Message):
     type: str
     data_json: bytes
     def __init__(self, type: _Optional[str] = ..., data_json: _Optional[bytes] = ...) -> None: ...
+
+class ToolOutputEvent(_message.Message):
+    __slots__ = ("path", "step", "call_id", "tool_name", "chunk_json")
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    STEP_FIELD_NUMBER: _ClassVar[int]
+    CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    TOOL_NAME_FIELD_NUMBER: _ClassVar[int]
+    CHUNK_JSON_FIELD_NUMBER: _ClassVar[int]
+    path: str
+    step: int
+    call_id: str
+    tool_name: str
+    chunk_json: bytes
+    def __init__(self, path: _Optional[str] = ..., step: _Optional[int] = ..., call_id: _Optional[str] = ..., tool_name: _Optional[str] = ..., chunk_json: _Optional[bytes] = ...) -> None: ...
+
+class ToolErrorEvent(_message.Message):
+    __slots__ = ("path", "step", "call_id", "tool_name", "kind", "message")
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    STEP_FIELD_NUMBER: _ClassVar[int]
+    CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    TOOL_NAME_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    path: str
+    step: int
+    call_id: str
+    tool_name: str
+    kind: str
+    message: str
+    def __init__(self, path: _Optional[str] = ..., step: _Optional[int] = ..., call_id: _Optional[str] = ..., tool_name: _Optional[str] = ..., kind: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
 
 class ToolCall(_message.Message):
     __slots__ = ("call_id", "tool_name", "args_json", "timeout_ms")

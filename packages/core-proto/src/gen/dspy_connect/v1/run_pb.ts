@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file dspy_connect/v1/run.proto.
  */
 export const file_dspy_connect_v1_run: GenFile = /*@__PURE__*/
-  fileDesc("Chlkc3B5X2Nvbm5lY3QvdjEvcnVuLnByb3RvEg9kc3B5X2Nvbm5lY3QudjEimAMKCFJ1blN0YXJ0EhIKCnNlc3Npb25faWQYASABKAkSJQoCbG0YAiABKAsyGS5kc3B5X2Nvbm5lY3QudjEuTG1Db25maWcSLAoFdHJhY2UYAyABKAsyHS5kc3B5X2Nvbm5lY3QudjEuVHJhY2VDb250ZXh0EigKBXRvb2xzGAQgAygLMhkuZHNweV9jb25uZWN0LnYxLlRvb2xTcGVjEiwKBm1vZHVsZRgKIAEoCzIaLmRzcHlfY29ubmVjdC52MS5Nb2R1bGVSdW5IABIqCgViYXRjaBgLIAEoCzIZLmRzcHlfY29ubmVjdC52MS5CYXRjaFJ1bkgAEjAKCG9wdGltaXplGAwgASgLMhwuZHNweV9jb25uZWN0LnYxLk9wdGltaXplUnVuSAASMAoIcGlwZWxpbmUYDSABKAsyHC5kc3B5X2Nvbm5lY3QudjEuUGlwZWxpbmVSdW5IABIuCgdjb21tYW5kGA4gASgLMhsuZHNweV9jb25uZWN0LnYxLkNvbW1hbmRSdW5IAEILCglvcGVyYXRpb24iYAoJTW9kdWxlUnVuEisKBm1vZHVsZRgBIAEoCzIbLmRzcHlfY29ubmVjdC52MS5Nb2R1bGVTcGVjEhEKCW1vZHVsZV9pZBgCIAEoCRITCgtpbnB1dHNfanNvbhgDIAEoDCJxCghCYXRjaFJ1bhIrCgZtb2R1bGUYASABKAsyGy5kc3B5X2Nvbm5lY3QudjEuTW9kdWxlU3BlYxISCgppdGVtc19qc29uGAIgASgMEhMKC2NvbmN1cnJlbmN5GAMgASgNEg8KB29yZGVyZWQYBCABKAgiqQEKC09wdGltaXplUnVuEiwKB3Byb2dyYW0YASABKAsyGy5kc3B5X2Nvbm5lY3QudjEuTW9kdWxlU3BlYxIVCg10cmFpbnNldF9qc29uGAIgASgMEhMKC3ZhbHNldF9qc29uGAMgASgMEg4KBm1ldHJpYxgEIAEoCRIRCglvcHRpbWl6ZXIYBSABKAkSHQoVb3B0aW1pemVyX2NvbmZpZ19qc29uGAYgASgMIlAKC1BpcGVsaW5lUnVuEhMKC3BpcGVsaW5lX2lkGAEgASgJEhcKD2RlZmluaXRpb25fanNvbhgCIAEoDBITCgtpbnB1dHNfanNvbhgDIAEoDCIwCgpDb21tYW5kUnVuEg8KB2NvbW1hbmQYASABKAkSEQoJYXJnc19qc29uGAIgASgMIlAKClRvb2xSZXN1bHQSDwoHY2FsbF9pZBgBIAEoCRIVCgtvdXRwdXRfanNvbhgCIAEoDEgAEg8KBWVycm9yGAMgASgJSABCCQoHb3V0Y29tZSIbCglSdW5DYW5jZWwSDgoGcmVhc29uGAEgASgJIqIBCgpSdW5SZXF1ZXN0EioKBXN0YXJ0GAEgASgLMhkuZHNweV9jb25uZWN0LnYxLlJ1blN0YXJ0SAASMgoLdG9vbF9yZXN1bHQYAiABKAsyGy5kc3B5X2Nvbm5lY3QudjEuVG9vbFJlc3VsdEgAEiwKBmNhbmNlbBgDIAEoCzIaLmRzcHlfY29ubmVjdC52MS5SdW5DYW5jZWxIAEIGCgRraW5kIjQKCkV2ZW50QmF0Y2gSJgoGZXZlbnRzGAEgAygLMhYuZHNweV9jb25uZWN0LnYxLkV2ZW50IsgECgVFdmVudBILCgNzZXEYASABKA0SDwoHdGltZV9tcxgCIAEoARIsCgV0b2tlbhgKIAEoCzIbLmRzcHlfY29ubmVjdC52MS5Ub2tlbkV2ZW50SAASLgoGc3RhdHVzGAsgASgLMhwuZHNweV9jb25uZWN0LnYxLlN0YXR1c0V2ZW50SAASMAoHdGhvdWdodBgMIAEoCzIdLmRzcHlfY29ubmVjdC52MS5UaG91Z2h0RXZlbnRIABI1Cgp0b29sX3N0YXJ0GA0gASgLMh8uZHNweV9jb25uZWN0LnYxLlRvb2xTdGFydEV2ZW50SAASOAoLb2JzZXJ2YXRpb24YDiABKAsyIS5kc3B5X2Nvbm5lY3QudjEuT2JzZXJ2YXRpb25FdmVudEgAEioKBGl0ZW0YDyABKAsyGi5kc3B5X2Nvbm5lY3QudjEuSXRlbUV2ZW50SAASMgoIcHJvZ3Jlc3MYECABKAsyHi5kc3B5X2Nvbm5lY3QudjEuUHJvZ3Jlc3NFdmVudEgAEiwKBXRyaWFsGBEgASgLMhsuZHNweV9jb25uZWN0LnYxLlRyaWFsRXZlbnRIABIqCgRzdGVwGBIgASgLMhouZHNweV9jb25uZWN0LnYxLlN0ZXBFdmVudEgAEi4KBmJyYW5jaBgTIAEoCzIcLmRzcHlfY29ubmVjdC52MS5CcmFuY2hFdmVudEgAEi4KBmN1c3RvbRgUIAEoCzIcLmRzcHlfY29ubmVjdC52MS5DdXN0b21FdmVudEgAQgYKBGtpbmQiRgoKVG9rZW5FdmVudBIMCgRwYXRoGAEgASgJEg0KBWZpZWxkGAIgASgJEg0KBWRlbHRhGAMgASgJEgwKBGxhc3QYBCABKAgiHgoLU3RhdHVzRXZlbnQSDwoHbWVzc2FnZRgBIAEoCSI4CgxUaG91Z2h0RXZlbnQSDAoEcGF0aBgBIAEoCRIMCgRzdGVwGAIgASgNEgwKBHRleHQYAyABKAkiYwoOVG9vbFN0YXJ0RXZlbnQSDAoEcGF0aBgBIAEoCRIMCgRzdGVwGAIgASgNEg8KB2NhbGxfaWQYAyABKAkSEQoJdG9vbF9uYW1lGAQgASgJEhEKCWFyZ3NfanNvbhgFIAEoDCJ+ChBPYnNlcnZhdGlvbkV2ZW50EgwKBHBhdGgYASABKAkSDAoEc3RlcBgCIAEoDRIPCgdjYWxsX2lkGAMgASgJEhEKCXRvb2xfbmFtZRgEIAEoCRIYChBvYnNlcnZhdGlvbl9qc29uGAUgASgMEhAKCGlzX2Vycm9yGAYgASgIInAKCUl0ZW1FdmVudBINCgVpbmRleBgBIAEoDRISCgppbnB1dF9qc29uGAIgASgMEhMKC291dHB1dF9qc29uGAMgASgMEisKBWVycm9yGAQgASgLMhwuZHNweV9jb25uZWN0LnYxLkVycm9yRGV0YWlsIkEKDVByb2dyZXNzRXZlbnQSEQoJY29tcGxldGVkGAEgASgNEg0KBXRvdGFsGAIgASgNEg4KBmZhaWxlZBgDIAEoDSJsCgpUcmlhbEV2ZW50Eg0KBXRyaWFsGAEgASgNEg0KBXRvdGFsGAIgASgNEgwKBGtpbmQYAyABKAkSEgoFc2NvcmUYBCABKAFIAIgBARIUCgxkZXRhaWxzX2pzb24YBSABKAxCCAoGX3Njb3JlIsICCglTdGVwRXZlbnQSDAoEcGF0aBgBIAEoCRIvCgVwaGFzZRgCIAEoDjIgLmRzcHlfY29ubmVjdC52MS5TdGVwRXZlbnQuUGhhc2USEQoJc3RlcF90eXBlGAMgASgJEhMKC291dHB1dF9qc29uGAQgASgMEisKBWVycm9yGAUgASgLMhwuZHNweV9jb25uZWN0LnYxLkVycm9yRGV0YWlsEhMKC2R1cmF0aW9uX21zGAYgASgBIosBCgVQaGFzZRIVChFQSEFTRV9VTlNQRUNJRklFRBAAEg8KC1BIQVNFX1NUQVJUEAESEgoOUEhBU0VfQ09NUExFVEUQAhIPCgtQSEFTRV9FUlJPUhADEhgKFFBIQVNFX1BBUkFMTEVMX1NUQVJUEAQSGwoXUEhBU0VfUEFSQUxMRUxfQ09NUExFVEUQBSJRCgtCcmFuY2hFdmVudBIMCgRwYXRoGAEgASgJEhYKDmNvbmRpdGlvbl9qc29uGAIgASgMEg0KBXZhbHVlGAMgASgIEg0KBXRha2VuGAQgASgJIi4KC0N1c3RvbUV2ZW50EgwKBHR5cGUYASABKAkSEQoJZGF0YV9qc29uGAIgASgMIlUKCFRvb2xDYWxsEg8KB2NhbGxfaWQYASABKAkSEQoJdG9vbF9uYW1lGAIgASgJEhEKCWFyZ3NfanNvbhgDIAEoDBISCgp0aW1lb3V0X21zGAQgASgNIpYBCgdSdW5Eb25lEhUKC3Jlc3VsdF9qc29uGAEgASgMSAASLQoFZXJyb3IYAiABKAsyHC5kc3B5X2Nvbm5lY3QudjEuRXJyb3JEZXRhaWxIABIlCgV1c2FnZRgDIAEoCzIWLmRzcHlfY29ubmVjdC52MS5Vc2FnZRITCgtldmVudF9jb3VudBgEIAEoDUIJCgdvdXRjb21lIp4BCgtSdW5SZXNwb25zZRItCgZldmVudHMYASABKAsyGy5kc3B5X2Nvbm5lY3QudjEuRXZlbnRCYXRjaEgAEi4KCXRvb2xfY2FsbBgCIAEoCzIZLmRzcHlfY29ubmVjdC52MS5Ub29sQ2FsbEgAEigKBGRvbmUYAyABKAsyGC5kc3B5X2Nvbm5lY3QudjEuUnVuRG9uZUgAQgYKBGtpbmRiBnByb3RvMw", [file_dspy_connect_v1_common]);
+  fileDesc("Chlkc3B5X2Nvbm5lY3QvdjEvcnVuLnByb3RvEg9kc3B5X2Nvbm5lY3QudjEimAMKCFJ1blN0YXJ0EhIKCnNlc3Npb25faWQYASABKAkSJQoCbG0YAiABKAsyGS5kc3B5X2Nvbm5lY3QudjEuTG1Db25maWcSLAoFdHJhY2UYAyABKAsyHS5kc3B5X2Nvbm5lY3QudjEuVHJhY2VDb250ZXh0EigKBXRvb2xzGAQgAygLMhkuZHNweV9jb25uZWN0LnYxLlRvb2xTcGVjEiwKBm1vZHVsZRgKIAEoCzIaLmRzcHlfY29ubmVjdC52MS5Nb2R1bGVSdW5IABIqCgViYXRjaBgLIAEoCzIZLmRzcHlfY29ubmVjdC52MS5CYXRjaFJ1bkgAEjAKCG9wdGltaXplGAwgASgLMhwuZHNweV9jb25uZWN0LnYxLk9wdGltaXplUnVuSAASMAoIcGlwZWxpbmUYDSABKAsyHC5kc3B5X2Nvbm5lY3QudjEuUGlwZWxpbmVSdW5IABIuCgdjb21tYW5kGA4gASgLMhsuZHNweV9jb25uZWN0LnYxLkNvbW1hbmRSdW5IAEILCglvcGVyYXRpb24iYAoJTW9kdWxlUnVuEisKBm1vZHVsZRgBIAEoCzIbLmRzcHlfY29ubmVjdC52MS5Nb2R1bGVTcGVjEhEKCW1vZHVsZV9pZBgCIAEoCRITCgtpbnB1dHNfanNvbhgDIAEoDCJxCghCYXRjaFJ1bhIrCgZtb2R1bGUYASABKAsyGy5kc3B5X2Nvbm5lY3QudjEuTW9kdWxlU3BlYxISCgppdGVtc19qc29uGAIgASgMEhMKC2NvbmN1cnJlbmN5GAMgASgNEg8KB29yZGVyZWQYBCABKAgiqQEKC09wdGltaXplUnVuEiwKB3Byb2dyYW0YASABKAsyGy5kc3B5X2Nvbm5lY3QudjEuTW9kdWxlU3BlYxIVCg10cmFpbnNldF9qc29uGAIgASgMEhMKC3ZhbHNldF9qc29uGAMgASgMEg4KBm1ldHJpYxgEIAEoCRIRCglvcHRpbWl6ZXIYBSABKAkSHQoVb3B0aW1pemVyX2NvbmZpZ19qc29uGAYgASgMIlAKC1BpcGVsaW5lUnVuEhMKC3BpcGVsaW5lX2lkGAEgASgJEhcKD2RlZmluaXRpb25fanNvbhgCIAEoDBITCgtpbnB1dHNfanNvbhgDIAEoDCIwCgpDb21tYW5kUnVuEg8KB2NvbW1hbmQYASABKAkSEQoJYXJnc19qc29uGAIgASgMImQKClRvb2xSZXN1bHQSDwoHY2FsbF9pZBgBIAEoCRIVCgtvdXRwdXRfanNvbhgCIAEoDEgAEg8KBWVycm9yGAMgASgJSAASEgoKZXJyb3Jfa2luZBgEIAEoCUIJCgdvdXRjb21lIjEKClRvb2xPdXRwdXQSDwoHY2FsbF9pZBgBIAEoCRISCgpjaHVua19qc29uGAIgASgMIhsKCVJ1bkNhbmNlbBIOCgZyZWFzb24YASABKAki1gEKClJ1blJlcXVlc3QSKgoFc3RhcnQYASABKAsyGS5kc3B5X2Nvbm5lY3QudjEuUnVuU3RhcnRIABIyCgt0b29sX3Jlc3VsdBgCIAEoCzIbLmRzcHlfY29ubmVjdC52MS5Ub29sUmVzdWx0SAASLAoGY2FuY2VsGAMgASgLMhouZHNweV9jb25uZWN0LnYxLlJ1bkNhbmNlbEgAEjIKC3Rvb2xfb3V0cHV0GAQgASgLMhsuZHNweV9jb25uZWN0LnYxLlRvb2xPdXRwdXRIAEIGCgRraW5kIjQKCkV2ZW50QmF0Y2gSJgoGZXZlbnRzGAEgAygLMhYuZHNweV9jb25uZWN0LnYxLkV2ZW50IrgFCgVFdmVudBILCgNzZXEYASABKA0SDwoHdGltZV9tcxgCIAEoARIsCgV0b2tlbhgKIAEoCzIbLmRzcHlfY29ubmVjdC52MS5Ub2tlbkV2ZW50SAASLgoGc3RhdHVzGAsgASgLMhwuZHNweV9jb25uZWN0LnYxLlN0YXR1c0V2ZW50SAASMAoHdGhvdWdodBgMIAEoCzIdLmRzcHlfY29ubmVjdC52MS5UaG91Z2h0RXZlbnRIABI1Cgp0b29sX3N0YXJ0GA0gASgLMh8uZHNweV9jb25uZWN0LnYxLlRvb2xTdGFydEV2ZW50SAASOAoLb2JzZXJ2YXRpb24YDiABKAsyIS5kc3B5X2Nvbm5lY3QudjEuT2JzZXJ2YXRpb25FdmVudEgAEioKBGl0ZW0YDyABKAsyGi5kc3B5X2Nvbm5lY3QudjEuSXRlbUV2ZW50SAASMgoIcHJvZ3Jlc3MYECABKAsyHi5kc3B5X2Nvbm5lY3QudjEuUHJvZ3Jlc3NFdmVudEgAEiwKBXRyaWFsGBEgASgLMhsuZHNweV9jb25uZWN0LnYxLlRyaWFsRXZlbnRIABIqCgRzdGVwGBIgASgLMhouZHNweV9jb25uZWN0LnYxLlN0ZXBFdmVudEgAEi4KBmJyYW5jaBgTIAEoCzIcLmRzcHlfY29ubmVjdC52MS5CcmFuY2hFdmVudEgAEi4KBmN1c3RvbRgUIAEoCzIcLmRzcHlfY29ubmVjdC52MS5DdXN0b21FdmVudEgAEjcKC3Rvb2xfb3V0cHV0GBUgASgLMiAuZHNweV9jb25uZWN0LnYxLlRvb2xPdXRwdXRFdmVudEgAEjUKCnRvb2xfZXJyb3IYFiABKAsyHy5kc3B5X2Nvbm5lY3QudjEuVG9vbEVycm9yRXZlbnRIAEIGCgRraW5kIkYKClRva2VuRXZlbnQSDAoEcGF0aBgBIAEoCRINCgVmaWVsZBgCIAEoCRINCgVkZWx0YRgDIAEoCRIMCgRsYXN0GAQgASgIIh4KC1N0YXR1c0V2ZW50Eg8KB21lc3NhZ2UYASABKAkiOAoMVGhvdWdodEV2ZW50EgwKBHBhdGgYASABKAkSDAoEc3RlcBgCIAEoDRIMCgR0ZXh0GAMgASgJImMKDlRvb2xTdGFydEV2ZW50EgwKBHBhdGgYASABKAkSDAoEc3RlcBgCIAEoDRIPCgdjYWxsX2lkGAMgASgJEhEKCXRvb2xfbmFtZRgEIAEoCRIRCglhcmdzX2pzb24YBSABKAwifgoQT2JzZXJ2YXRpb25FdmVudBIMCgRwYXRoGAEgASgJEgwKBHN0ZXAYAiABKA0SDwoHY2FsbF9pZBgDIAEoCRIRCgl0b29sX25hbWUYBCABKAkSGAoQb2JzZXJ2YXRpb25fanNvbhgFIAEoDBIQCghpc19lcnJvchgGIAEoCCJwCglJdGVtRXZlbnQSDQoFaW5kZXgYASABKA0SEgoKaW5wdXRfanNvbhgCIAEoDBITCgtvdXRwdXRfanNvbhgDIAEoDBIrCgVlcnJvchgEIAEoCzIcLmRzcHlfY29ubmVjdC52MS5FcnJvckRldGFpbCJBCg1Qcm9ncmVzc0V2ZW50EhEKCWNvbXBsZXRlZBgBIAEoDRINCgV0b3RhbBgCIAEoDRIOCgZmYWlsZWQYAyABKA0ibAoKVHJpYWxFdmVudBINCgV0cmlhbBgBIAEoDRINCgV0b3RhbBgCIAEoDRIMCgRraW5kGAMgASgJEhIKBXNjb3JlGAQgASgBSACIAQESFAoMZGV0YWlsc19qc29uGAUgASgMQggKBl9zY29yZSLCAgoJU3RlcEV2ZW50EgwKBHBhdGgYASABKAkSLwoFcGhhc2UYAiABKA4yIC5kc3B5X2Nvbm5lY3QudjEuU3RlcEV2ZW50LlBoYXNlEhEKCXN0ZXBfdHlwZRgDIAEoCRITCgtvdXRwdXRfanNvbhgEIAEoDBIrCgVlcnJvchgFIAEoCzIcLmRzcHlfY29ubmVjdC52MS5FcnJvckRldGFpbBITCgtkdXJhdGlvbl9tcxgGIAEoASKLAQoFUGhhc2USFQoRUEhBU0VfVU5TUEVDSUZJRUQQABIPCgtQSEFTRV9TVEFSVBABEhIKDlBIQVNFX0NPTVBMRVRFEAISDwoLUEhBU0VfRVJST1IQAxIYChRQSEFTRV9QQVJBTExFTF9TVEFSVBAEEhsKF1BIQVNFX1BBUkFMTEVMX0NPTVBMRVRFEAUiUQoLQnJhbmNoRXZlbnQSDAoEcGF0aBgBIAEoCRIWCg5jb25kaXRpb25fanNvbhgCIAEoDBINCgV2YWx1ZRgDIAEoCBINCgV0YWtlbhgEIAEoCSIuCgtDdXN0b21FdmVudBIMCgR0eXBlGAEgASgJEhEKCWRhdGFfanNvbhgCIAEoDCJlCg9Ub29sT3V0cHV0RXZlbnQSDAoEcGF0aBgBIAEoCRIMCgRzdGVwGAIgASgNEg8KB2NhbGxfaWQYAyABKAkSEQoJdG9vbF9uYW1lGAQgASgJEhIKCmNodW5rX2pzb24YBSABKAwibwoOVG9vbEVycm9yRXZlbnQSDAoEcGF0aBgBIAEoCRIMCgRzdGVwGAIgASgNEg8KB2NhbGxfaWQYAyABKAkSEQoJdG9vbF9uYW1lGAQgASgJEgwKBGtpbmQYBSABKAkSDwoHbWVzc2FnZRgGIAEoCSJVCghUb29sQ2FsbBIPCgdjYWxsX2lkGAEgASgJEhEKCXRvb2xfbmFtZRgCIAEoCRIRCglhcmdzX2pzb24YAyABKAwSEgoKdGltZW91dF9tcxgEIAEoDSKWAQoHUnVuRG9uZRIVCgtyZXN1bHRfanNvbhgBIAEoDEgAEi0KBWVycm9yGAIgASgLMhwuZHNweV9jb25uZWN0LnYxLkVycm9yRGV0YWlsSAASJQoFdXNhZ2UYAyABKAsyFi5kc3B5X2Nvbm5lY3QudjEuVXNhZ2USEwoLZXZlbnRfY291bnQYBCABKA1CCQoHb3V0Y29tZSKeAQoLUnVuUmVzcG9uc2USLQoGZXZlbnRzGAEgASgLMhsuZHNweV9jb25uZWN0LnYxLkV2ZW50QmF0Y2hIABIuCgl0b29sX2NhbGwYAiABKAsyGS5kc3B5X2Nvbm5lY3QudjEuVG9vbENhbGxIABIoCgRkb25lGAMgASgLMhguZHNweV9jb25uZWN0LnYxLlJ1bkRvbmVIAEIGCgRraW5kYgZwcm90bzM", [file_dspy_connect_v1_common]);
 
 /**
  * Starts one streaming operation. It must be the first message of a Run.
@@ -294,6 +294,14 @@ export type ToolResult = Message<"dspy_connect.v1.ToolResult"> & {
     value: string;
     case: "error";
   } | { case: undefined; value?: undefined };
+
+  /**
+   * Why it failed: "error" (the tool threw), "timeout", "invalid_args", "unknown_tool",
+   * "not_serializable", "cancelled". Empty on success.
+   *
+   * @generated from field: string error_kind = 4;
+   */
+  errorKind: string;
 };
 
 /**
@@ -302,6 +310,31 @@ export type ToolResult = Message<"dspy_connect.v1.ToolResult"> & {
  */
 export const ToolResultSchema: GenMessage<ToolResult> = /*@__PURE__*/
   messageDesc(file_dspy_connect_v1_run, 6);
+
+/**
+ * A chunk of a TypeScript tool's streamed output. The worker forwards it to the reader as
+ * a `tool_output` event; the tool's ToolResult still carries the whole observation.
+ *
+ * @generated from message dspy_connect.v1.ToolOutput
+ */
+export type ToolOutput = Message<"dspy_connect.v1.ToolOutput"> & {
+  /**
+   * @generated from field: string call_id = 1;
+   */
+  callId: string;
+
+  /**
+   * @generated from field: bytes chunk_json = 2;
+   */
+  chunkJson: Uint8Array;
+};
+
+/**
+ * Describes the message dspy_connect.v1.ToolOutput.
+ * Use `create(ToolOutputSchema)` to create a new message.
+ */
+export const ToolOutputSchema: GenMessage<ToolOutput> = /*@__PURE__*/
+  messageDesc(file_dspy_connect_v1_run, 7);
 
 /**
  * Asks the worker to stop the run. The run ends with a RunDone carrying CANCELLED.
@@ -320,7 +353,7 @@ export type RunCancel = Message<"dspy_connect.v1.RunCancel"> & {
  * Use `create(RunCancelSchema)` to create a new message.
  */
 export const RunCancelSchema: GenMessage<RunCancel> = /*@__PURE__*/
-  messageDesc(file_dspy_connect_v1_run, 7);
+  messageDesc(file_dspy_connect_v1_run, 8);
 
 /**
  * @generated from message dspy_connect.v1.RunRequest
@@ -347,6 +380,12 @@ export type RunRequest = Message<"dspy_connect.v1.RunRequest"> & {
      */
     value: RunCancel;
     case: "cancel";
+  } | {
+    /**
+     * @generated from field: dspy_connect.v1.ToolOutput tool_output = 4;
+     */
+    value: ToolOutput;
+    case: "toolOutput";
   } | { case: undefined; value?: undefined };
 };
 
@@ -355,7 +394,7 @@ export type RunRequest = Message<"dspy_connect.v1.RunRequest"> & {
  * Use `create(RunRequestSchema)` to create a new message.
  */
 export const RunRequestSchema: GenMessage<RunRequest> = /*@__PURE__*/
-  messageDesc(file_dspy_connect_v1_run, 8);
+  messageDesc(file_dspy_connect_v1_run, 9);
 
 /**
  * Several events in one frame: the worker batches events when the consumer lags.
@@ -374,7 +413,7 @@ export type EventBatch = Message<"dspy_connect.v1.EventBatch"> & {
  * Use `create(EventBatchSchema)` to create a new message.
  */
 export const EventBatchSchema: GenMessage<EventBatch> = /*@__PURE__*/
-  messageDesc(file_dspy_connect_v1_run, 9);
+  messageDesc(file_dspy_connect_v1_run, 10);
 
 /**
  * @generated from message dspy_connect.v1.Event
@@ -463,6 +502,18 @@ export type Event = Message<"dspy_connect.v1.Event"> & {
      */
     value: CustomEvent;
     case: "custom";
+  } | {
+    /**
+     * @generated from field: dspy_connect.v1.ToolOutputEvent tool_output = 21;
+     */
+    value: ToolOutputEvent;
+    case: "toolOutput";
+  } | {
+    /**
+     * @generated from field: dspy_connect.v1.ToolErrorEvent tool_error = 22;
+     */
+    value: ToolErrorEvent;
+    case: "toolError";
   } | { case: undefined; value?: undefined };
 };
 
@@ -471,7 +522,7 @@ export type Event = Message<"dspy_connect.v1.Event"> & {
  * Use `create(EventSchema)` to create a new message.
  */
 export const EventSchema: GenMessage<Event> = /*@__PURE__*/
-  messageDesc(file_dspy_connect_v1_run, 10);
+  messageDesc(file_dspy_connect_v1_run, 11);
 
 /**
  * A delta of one output field's text.
@@ -509,7 +560,7 @@ export type TokenEvent = Message<"dspy_connect.v1.TokenEvent"> & {
  * Use `create(TokenEventSchema)` to create a new message.
  */
 export const TokenEventSchema: GenMessage<TokenEvent> = /*@__PURE__*/
-  messageDesc(file_dspy_connect_v1_run, 11);
+  messageDesc(file_dspy_connect_v1_run, 12);
 
 /**
  * @generated from message dspy_connect.v1.StatusEvent
@@ -526,7 +577,7 @@ export type StatusEvent = Message<"dspy_connect.v1.StatusEvent"> & {
  * Use `create(StatusEventSchema)` to create a new message.
  */
 export const StatusEventSchema: GenMessage<StatusEvent> = /*@__PURE__*/
-  messageDesc(file_dspy_connect_v1_run, 12);
+  messageDesc(file_dspy_connect_v1_run, 13);
 
 /**
  * ReAct: the agent's thought at one step.
@@ -555,7 +606,7 @@ export type ThoughtEvent = Message<"dspy_connect.v1.ThoughtEvent"> & {
  * Use `create(ThoughtEventSchema)` to create a new message.
  */
 export const ThoughtEventSchema: GenMessage<ThoughtEvent> = /*@__PURE__*/
-  messageDesc(file_dspy_connect_v1_run, 13);
+  messageDesc(file_dspy_connect_v1_run, 14);
 
 /**
  * ReAct: a tool call the agent decided to make.
@@ -594,7 +645,7 @@ export type ToolStartEvent = Message<"dspy_connect.v1.ToolStartEvent"> & {
  * Use `create(ToolStartEventSchema)` to create a new message.
  */
 export const ToolStartEventSchema: GenMessage<ToolStartEvent> = /*@__PURE__*/
-  messageDesc(file_dspy_connect_v1_run, 14);
+  messageDesc(file_dspy_connect_v1_run, 15);
 
 /**
  * ReAct: what a tool call returned (or the error the agent saw).
@@ -638,7 +689,7 @@ export type ObservationEvent = Message<"dspy_connect.v1.ObservationEvent"> & {
  * Use `create(ObservationEventSchema)` to create a new message.
  */
 export const ObservationEventSchema: GenMessage<ObservationEvent> = /*@__PURE__*/
-  messageDesc(file_dspy_connect_v1_run, 15);
+  messageDesc(file_dspy_connect_v1_run, 16);
 
 /**
  * Batch: one item finished, with its output or its error.
@@ -672,7 +723,7 @@ export type ItemEvent = Message<"dspy_connect.v1.ItemEvent"> & {
  * Use `create(ItemEventSchema)` to create a new message.
  */
 export const ItemEventSchema: GenMessage<ItemEvent> = /*@__PURE__*/
-  messageDesc(file_dspy_connect_v1_run, 16);
+  messageDesc(file_dspy_connect_v1_run, 17);
 
 /**
  * @generated from message dspy_connect.v1.ProgressEvent
@@ -699,7 +750,7 @@ export type ProgressEvent = Message<"dspy_connect.v1.ProgressEvent"> & {
  * Use `create(ProgressEventSchema)` to create a new message.
  */
 export const ProgressEventSchema: GenMessage<ProgressEvent> = /*@__PURE__*/
-  messageDesc(file_dspy_connect_v1_run, 17);
+  messageDesc(file_dspy_connect_v1_run, 18);
 
 /**
  * Optimizer: one trial or candidate evaluation.
@@ -740,7 +791,7 @@ export type TrialEvent = Message<"dspy_connect.v1.TrialEvent"> & {
  * Use `create(TrialEventSchema)` to create a new message.
  */
 export const TrialEventSchema: GenMessage<TrialEvent> = /*@__PURE__*/
-  messageDesc(file_dspy_connect_v1_run, 18);
+  messageDesc(file_dspy_connect_v1_run, 19);
 
 /**
  * Composer: a pipeline step changed state.
@@ -786,7 +837,7 @@ export type StepEvent = Message<"dspy_connect.v1.StepEvent"> & {
  * Use `create(StepEventSchema)` to create a new message.
  */
 export const StepEventSchema: GenMessage<StepEvent> = /*@__PURE__*/
-  messageDesc(file_dspy_connect_v1_run, 19);
+  messageDesc(file_dspy_connect_v1_run, 20);
 
 /**
  * @generated from enum dspy_connect.v1.StepEvent.Phase
@@ -827,7 +878,7 @@ export enum StepEvent_Phase {
  * Describes the enum dspy_connect.v1.StepEvent.Phase.
  */
 export const StepEvent_PhaseSchema: GenEnum<StepEvent_Phase> = /*@__PURE__*/
-  enumDesc(file_dspy_connect_v1_run, 19, 0);
+  enumDesc(file_dspy_connect_v1_run, 20, 0);
 
 /**
  * Composer: a branch condition was evaluated.
@@ -861,7 +912,7 @@ export type BranchEvent = Message<"dspy_connect.v1.BranchEvent"> & {
  * Use `create(BranchEventSchema)` to create a new message.
  */
 export const BranchEventSchema: GenMessage<BranchEvent> = /*@__PURE__*/
-  messageDesc(file_dspy_connect_v1_run, 20);
+  messageDesc(file_dspy_connect_v1_run, 21);
 
 /**
  * Events of users' own streaming commands.
@@ -885,7 +936,92 @@ export type CustomEvent = Message<"dspy_connect.v1.CustomEvent"> & {
  * Use `create(CustomEventSchema)` to create a new message.
  */
 export const CustomEventSchema: GenMessage<CustomEvent> = /*@__PURE__*/
-  messageDesc(file_dspy_connect_v1_run, 21);
+  messageDesc(file_dspy_connect_v1_run, 22);
+
+/**
+ * A chunk of a tool's streamed output, as the tool produced it.
+ *
+ * @generated from message dspy_connect.v1.ToolOutputEvent
+ */
+export type ToolOutputEvent = Message<"dspy_connect.v1.ToolOutputEvent"> & {
+  /**
+   * @generated from field: string path = 1;
+   */
+  path: string;
+
+  /**
+   * @generated from field: uint32 step = 2;
+   */
+  step: number;
+
+  /**
+   * @generated from field: string call_id = 3;
+   */
+  callId: string;
+
+  /**
+   * @generated from field: string tool_name = 4;
+   */
+  toolName: string;
+
+  /**
+   * @generated from field: bytes chunk_json = 5;
+   */
+  chunkJson: Uint8Array;
+};
+
+/**
+ * Describes the message dspy_connect.v1.ToolOutputEvent.
+ * Use `create(ToolOutputEventSchema)` to create a new message.
+ */
+export const ToolOutputEventSchema: GenMessage<ToolOutputEvent> = /*@__PURE__*/
+  messageDesc(file_dspy_connect_v1_run, 23);
+
+/**
+ * A tool call failed. The agent sees the message as its observation.
+ *
+ * @generated from message dspy_connect.v1.ToolErrorEvent
+ */
+export type ToolErrorEvent = Message<"dspy_connect.v1.ToolErrorEvent"> & {
+  /**
+   * @generated from field: string path = 1;
+   */
+  path: string;
+
+  /**
+   * @generated from field: uint32 step = 2;
+   */
+  step: number;
+
+  /**
+   * @generated from field: string call_id = 3;
+   */
+  callId: string;
+
+  /**
+   * @generated from field: string tool_name = 4;
+   */
+  toolName: string;
+
+  /**
+   * "error", "timeout", "invalid_args", "unknown_tool", "not_serializable", "cancelled".
+   *
+   * @generated from field: string kind = 5;
+   */
+  kind: string;
+
+  /**
+   * @generated from field: string message = 6;
+   */
+  message: string;
+};
+
+/**
+ * Describes the message dspy_connect.v1.ToolErrorEvent.
+ * Use `create(ToolErrorEventSchema)` to create a new message.
+ */
+export const ToolErrorEventSchema: GenMessage<ToolErrorEvent> = /*@__PURE__*/
+  messageDesc(file_dspy_connect_v1_run, 24);
 
 /**
  * The worker asks the client to run a TypeScript tool.
@@ -919,7 +1055,7 @@ export type ToolCall = Message<"dspy_connect.v1.ToolCall"> & {
  * Use `create(ToolCallSchema)` to create a new message.
  */
 export const ToolCallSchema: GenMessage<ToolCall> = /*@__PURE__*/
-  messageDesc(file_dspy_connect_v1_run, 22);
+  messageDesc(file_dspy_connect_v1_run, 25);
 
 /**
  * The run's terminal message: exactly one per run, always last.
@@ -964,7 +1100,7 @@ export type RunDone = Message<"dspy_connect.v1.RunDone"> & {
  * Use `create(RunDoneSchema)` to create a new message.
  */
 export const RunDoneSchema: GenMessage<RunDone> = /*@__PURE__*/
-  messageDesc(file_dspy_connect_v1_run, 23);
+  messageDesc(file_dspy_connect_v1_run, 26);
 
 /**
  * @generated from message dspy_connect.v1.RunResponse
@@ -999,5 +1135,5 @@ export type RunResponse = Message<"dspy_connect.v1.RunResponse"> & {
  * Use `create(RunResponseSchema)` to create a new message.
  */
 export const RunResponseSchema: GenMessage<RunResponse> = /*@__PURE__*/
-  messageDesc(file_dspy_connect_v1_run, 24);
+  messageDesc(file_dspy_connect_v1_run, 27);
 

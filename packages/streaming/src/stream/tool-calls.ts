@@ -1,0 +1,158 @@
+import {
+  checkTool,
+  Code,
+  ConnectError,
+  decodeJson,
+  isRunTool,
+  Session,
+  ToolError,
+  type RunChannel,
+  type RunTool,
+  type ToolErrorKind,
+} from "@dspy-connect/client";
+import { create } from "@bufbuild/protobuf";
+import { ToolSpecSchema, type RunResponse, type ToolSpec } from "@dspy-connect/core-proto";
+
+type ToolCall = Extract<RunResponse["kind"], { case: "toolCall" }>["value"];
+export interface ResolvedTools {
+  readonly tools: RunTools;
+  /** Names that are not TypeScript tools: Python tools from the worker's allowlist. */
+  readonly pythonNames: string[];
+  /** Every tool's name, TypeScript tools first: what an agent's ModuleSpec.tools lists. */
+  readonly names: string[];
+}
+
+/** A tool a run may use: a TypeScript tool, or a name (a session tool's id, else a Python tool). */
+export type ToolRef = string | RunTool;
+
+const encoder = new TextEncoder();
+
+/**
+ * The TypeScript tools of one run: their specs for the worker, and the answers to the
+ * worker's tool calls. Only these tools can be called. Each call gets its own AbortSignal,
+ * fired by its timeout or when the run ends.
+ */
+export class RunTools {
+  private readonly pending = new Map<string, AbortController>();
+
+  private constructor(
+    private readonly tools: ReadonlyMap<string, RunTool>,
+    private readonly session: Session | undefined,
+  ) {}
+
+  /**
+   * Resolves a run's tool refs: TypeScript tools as given, names of the session's tools to
+   * those tools. Other names are returned as Python tool names.
+   */
+  static resolve(target: unknown, refs: readonly ToolRef[] = []): ResolvedTools {
+    const session = target instanceof Session ? target : undefined;
+    const tools = new Map<string, RunTool>();
+    const pythonNames: string[] = [];
+    for (const ref of refs) {
+      const tool = typeof ref === "string" ? session?.tools.get(ref) : ref;
+      if (typeof ref === "string" && tool === undefined) {
+        pythonNames.push(ref);
+        continue;
+      }
+      if (!isRunTool(tool)) throw new ConnectError(`not a tool: ${String(ref)}`, Code.InvalidArgument);
+      checkTool(tool);
+      const known = tools.get(tool.name);
+      if (known && known !== tool) throw new ConnectError(`two different tools are named ${tool.name}`, Code.InvalidArgument);
+      tools.set(tool.name, tool);
+    }
+    return { tools: new RunTools(tools, session), pythonNames, names: [...tools.keys(), ...pythonNames] };
+  }
+
+  get size(): number {
+    return this.tools.size;
+  }
+
+  /** The specs the worker gets in RunStart.tools. */
+  specs(): ToolSpec[] {
+    return [...this.tools.values()].map((tool) =>
+      create(ToolSpecSchema, {
+        name: tool.name,
+        description: tool.description,
+        inputSchemaJson: encoder.encode(JSON.stringify(tool.inputSchema)),
+        timeoutMs: tool.timeoutMs ?? 0,
+      }),
+    );
+  }
+
+  /** Runs a call the worker asked for and sends back its result (never throws). */
+  handle(call: ToolCall, channel: RunChannel): void {
+    const { callId, toolName } = call;
+    const tool = this.tools.get(toolName);
+    if (!tool) {
+      fail(channel, callId, "unknown_tool", `no TypeScript tool ${toolName} on this run; it has ${[...this.tools.keys()].join(", ") || "none"}`);
+      return;
+    }
+    const controller = new AbortController();
+    this.pending.set(callId, controller);
+    const timer =
+      call.timeoutMs > 0
+        ? setTimeout(() => controller.abort(new ToolError(`tool ${toolName} timed out after ${call.timeoutMs} ms`, "timeout")), call.timeoutMs)
+        : undefined;
+    const emit = (chunk: unknown): void => {
+      if (controller.signal.aborted) return;
+      const chunkJson = strictJson(chunk, `a chunk of tool ${toolName}'s output`);
+      channel.send({ kind: { case: "toolOutput", value: { callId, chunkJson } } });
+    };
+    void (async () => {
+      let args: unknown;
+      try {
+        args = call.argsJson.length ? decodeJson(call.argsJson) : {};
+      } catch (error) {
+        throw new ToolError(`invalid arguments for tool ${toolName}: ${describe(error)}`, "invalid_args");
+      }
+      const output = await tool.invoke(args, { signal: controller.signal, callId, session: this.session, emit });
+      const outputJson = strictJson(output ?? null, `tool ${toolName}'s result`);
+      channel.send({ kind: { case: "toolResult", value: { callId, outcome: { case: "outputJson", value: outputJson } } } });
+    })()
+      .catch((error: unknown) => {
+        const reason = controller.signal.aborted ? controller.signal.reason : undefined;
+        const failure = reason instanceof ToolError ? reason : error;
+        const kind: ToolErrorKind = failure instanceof ToolError ? failure.kind : "error";
+        fail(channel, callId, kind, failure instanceof ToolError ? failure.message : `${toolName} failed: ${describe(failure)}`);
+      })
+      .finally(() => {
+        clearTimeout(timer);
+        this.pending.delete(callId);
+      });
+  }
+
+  /** The run is over: aborts every call still running. */
+  close(): void {
+    for (const controller of this.pending.values()) controller.abort(new ToolError("the run ended before the tool finished", "cancelled"));
+    this.pending.clear();
+  }
+}
+
+function fail(channel: RunChannel, callId: string, kind: ToolErrorKind, message: string): void {
+  channel.send({ kind: { case: "toolResult", value: { callId, outcome: { case: "error", value: message }, errorKind: kind } } });
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * JSON bytes, refusing what JSON.stringify would silently change: functions, symbols,
+ * `undefined` in arrays, Maps and Sets (BigInt and cycles already throw).
+ */
+export function strictJson(value: unknown, what: string): Uint8Array {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value, function (key, item: unknown) {
+      const where = key === "" ? "" : ` at ${JSON.stringify(key)}`;
+      if (typeof item === "function" || typeof item === "symbol") throw new Error(`a ${typeof item}${where}`);
+      if (item === undefined && Array.isArray(this)) throw new Error(`undefined in an array${where}`);
+      if (item instanceof Map || item instanceof Set) throw new Error(`a ${item.constructor.name}${where}`);
+      return item;
+    });
+  } catch (error) {
+    throw new ToolError(`${what} is not JSON-serialisable: ${describe(error)}`, "not_serializable", { cause: error });
+  }
+  if (text === undefined) throw new ToolError(`${what} is not JSON-serialisable`, "not_serializable");
+  return encoder.encode(text);
+}

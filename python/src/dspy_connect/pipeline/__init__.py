@@ -1,0 +1,6 @@
+"""The composer's engine: pipeline definitions (JSON from the client) are validated and
+compiled once, then run many times inside one Run, streaming every step."""
+
+from .definition import Pipeline, compile_pipeline
+
+__all__ = ["Pipeline", "compile_pipeline"]

@@ -1,0 +1,247 @@
+"""Runs a compiled pipeline inside one Run: steps in order, each streaming its tokens
+with the step's path; branches evaluated on the state; parallel branches and map items on
+real threads, each with its own streaming loop. Error policies per step: fail-fast (the
+default), continue-on-error, retry n times. Cancelling the run cancels every branch."""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from typing import Any
+
+import dspy
+import grpc
+
+from ..call import _accepts_none, outputs_of, usage_of, validate_inputs
+from ..errors import InvalidArgument, WorkerError, short_cause
+from ..run.agent_events import AgentEvents
+from ..run.context import RunCancelled, RunContext
+from ..run.module_run import stream_module
+from ..v1 import common_pb2
+from . import threads
+from .definition import (
+    BranchStep,
+    MapStep,
+    ModuleStep,
+    ParallelStep,
+    Pipeline,
+    Step,
+    SubPipelineStep,
+)
+from .events import COMPLETE, ERROR, PARALLEL_COMPLETE, PARALLEL_START, START, branch_event, step_event
+from .refs import MISSING, lookup, ref_text
+
+MAX_MAP_ITEMS = 1000
+
+
+class StepFailed(WorkerError):
+    """A step failed. The message names the step's path; the code is that of the error
+    behind it (InvalidArgument for bad data, Internal for an LM or DSPy failure...)."""
+
+    def __init__(self, path: str, exc: BaseException) -> None:
+        if isinstance(exc, WorkerError):
+            code, message, cause = exc.code, exc.message, getattr(exc, "cause", type(exc).__name__)
+        else:
+            code, message, cause = grpc.StatusCode.INTERNAL, short_cause(exc), type(exc).__name__
+        super().__init__(f"step {path!r}: {message}")
+        self.code = code
+        self.path = path
+        self.cause = cause
+
+    def detail(self, prefix: str = "") -> common_pb2.ErrorDetail:
+        return common_pb2.ErrorDetail(code=self.code.value[0], message=prefix + self.message, cause=self.cause)
+
+
+def child_scope(parent: RunContext) -> tuple[RunContext, Callable[[], None]]:
+    """A cancel scope for a group of branches: cancelled with its parent, or on its own
+    when a sibling fails fast. Same channel, so events flow as before."""
+    child = RunContext(parent.channel, parent._lm_settings, parent.session)
+    unlink = parent.on_cancel(lambda: child.cancel(parent.cancel_reason))
+    return child, unlink
+
+
+class Execution:
+    def __init__(self, run: RunContext) -> None:
+        self.run = run
+        self.usage = common_pb2.Usage()
+        self._lock = threading.Lock()
+        # The callbacks in place when the run started (the user's), plus per-step ones.
+        self._callbacks = list(dspy.settings.callbacks)
+
+    def run_pipeline(self, pipeline: Pipeline, state: dict[str, Any]) -> dict[str, Any]:
+        """The whole pipeline; returns the final state (its inputs and every step's outputs)."""
+        started = time.perf_counter()
+        final, _ = self.steps(pipeline, state, "", self.run)
+        step_event(self.run, "", COMPLETE, "pipeline", output=final, duration_ms=_since(started))
+        return final
+
+    def steps(self, pipeline: Pipeline, state: dict[str, Any], prefix: str, scope: RunContext) -> tuple[dict[str, Any], dict[str, Any]]:
+        state = dict(state)
+        written: dict[str, Any] = {}
+        for step in pipeline.steps:
+            scope.check()
+            outputs = self.step(step, state, f"{prefix}/{step.name}" if prefix else step.name, scope)
+            state.update(outputs)
+            written.update(outputs)
+        return state, written
+
+    def step(self, step: Step, state: dict[str, Any], path: str, scope: RunContext) -> dict[str, Any]:
+        attempts = 1 + step.policy.retries
+        for attempt in range(1, attempts + 1):
+            started = time.perf_counter()
+            try:
+                return self._execute(step, state, path, scope, started)
+            except RunCancelled:
+                raise
+            except Exception as exc:
+                failure = exc if isinstance(exc, StepFailed) else StepFailed(path, exc)
+                retry = attempt < attempts and failure.code != grpc.StatusCode.INVALID_ARGUMENT
+                note = f"attempt {attempt} of {attempts} failed, retrying: " if retry else ""
+                step_event(scope, path, ERROR, step.kind, error=failure.detail(note), duration_ms=_since(started))
+                if retry:
+                    continue
+                if step.policy.mode == "continue":
+                    return _skipped(step)
+                raise failure from None
+        raise AssertionError("unreachable")
+
+    def _execute(self, step: Step, state: dict[str, Any], path: str, scope: RunContext, started: float) -> dict[str, Any]:
+        if isinstance(step, ParallelStep):
+            step_event(scope, path, PARALLEL_START, step.kind, output={"branches": len(step.branches)})
+            outputs = self._parallel(step, state, path, scope)
+            step_event(scope, path, PARALLEL_COMPLETE, step.kind, output=outputs, duration_ms=_since(started))
+            return outputs
+        step_event(scope, path, START, step.kind)
+        if isinstance(step, ModuleStep):
+            outputs = self._module(step, state, path, scope)
+        elif isinstance(step, BranchStep):
+            outputs = self._branch(step, state, path, scope)
+        elif isinstance(step, MapStep):
+            outputs = self._map(step, state, path, scope)
+        elif isinstance(step, SubPipelineStep):
+            outputs = self.steps(step.pipeline, state, path, scope)[1]
+        else:
+            raise InvalidArgument(f"unknown step {type(step).__name__}")
+        step_event(scope, path, COMPLETE, step.kind, output=outputs, duration_ms=_since(started))
+        return outputs
+
+    # ---- step kinds ----
+
+    def _module(self, step: ModuleStep, state: dict[str, Any], path: str, scope: RunContext) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name, ref in step.inputs.items():
+            value = lookup(state, ref)
+            if value is MISSING:
+                if _accepts_none(step.signature.input_fields[name].annotation):
+                    continue
+                raise InvalidArgument(f"input {name!r} reads {ref_text(ref)!r}, which is not set")
+            values[name] = value
+        values = validate_inputs(step.signature, values)
+        callbacks = [*self._callbacks, scope.callback()]
+        if step.kind == "react" or step.tools:
+            callbacks.append(AgentEvents(self.run, path))  # the root run: tool calls look their step up there
+        with dspy.context(callbacks=callbacks):
+            prediction = stream_module(scope, step.module, values, path=path)
+        self._add_usage(usage_of(prediction))
+        return {step.outputs.get(k, k): v for k, v in outputs_of(prediction).items()}
+
+    def _branch(self, step: BranchStep, state: dict[str, Any], path: str, scope: RunContext) -> dict[str, Any]:
+        value = step.condition.evaluate(state)
+        taken = "then" if value else "else" if step.otherwise is not None else ""
+        branch_event(scope, path, step.condition_json, value, taken)
+        chosen = step.then if value else step.otherwise
+        if chosen is None:
+            return {}
+        return self.steps(chosen, state, f"{path}/{taken}", scope)[1]
+
+    def _parallel(self, step: ParallelStep, state: dict[str, Any], path: str, scope: RunContext) -> dict[str, Any]:
+        def branch(index: int, group: RunContext) -> dict[str, Any]:
+            return self.steps(step.branches[index], state, f"{path}/{index}", group)[1]
+
+        tasks = [functools.partial(branch, i) for i in range(len(step.branches))]
+        results = self._fan_out(tasks, scope, step.policy.mode != "continue", len(tasks))
+        return step.aggregator.apply(results)
+
+    def _map(self, step: MapStep, state: dict[str, Any], path: str, scope: RunContext) -> dict[str, Any]:
+        items = lookup(state, step.over)
+        if not isinstance(items, list):
+            got = "nothing" if items is MISSING else type(items).__name__
+            raise InvalidArgument(f"map reads {ref_text(step.over)!r}, which must be a list; got {got}")
+        if len(items) > MAX_MAP_ITEMS:
+            raise InvalidArgument(f"map over {len(items)} items; at most {MAX_MAP_ITEMS}")
+
+        def item(index: int, group: RunContext) -> Any:
+            written = self.steps(step.pipeline, {**state, step.item: items[index]}, f"{path}/{index}", group)[1]
+            return written.get(step.select) if step.select else written
+
+        tasks = [functools.partial(item, i) for i in range(len(items))]
+        return {step.into: self._fan_out(tasks, scope, step.policy.mode != "continue", step.concurrency)}
+
+    def _fan_out(
+        self, tasks: list[Callable[[RunContext], Any]], scope: RunContext, fail_fast: bool, concurrency: int
+    ) -> list[Any]:
+        """Runs tasks on threads, at most `concurrency` at once. Fail-fast: the first error
+        cancels the others and is raised. Otherwise a failed task's result is None."""
+        group, unlink = child_scope(scope)
+        first_error: list[BaseException] = []
+        lock = threading.Lock()
+
+        def settled(future: Future) -> None:
+            exc = future.exception()
+            if exc is None or isinstance(exc, RunCancelled) or not fail_fast:
+                return
+            with lock:
+                if first_error:
+                    return
+                first_error.append(exc)
+            group.cancel("a parallel sibling failed")
+
+        futures: list[Future] = []
+        try:
+            in_flight: set[Future] = set()
+            for task in tasks:
+                while len(in_flight) >= concurrency:
+                    _, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+                if group.cancelled.is_set():
+                    break
+                future = threads.spawn(functools.partial(task, group))
+                future.add_done_callback(settled)
+                futures.append(future)
+                in_flight.add(future)
+            wait(futures)
+        finally:
+            unlink()
+        scope.check()  # the run (or an enclosing group) was cancelled
+        if first_error:
+            raise first_error[0]
+        results: list[Any] = []
+        for future in futures:
+            exc = future.exception()
+            if isinstance(exc, RunCancelled):
+                raise exc
+            results.append(None if exc is not None else future.result())
+        return results
+
+    def _add_usage(self, more: common_pb2.Usage) -> None:
+        with self._lock:
+            self.usage.prompt_tokens += more.prompt_tokens
+            self.usage.completion_tokens += more.completion_tokens
+            self.usage.total_tokens += more.total_tokens
+
+
+def _skipped(step: Step) -> dict[str, Any]:
+    """What a step that failed under continue-on-error leaves in the state: its outputs as null."""
+    if isinstance(step, ModuleStep):
+        return {step.outputs.get(name, name): None for name in step.output_types}
+    if isinstance(step, MapStep):
+        return {step.into: None}
+    if isinstance(step, ParallelStep) and step.aggregator.into:
+        return {step.aggregator.into: None}
+    return {}
+
+
+def _since(started: float) -> float:
+    return (time.perf_counter() - started) * 1000

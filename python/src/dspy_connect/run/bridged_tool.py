@@ -1,0 +1,64 @@
+"""A TypeScript tool as an ordinary dspy.Tool: agents call it like any other tool, on the
+sync path (`tool(**args)`, blocking its thread) or the async one (`await tool.acall(...)`).
+
+It holds only the tool's name and schema; each call goes over the bridge of the run that
+is current when it is made, so a module kept in a session works in every later run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dspy
+from dspy.utils.callback import ACTIVE_CALL_ID, with_callbacks
+
+from .. import jsonio
+from ..errors import InvalidArgument
+from ..v1 import common_pb2
+from .context import current_run
+from .tool_bridge import ToolBridge, ToolFailure
+
+
+class BridgedTool(dspy.Tool):
+    @classmethod
+    def from_spec(cls, spec: common_pb2.ToolSpec) -> BridgedTool:
+        schema = jsonio.loads_object(spec.input_schema_json, f"tool {spec.name!r} input_schema_json") if spec.input_schema_json else {}
+        properties = schema.get("properties", {})
+        if schema.get("type", "object") != "object" or not isinstance(properties, dict):
+            raise InvalidArgument(f"tool {spec.name!r}: its input schema must be a JSON object schema with properties")
+        name = spec.name
+
+        def call(**kwargs: Any) -> Any:
+            return _bridge(name).call(name, kwargs, ACTIVE_CALL_ID.get())
+
+        # DSPy shows each argument's schema to the model; `required` lives on the whole object.
+        required = set(schema.get("required", []))
+        args = {k: {**v, **({} if k in required else {"default": None})} for k, v in properties.items()}
+        return cls(call, name=name, desc=spec.description or name, args=args, arg_types={k: Any for k in args})
+
+    def _validate_and_parse_args(self, **kwargs: Any) -> dict[str, Any]:
+        # Arguments the model made up get a clear observation without a round trip; the
+        # client validates again against the full schema before the tool runs.
+        try:
+            return super()._validate_and_parse_args(**kwargs)
+        except ValueError as exc:
+            raise _failure(self.name or "", "invalid_args", f"invalid arguments for tool {self.name!r}: {exc}") from None
+
+    @with_callbacks
+    async def acall(self, **kwargs: Any) -> Any:
+        parsed = self._validate_and_parse_args(**kwargs)
+        return await _bridge(self.name or "").acall(self.name or "", parsed, ACTIVE_CALL_ID.get())
+
+
+def _bridge(name: str) -> ToolBridge:
+    run = current_run()
+    if run is None or not run.tools.has(name):
+        raise _failure(name, "unknown_tool", f"TypeScript tool {name!r} is not available on this run")
+    return run.tools
+
+
+def _failure(name: str, kind: str, message: str) -> ToolFailure:
+    """A ToolFailure, reported as a `tool_error` event too."""
+    run = current_run()
+    if run is not None:
+        run.tool_error(ACTIVE_CALL_ID.get() or "", name, kind, message)
+    return ToolFailure(kind, message)

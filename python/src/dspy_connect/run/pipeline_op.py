@@ -1,0 +1,45 @@
+"""A pipeline run: the composer's whole pipeline in one Run, every step streamed."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import dspy
+
+from .. import jsonio, warmup
+from ..errors import InvalidArgument, NotFound
+from ..lm import adapter_for, build_lm
+from ..pipeline import Pipeline, compile_pipeline
+from ..pipeline.engine import Execution
+from ..session import Session
+from ..v1 import run_pb2
+from .context import RunContext
+from .outcome import RunOutcome
+
+MAX_PIPELINE_ID_CHARS = 128
+
+
+def run_pipeline(run: RunContext, op: run_pb2.PipelineRun) -> RunOutcome:
+    warmup.wait()
+    pipeline = resolve_pipeline(op, run.session)
+    state = pipeline.validate_inputs(jsonio.loads_object(op.inputs_json, "inputs_json"))
+    settings = run.lm_settings
+    # A cache hit yields no tokens, so streamed steps always ask the LM.
+    lm = build_lm(dataclasses.replace(settings, cache=False))
+    with dspy.context(lm=lm, adapter=adapter_for(settings), track_usage=True):
+        execution = Execution(run)
+        final = execution.run_pipeline(pipeline, state)
+    return RunOutcome(final, execution.usage)
+
+
+def resolve_pipeline(op: run_pb2.PipelineRun, session: Session | None) -> Pipeline:
+    """The session's pipeline under `pipeline_id` (compiled on first use), or a new one."""
+    if not op.pipeline_id:
+        return compile_pipeline(op.definition_json)
+    if len(op.pipeline_id) > MAX_PIPELINE_ID_CHARS or not op.pipeline_id.isprintable():
+        raise InvalidArgument(f"pipeline_id must be 1..{MAX_PIPELINE_ID_CHARS} printable characters")
+    if session is None:
+        raise InvalidArgument("pipeline_id needs a session")
+    if not op.definition_json and not session.has_pipeline(op.pipeline_id):
+        raise NotFound(f"session {session.id} holds no pipeline {op.pipeline_id!r}; send its definition")
+    return session.pipeline(op.pipeline_id, lambda: compile_pipeline(op.definition_json))

@@ -1,0 +1,156 @@
+"""TypeScript tools, called over the run's own stream.
+
+A call goes out as a `tool_call` frame (in order with the run's events) and blocks its
+thread, or awaits on the async path, until the client's `tool_result` with the same
+call id arrives. Calls are independent, so several may be in flight at once. Each has a
+timeout (the tool's own, else the run's deadline), and cancelling the run fails them all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import threading
+import time
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import TYPE_CHECKING, Any
+
+from .. import jsonio
+from ..errors import InvalidArgument
+from ..v1 import common_pb2, run_pb2
+from .channel import ChannelClosed
+
+if TYPE_CHECKING:
+    from .context import RunContext
+
+MAX_TOOLS_PER_RUN = 256
+
+
+class ToolFailure(Exception):
+    """A tool call failed. An Exception, so DSPy agents turn it into the observation."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+class ToolBridge:
+    def __init__(self, run: RunContext, specs: list[common_pb2.ToolSpec], deadline: float | None) -> None:
+        if len(specs) > MAX_TOOLS_PER_RUN:
+            raise InvalidArgument(f"a run may bring at most {MAX_TOOLS_PER_RUN} tools, got {len(specs)}")
+        self.run = run
+        self.specs: dict[str, common_pb2.ToolSpec] = {}
+        for spec in specs:
+            if not spec.name or spec.name in self.specs:
+                raise InvalidArgument(f"tool names must be non-empty and unique, got {spec.name!r} twice or empty")
+            self.specs[spec.name] = spec
+        self._deadline = deadline  # time.monotonic() at which the run ends, if it has a deadline
+        self._lock = threading.Lock()
+        self._pending: dict[str, tuple[Future[Any], str]] = {}
+        self._ids = itertools.count(1)
+        run.on_cancel(self._cancel_all)
+
+    def has(self, name: str) -> bool:
+        return name in self.specs
+
+    # ---- calls (any thread) ----
+
+    def call(self, name: str, args: dict[str, Any], call_id: str | None = None) -> Any:
+        """Calls the TypeScript tool `name` and blocks until its result; raises ToolFailure."""
+        future, call_id, timeout = self._start(name, args, call_id)
+        try:
+            return self._outcome(name, call_id, future.result(timeout))
+        except FutureTimeout:
+            raise self._timed_out(name, call_id, timeout) from None
+        finally:
+            self._forget(call_id)
+
+    async def acall(self, name: str, args: dict[str, Any], call_id: str | None = None) -> Any:
+        """`call` for async code: waits without blocking the event loop."""
+        future, call_id, timeout = self._start(name, args, call_id)
+        try:
+            result = await asyncio.wait_for(asyncio.wrap_future(future), timeout)
+            return self._outcome(name, call_id, result)
+        except asyncio.TimeoutError:
+            raise self._timed_out(name, call_id, timeout) from None
+        finally:
+            self._forget(call_id)
+
+    def _start(self, name: str, args: dict[str, Any], call_id: str | None) -> tuple[Future[Any], str, float | None]:
+        self.run.check()
+        spec = self.specs.get(name)
+        call_id = call_id or f"tool-{next(self._ids)}"
+        if spec is None:
+            message = f"unknown tool {name!r}: this run's TypeScript tools are {sorted(self.specs)}"
+            self.run.tool_error(call_id, name, "unknown_tool", message)
+            raise ToolFailure("unknown_tool", message)
+        timeout = self._timeout(spec)
+        future: Future[Any] = Future()
+        with self._lock:
+            if call_id in self._pending:
+                call_id = f"{call_id}-{next(self._ids)}"
+            self._pending[call_id] = (future, name)
+        call = run_pb2.ToolCall(
+            call_id=call_id,
+            tool_name=name,
+            args_json=jsonio.dumps(args),
+            timeout_ms=int(timeout * 1000) if timeout is not None else 0,
+        )
+        try:
+            self.run.channel.send(run_pb2.RunResponse(tool_call=call))
+        except ChannelClosed:
+            self._forget(call_id)
+            self.run.check()
+            raise ToolFailure("cancelled", f"tool {name!r} was not called: the run is over") from None
+        return future, call_id, timeout
+
+    def _timeout(self, spec: common_pb2.ToolSpec) -> float | None:
+        remaining = None if self._deadline is None else max(0.0, self._deadline - time.monotonic())
+        own = spec.timeout_ms / 1000 if spec.timeout_ms else None
+        candidates = [t for t in (own, remaining) if t is not None]
+        return min(candidates) if candidates else None
+
+    def _outcome(self, name: str, call_id: str, result: run_pb2.ToolResult) -> Any:
+        if result.WhichOneof("outcome") == "error":
+            kind = result.error_kind or "error"
+            self.run.tool_error(call_id, name, kind, result.error)
+            raise ToolFailure(kind, result.error)
+        return jsonio.loads(result.output_json, "tool output") if result.output_json else None
+
+    def _timed_out(self, name: str, call_id: str, timeout: float | None) -> ToolFailure:
+        self.run.check()  # a run that ended while we waited is cancelled, not timed out
+        message = f"tool {name!r} timed out after {round((timeout or 0) * 1000)} ms"
+        self.run.tool_error(call_id, name, "timeout", message)
+        return ToolFailure("timeout", message)
+
+    def _forget(self, call_id: str) -> None:
+        with self._lock:
+            self._pending.pop(call_id, None)
+
+    # ---- client messages (the event loop) ----
+
+    def resolve(self, result: run_pb2.ToolResult) -> None:
+        """A `tool_result` arrived; results for calls that timed out or never existed are dropped."""
+        with self._lock:
+            entry = self._pending.get(result.call_id)
+        if entry is not None and not entry[0].done():
+            entry[0].set_result(result)
+
+    def output_event(self, chunk: run_pb2.ToolOutput) -> run_pb2.Event | None:
+        """The `tool_output` event for a streamed chunk of a pending call."""
+        with self._lock:
+            entry = self._pending.get(chunk.call_id)
+        if entry is None:
+            return None
+        return self.run.tool_output_event(chunk.call_id, entry[1], chunk.chunk_json)
+
+    def _cancel_all(self) -> None:
+        from .context import RunCancelled  # context imports this module
+
+        with self._lock:
+            pending = list(self._pending.values())
+        for future, _ in pending:
+            if not future.done():
+                future.set_exception(RunCancelled(self.run.cancel_reason))
