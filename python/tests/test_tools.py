@@ -1,0 +1,173 @@
+"""TypeScript tools over the Run stream, against a real worker. This test plays the
+client: it answers the worker's tool calls as @dspy-connect/streaming does."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+
+import grpc
+import pytest
+
+from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2, worker_pb2_grpc
+
+from .conftest import start_worker
+
+CANCELLED = grpc.StatusCode.CANCELLED.value[0]
+INVALID_ARGUMENT = grpc.StatusCode.INVALID_ARGUMENT.value[0]
+INPUT_SCHEMA = json.dumps({"type": "object", "properties": {"input": {"type": "string"}}, "required": ["input"]}).encode()
+
+Answer = Callable[[run_pb2.ToolCall], list[run_pb2.RunRequest]]
+
+
+@pytest.fixture(scope="module")
+def tool_worker():
+    process = start_worker("--lm", "scripted/echo", "--import", "dspy_connect.testing.plugins", "--worker-id", "tools-w")
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+async def stub(tool_worker):
+    async with grpc.aio.insecure_channel(tool_worker.address) as channel:
+        yield worker_pb2_grpc.WorkerServiceStub(channel)
+
+
+def react_start(*tools: common_pb2.ToolSpec, python_tools: tuple[str, ...] = ()) -> run_pb2.RunStart:
+    spec = common_pb2.ModuleSpec(type="react", signature="question -> answer", tools=[t.name for t in tools] + list(python_tools))
+    module = run_pb2.ModuleRun(module=spec, inputs_json=b'{"question": "two words"}')
+    return run_pb2.RunStart(module=module, tools=list(tools))
+
+
+def tool(name: str, timeout_ms: int = 0, schema: bytes = INPUT_SCHEMA) -> common_pb2.ToolSpec:
+    return common_pb2.ToolSpec(name=name, description=f"The {name} tool.", input_schema_json=schema, timeout_ms=timeout_ms)
+
+
+def result(call: run_pb2.ToolCall, value) -> run_pb2.RunRequest:
+    return run_pb2.RunRequest(tool_result=run_pb2.ToolResult(call_id=call.call_id, output_json=json.dumps(value).encode()))
+
+
+async def run_answering(stub, start: run_pb2.RunStart, answer: Answer):
+    """Runs to the end, answering each tool call with `answer(call)`; returns (calls, events, done)."""
+    requests: asyncio.Queue = asyncio.Queue()
+    await requests.put(run_pb2.RunRequest(start=start))
+
+    async def outgoing():
+        while (request := await requests.get()) is not None:
+            yield request
+
+    calls, events, done = [], [], None
+    async for response in stub.Run(outgoing()):
+        kind = response.WhichOneof("kind")
+        if kind == "events":
+            events.extend(response.events.events)
+        elif kind == "tool_call":
+            calls.append(response.tool_call)
+            for request in answer(response.tool_call):
+                await requests.put(request)
+        elif kind == "done":
+            done = response.done
+    await requests.put(None)
+    return calls, events, done
+
+
+def of(events, kind: str) -> list:
+    return [getattr(e, kind) for e in events if e.WhichOneof("kind") == kind]
+
+
+async def test_a_ts_tool_call_goes_out_and_its_result_is_the_observation(stub):
+    def answer(call):
+        chunk = run_pb2.RunRequest(tool_output=run_pb2.ToolOutput(call_id=call.call_id, chunk_json=b'"partial"'))
+        return [chunk, result(call, {"rows": 2})]
+
+    calls, events, done = await run_answering(stub, react_start(tool("lookup")), answer)
+    assert done.WhichOneof("outcome") == "result_json"
+    assert [c.tool_name for c in calls] == ["lookup"]
+    assert json.loads(calls[0].args_json) == {"input": "next_tool_args: two words"}
+    start, output, observation = of(events, "tool_start")[0], of(events, "tool_output")[0], of(events, "observation")[0]
+    # One call id across the agent's events, the tool call and its streamed output.
+    assert start.call_id == calls[0].call_id == output.call_id == observation.call_id
+    assert (output.tool_name, json.loads(output.chunk_json), output.step) == ("lookup", "partial", 1)
+    assert json.loads(observation.observation_json) == {"rows": 2} and not observation.is_error
+    assert json.loads(done.result_json)["trajectory"]["observation_0"] == {"rows": 2}
+
+
+async def test_python_tools_stay_in_python(stub):
+    calls, events, done = await run_answering(stub, react_start(tool("shout"), python_tools=("word_count",)), lambda c: [result(c, "LOUD")])
+    assert [c.tool_name for c in calls] == ["shout"]
+    assert [(o.tool_name, json.loads(o.observation_json)) for o in of(events, "observation")][:2] == [("shout", "LOUD"), ("word_count", 3)]
+
+
+async def test_an_unanswered_call_times_out_with_a_tool_error(stub):
+    calls, events, done = await run_answering(stub, react_start(tool("stuck", timeout_ms=200)), lambda c: [])
+    assert done.WhichOneof("outcome") == "result_json"  # the agent went on
+    [error] = of(events, "tool_error")
+    assert (error.tool_name, error.kind, error.call_id) == ("stuck", "timeout", calls[0].call_id)
+    assert calls[0].timeout_ms == 200
+    assert "timed out after 200 ms" in json.loads(of(events, "observation")[0].observation_json)
+
+
+async def test_a_failed_call_becomes_the_observation(stub):
+    def answer(call):
+        failure = run_pb2.ToolResult(call_id=call.call_id, error="no such row", error_kind="error")
+        return [run_pb2.RunRequest(tool_result=failure)]
+
+    _, events, done = await run_answering(stub, react_start(tool("lookup")), answer)
+    assert [(e.kind, e.message) for e in of(events, "tool_error")] == [("error", "no such row")]
+    observation = of(events, "observation")[0]
+    assert observation.is_error and "no such row" in json.loads(observation.observation_json)
+
+
+async def test_args_that_fail_the_schema_never_leave_the_worker(stub):
+    numeric = tool("numeric", schema=json.dumps({"type": "object", "properties": {"input": {"type": "integer"}}}).encode())
+    calls, events, done = await run_answering(stub, react_start(numeric), lambda c: [result(c, 1)])
+    assert calls == []
+    assert [e.kind for e in of(events, "tool_error")] == ["invalid_args"]
+    assert done.WhichOneof("outcome") == "result_json"
+
+
+async def test_cancel_during_a_tool_call_ends_the_run_cancelled(stub):
+    requests: asyncio.Queue = asyncio.Queue()
+    await requests.put(run_pb2.RunRequest(start=react_start(tool("slow"))))
+
+    async def outgoing():
+        while (request := await requests.get()) is not None:
+            yield request
+
+    done = None
+    async for response in stub.Run(outgoing()):
+        if response.WhichOneof("kind") == "tool_call":
+            await requests.put(run_pb2.RunRequest(cancel=run_pb2.RunCancel(reason="user left")))
+        elif response.WhichOneof("kind") == "done":
+            done = response.done
+    await requests.put(None)
+    assert done.error.code == CANCELLED and "user left" in done.error.message
+    for _ in range(100):  # the run's bookkeeping ends just after its done message
+        if (await stub.Describe(worker_pb2.DescribeRequest())).busy_threads == 0:
+            break
+        await asyncio.sleep(0.02)
+    assert (await stub.Describe(worker_pb2.DescribeRequest())).busy_threads == 0
+
+
+@pytest.mark.parametrize(
+    "tools",
+    [
+        [tool("twice"), tool("twice")],
+        [tool("bad_schema", schema=b"[1, 2]")],
+        [tool("not_object", schema=b'{"type": "string"}')],
+    ],
+)
+async def test_bad_tool_specs_are_refused(stub, tools):
+    _, _, done = await run_answering(stub, react_start(*tools), lambda c: [])
+    assert done.error.code == INVALID_ARGUMENT
+
+
+async def test_a_command_can_call_ts_tools_many_times(stub):
+    start = run_pb2.RunStart(
+        command=run_pb2.CommandRun(command="tool_pingpong", args_json=b'{"tool": "ping", "n": 50}'),
+        tools=[tool("ping")],
+    )
+    calls, _, done = await run_answering(stub, start, lambda c: [result(c, json.loads(c.args_json)["i"])])
+    assert len(calls) == 50 and len({c.call_id for c in calls}) == 50
+    assert json.loads(done.result_json)["calls"] == 50
