@@ -143,7 +143,7 @@ async def test_cancel_during_a_tool_call_ends_the_run_cancelled(stub):
             done = response.done
     await requests.put(None)
     assert done.error.code == CANCELLED and "user left" in done.error.message
-    for _ in range(100):  # the run's bookkeeping ends just after its done message
+    for _ in range(500):  # the run's bookkeeping ends just after its done message
         if (await stub.Describe(worker_pb2.DescribeRequest())).busy_threads == 0:
             break
         await asyncio.sleep(0.02)
