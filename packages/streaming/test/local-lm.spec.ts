@@ -29,6 +29,17 @@ describe("streaming from the embedded local LM", () => {
     expect(out.answer.trim()).not.toBe("");
   }, 120_000);
 
+  it("serves streams at once from the shared server: requests queue, none is cut short", async () => {
+    // llama-cpp-python's server ends a streaming answer when another request waits for the
+    // model (its interrupt_requests default); the local LM turns that off.
+    const questions = ["What is the capital of Italy?", "Name a primary color."];
+    const results = await Promise.all(questions.map((question) => streamChainOfThought(client, "question -> answer", { question }).result));
+    for (const out of results) {
+      expect(out.reasoning.trim()).not.toBe("");
+      expect(out.answer.trim()).not.toBe("");
+    }
+  }, 180_000);
+
   it("runs a small batch with typed outputs", async () => {
     const items = [{ question: "What is 1 + 1?" }, { question: "What is 2 + 2?" }];
     const run = streamBatchPredict(client, "question -> answer: int", items, { concurrency: 2 });

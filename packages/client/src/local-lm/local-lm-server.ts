@@ -126,7 +126,8 @@ export class LocalLmServer {
   private async probe(): Promise<void> {
     if (this.status !== "ready") return;
     try {
-      const reply = await fetch(`${this.apiBase}/models`, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+      // /health answers while a completion runs (/v1/models would wait for the model).
+      const reply = await fetch(new URL("/health", this.apiBase), { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
       if (!reply.ok) throw new Error(`HTTP ${reply.status}`);
       this.probeFailures = 0;
     } catch (error) {

@@ -50,7 +50,10 @@ def main() -> None:
     sock.bind((args.host, args.port))
     port = sock.getsockname()[1]
     app = create_app(
-        server_settings=ServerSettings(host=args.host, port=port),
+        # llama-cpp-python's default ends a streaming completion as soon as another request
+        # waits for the model: with several workers (or a health probe) sharing the server,
+        # answers were cut short. Requests queue instead.
+        server_settings=ServerSettings(host=args.host, port=port, interrupt_requests=False),
         model_settings=[
             ModelSettings(
                 model=model_path,
@@ -66,6 +69,12 @@ def main() -> None:
             )
         ],
     )
+
+    @app.get("/health", include_in_schema=False)
+    async def health() -> dict[str, str]:
+        # Answers while a completion runs: /v1/models waits for the model's lock.
+        return {"status": "ok"}
+
     server = uvicorn.Server(uvicorn.Config(JsonSchemaResponseFormat(app), log_level="warning", lifespan="on"))
 
     def announce() -> None:

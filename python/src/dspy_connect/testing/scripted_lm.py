@@ -18,7 +18,9 @@ Values, from the first input field's value `v` (as the prompt shows it):
   float            0.5
   bool             True
   list[T]          [value for T]
-  dict[K, V]       {"input": value for V}; {} once the Literal field picks its last option
+  dict[K, V]       {arg: value for V}, where arg is the first argument of the tool the
+                   Literal field picks ("input" if the prompt lists none); {} once it picks
+                   its last option
   Literal[a, ..z]  the option after as many as the prompt holds observations, up to z
                    (ReAct: each tool once, in order, then finish)
   Optional[T]      value for T
@@ -42,6 +44,8 @@ PROVIDER = "scripted"
 _OUTPUT_FIELD = re.compile(r"^\d+\. `(\w+)` \((.*)\):", re.MULTILINE)
 _MARKER = re.compile(r"\[\[ ## (\w+) ## \]\]\n")
 _CHUNK = re.compile(r"\s*\S+|\s+")
+# ReAct lists its tools as "(1) name, whose description is <desc>...</desc>. It takes arguments {'a': ...}."
+_TOOL_LINE = re.compile(r"^\s*\(\d+\) ([\w-]+)(?:, whose description is <desc>.*?</desc>)?\. It takes arguments \{'(\w+)'", re.MULTILINE)
 _OBSERVATION = re.compile(r"\[\[ ## observation_\d+ ## \]\]|\"observation_\d+\"")
 
 
@@ -76,8 +80,10 @@ def answer_for(messages: list[dict[str, Any]]) -> str:
     # picks the last option ("finish") with no arguments.
     step = len(_OBSERVATION.findall(user))
     fields = _OUTPUT_FIELD.findall(outputs_part)
-    options = next((t.count(",") + 1 for _, t in fields if t.strip().startswith("Literal[")), 1)
-    choice = Choice(step, step >= options - 1)
+    literal = next((t.strip() for _, t in fields if t.strip().startswith("Literal[")), "Literal[]")
+    options = [json.loads(o.strip().replace("'", '"')) for o in literal[len("Literal["):-1].split(",") if o.strip()]
+    picked = options[min(step, len(options) - 1)] if options else ""
+    choice = Choice(step, step >= len(options) - 1, dict(_TOOL_LINE.findall(system)).get(picked, "input"))
     parts = []
     for field, type_text in fields:
         value = f"Step by step: {first}" if field == "reasoning" else _value(type_text.strip(), field, first, choice)
@@ -102,6 +108,7 @@ class Choice:
 
     step: int = 0
     last: bool = False
+    arg: str = "input"
 
 
 def _value(type_text: str, field: str, first: str, choice: Choice = Choice()) -> Any:
@@ -118,7 +125,7 @@ def _value(type_text: str, field: str, first: str, choice: Choice = Choice()) ->
         return [_value(inner, field, first)]
     if head in ("dict", "Dict"):
         # ReAct's finish tool takes no arguments.
-        return {} if choice.last else {"input": _value(inner.split(",", 1)[-1].strip(), field, first)}
+        return {} if choice.last else {choice.arg: _value(inner.split(",", 1)[-1].strip(), field, first)}
     if type_text == "int":
         return len(first)
     if type_text == "float":

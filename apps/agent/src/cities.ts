@@ -1,0 +1,36 @@
+import { DatabaseSync } from "node:sqlite";
+import { defineTool } from "@dspy-connect/tools";
+import { z } from "zod";
+
+/** A small SQLite database of cities, in memory. */
+export function openCities(): DatabaseSync {
+  const db = new DatabaseSync(":memory:");
+  db.exec("CREATE TABLE cities (name TEXT PRIMARY KEY, country TEXT, population INTEGER)");
+  const insert = db.prepare("INSERT INTO cities VALUES (?, ?, ?)");
+  for (const row of [
+    ["Paris", "France", 2102650],
+    ["Lyon", "France", 522250],
+    ["Berlin", "Germany", 3596999],
+    ["Madrid", "Spain", 3332035],
+    ["Rome", "Italy", 2754719],
+  ] as const) {
+    insert.run(...row);
+  }
+  return db;
+}
+
+/** The agent's TypeScript tool: a parameterised query, never SQL from the model. */
+export function cityFacts(db: DatabaseSync) {
+  const byName = db.prepare("SELECT name, country, population FROM cities WHERE instr(lower(?), lower(name)) > 0");
+  const names = db.prepare("SELECT name FROM cities ORDER BY name");
+  return defineTool({
+    name: "city_facts",
+    description: "Country and population of a city, from the cities database.",
+    input: z.object({ city: z.string().describe("the city's name") }),
+    timeoutMs: 5_000,
+    execute: ({ city }) => {
+      const rows = byName.all(city).map((row) => ({ ...row }));
+      return rows.length ? rows : `no city matches ${JSON.stringify(city)}; the database has ${names.all().map((r) => r.name).join(", ")}`;
+    },
+  });
+}
