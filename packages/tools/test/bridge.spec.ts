@@ -1,6 +1,6 @@
 import { DatabaseSync } from "node:sqlite";
 import { Code, type DspyClient } from "@dspy-connect/client";
-import { executeStream, streamModule, streamReact } from "@dspy-connect/streaming";
+import { executeStream, streamBatch, streamModule, streamReact } from "@dspy-connect/streaming";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defineTool } from "../src/index.js";
@@ -185,6 +185,19 @@ describe("TypeScript tools called by a Python ReAct agent", () => {
     );
     const run = streamModule(client, { type: "call_all_tools", signature: "question -> answer", tools: tools.map((t) => t.name) }, { question: "q" }, { tools, timeoutMs: 20_000 });
     expect(await run.result).toEqual({ answer: "a\nb\nc" });
+  });
+});
+
+describe("batches of agents", () => {
+  it("each item's agent calls the TS tool; calls from parallel items interleave on one run", async () => {
+    const seen: string[] = [];
+    const shout = defineTool({ name: "shout", description: "Upper-cases.", input, execute: async ({ input }) => (seen.push(input), input.toUpperCase()) });
+    const items = ["a", "b", "c", "d"].map((question) => ({ question }));
+    const run = streamBatch(client, { type: "react", signature: "question -> answer", tools: ["shout"] }, items, { tools: [shout], concurrency: 4 });
+    const events = await collect(run);
+    expect(ofType(events, "item_complete")).toHaveLength(4);
+    expect(seen.sort()).toEqual(items.map((i) => `next_tool_args: ${i.question}`));
+    expect(await run.result).toMatchObject({ total: 4, failed: 0 });
   });
 });
 

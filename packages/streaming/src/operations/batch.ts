@@ -1,5 +1,6 @@
 import {
   Code,
+  ConnectError,
   encodeJson,
   toModuleSpec,
   type ModuleDefinition,
@@ -8,7 +9,8 @@ import {
 import type { ErrorInfo, StreamEvent, Usage } from "../stream/events.js";
 import { runEvents } from "../stream/run-events.js";
 import { RunStream } from "../stream/run-stream.js";
-import type { StreamOptions, StreamTarget } from "../stream/target.js";
+import { RunTools } from "../stream/tool-calls.js";
+import { failed, type StreamOptions, type StreamTarget } from "../stream/target.js";
 
 export interface BatchOptions extends StreamOptions<BatchSummary> {
   /** Items in flight at once, across all workers. Default 4. */
@@ -52,7 +54,8 @@ export function streamBatchPredict<S extends string>(
  * Runs a module over many inputs, spread across the ready workers (one run per worker,
  * items dealt round-robin). Emits `item_complete` / `item_error` with the item's index,
  * input and output, then `progress`. A failing item never fails the batch; a worker that
- * dies fails only its unfinished items (with Unavailable).
+ * dies fails only its unfinished items (with Unavailable). An agent module's TypeScript
+ * tools come in `options.tools`; each shard's run answers its own tool calls.
  */
 export function streamBatch(
   target: StreamTarget & { readonly readyWorkers?: number },
@@ -62,6 +65,11 @@ export function streamBatch(
 ): RunStream<BatchSummary> {
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const shards = Math.max(1, Math.min(target.readyWorkers ?? 1, concurrency, items.length));
+  try {
+    RunTools.resolve(target, options.tools); // bad tools fail the batch before any run starts
+  } catch (error) {
+    return new RunStream(failed<BatchSummary>(ConnectError.from(error)), options.onEvent);
+  }
   return new RunStream(merge(target, module, items, shards, Math.ceil(concurrency / shards), options), options.onEvent);
 }
 
@@ -85,8 +93,10 @@ async function* merge(
 
   const iterators = Array.from({ length: shards }, (_, shard) => {
     const shardItems = items.filter((_, i) => i % shards === shard);
+    const { tools } = RunTools.resolve(target, options.tools);
     const channel = target.openRun(
       {
+        tools: tools.specs(),
         operation: {
           case: "batch",
           value: {
@@ -99,7 +109,7 @@ async function* merge(
       },
       { ...options, signal },
     );
-    return runEvents<unknown>(channel, (v) => v)[Symbol.asyncIterator]();
+    return runEvents<unknown>(channel, (v) => v, tools)[Symbol.asyncIterator]();
   });
   const pending = new Map(iterators.map((it, shard) => [shard, it.next().then((r) => ({ shard, r }))]));
 
