@@ -1,4 +1,6 @@
-import type { CallResponse } from "@dspy-connect/core-proto";
+import { create } from "@bufbuild/protobuf";
+import { CallRequestSchema, type CallResponse } from "@dspy-connect/core-proto";
+import { operationInfo, publish } from "./diagnostics/channels.js";
 import { decodeJson, encodeJson } from "./json.js";
 import { toLmConfig } from "./lm.js";
 import { toModuleSpec, type ModuleDefinition } from "./module-spec.js";
@@ -65,17 +67,27 @@ export async function runCall<O>(
   beforeCall?: (lease: Lease, rpc: RpcOptions) => Promise<void>,
 ): Promise<CallResult<O>> {
   // Encode before queueing: bad input fails at once, on this side.
-  const request = {
+  const request = create(CallRequestSchema, {
     module: toModuleSpec(target.module),
     inputsJson: encodeJson(target.inputs, "inputs"),
     lm: toLmConfig(target.lm),
     sessionId: target.sessionId ?? "",
     moduleId: target.moduleId ?? "",
-  };
-  const reply: CallResponse = await withLease(pool, route, options, async (lease, rpc) => {
-    await beforeCall?.(lease, rpc);
-    return lease.connection.service.call(request, rpc);
   });
+  const info = operationInfo("call", target.module.type, target.sessionId);
+  publish("dspy-connect:call:start", { info, request });
+  let reply: CallResponse;
+  try {
+    reply = await withLease(pool, route, options, async (lease, rpc) => {
+      info.workerId = lease.workerId;
+      await beforeCall?.(lease, rpc);
+      return lease.connection.service.call(request, rpc);
+    });
+  } catch (error) {
+    publish("dspy-connect:call:end", { info, error: error as Error, at: performance.now() });
+    throw error;
+  }
+  publish("dspy-connect:call:end", { info, error: undefined, at: performance.now() });
   const usage = reply.usage;
   return {
     outputs: decodeJson<O>(reply.outputsJson),

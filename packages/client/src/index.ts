@@ -6,6 +6,21 @@ export { encodeJson, decodeJson } from "./json.js";
 export { Session, type SessionOptions } from "./session/session.js";
 export { isRunTool, ToolError, type RunTool, type ToolContext, type ToolErrorKind } from "./tools/run-tool.js";
 export { checkTool, ToolRegistry } from "./tools/tool-registry.js";
+export {
+  diagnosticsChannel,
+  observed,
+  publish,
+  subscribe,
+  type CallStartMessage,
+  type DiagnosticsChannel,
+  type DiagnosticsMessages,
+  type OperationEndMessage,
+  type OperationInfo,
+  type RunFrameMessage,
+  type RunStartMessage,
+  type ToolCallInfo,
+  type ToolEndMessage,
+} from "./diagnostics/channels.js";
 export { Code, ConnectError, isWorkerGoneError } from "./errors.js";
 export type { CallResult, Usage } from "./call.js";
 export type {

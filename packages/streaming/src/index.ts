@@ -1,5 +1,7 @@
 export { RunStream, type EventHandler } from "./stream/run-stream.js";
 export type { StreamOptions, StreamTarget } from "./stream/target.js";
+/** For packages that add operations (the composer): opens a run and wraps it as a RunStream. */
+export { failed, startStream } from "./stream/target.js";
 export { strictJson, type ToolRef } from "./stream/tool-calls.js";
 export type {
   CustomEvent,
@@ -20,6 +22,13 @@ export type {
   ToolStartEvent,
   TrialEvent,
   Usage,
+  StepStartEvent,
+  StepCompleteEvent,
+  StepErrorEvent,
+  BranchTakenEvent,
+  ParallelStartEvent,
+  ParallelCompleteEvent,
+  PipelineCompleteEvent,
 } from "./stream/events.js";
 export {
   streamChainOfThought,

@@ -25,7 +25,7 @@ def loads_object(data: bytes, what: str) -> dict[str, Any]:
 def loads(data: bytes, what: str) -> Any:
     try:
         value = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, ValueError) as exc:  # ValueError: JSONDecodeError, or an int past 4300 digits
         raise InvalidArgument(f"{what} is not valid JSON: {exc}") from None
     except RecursionError:
         raise InvalidArgument(f"{what} is nested too deeply") from None

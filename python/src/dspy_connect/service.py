@@ -21,6 +21,8 @@ from .errors import Internal, WorkerError, short_cause
 from .run.handler import RunHandler
 from .run.stats import STATS
 from .session import SessionStore
+from .telemetry import RunTrace, resident_bytes
+from .telemetry.attributes import CALL_SPAN, call_attributes
 from .v1 import worker_pb2, worker_pb2_grpc
 
 log = logging.getLogger("dspy_connect.worker")
@@ -36,7 +38,7 @@ class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
         self.max_concurrency = max_concurrency
         self.sessions = SessionStore()
         self.executor = ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="dspy")
-        self.runs = RunHandler(self.sessions, default_lm, self.in_thread)
+        self.runs = RunHandler(self.sessions, default_lm, self.in_thread, worker_id)
 
     async def in_thread(self, fn: Callable[..., T], *args: Any) -> T:
         """Runs DSPy code in the pool, carrying contextvars (dspy.context, tracing) along."""
@@ -65,6 +67,7 @@ class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
             busy_threads=STATS.busy_threads,
             runs_total=STATS.runs_total,
             runs_cancelled=STATS.runs_cancelled,
+            rss_bytes=resident_bytes(),
         )
 
     async def CreateSession(self, request, context):
@@ -83,7 +86,23 @@ class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
 
     async def Call(self, request, context):
         started = time.perf_counter()
-        error: WorkerError
+        trace = RunTrace.start(CALL_SPAN, request.trace if request.HasField("trace") else None, lambda: call_attributes(request, self.worker_id))
+        error: WorkerError | None = None
+        try:
+            response = await self._call(request, trace, started)
+        except WorkerError as exc:
+            error = exc
+        except BaseException as exc:  # the client went away (CancelledError)
+            trace.finish(short_cause(exc), error_type=type(exc).__name__, status_code=grpc.StatusCode.CANCELLED.value[0])
+            raise
+        if error is not None:
+            trace.finish(error.message, error_type=type(error).__name__, status_code=error.code.value[0])
+            await context.abort(error.code, error.message)
+        trace.finish()
+        return response
+
+    async def _call(self, request: worker_pb2.CallRequest, trace: RunTrace, started: float) -> worker_pb2.CallResponse:
+        """The Call's work; raises WorkerError (Internal for a failure inside DSPy)."""
         try:
             session = self.sessions.get(request.session_id) if request.session_id else None
             settings = lm.resolve(
@@ -93,7 +112,7 @@ class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
             )
             inputs = jsonio.loads_object(request.inputs_json, "inputs_json")
             outcome = await self.in_thread(
-                call.execute, request.module, request.module_id, session, inputs, settings
+                trace.call, call.execute, request.module, request.module_id, session, inputs, settings
             )
             return worker_pb2.CallResponse(
                 outputs_json=jsonio.dumps(outcome.outputs),
@@ -101,12 +120,11 @@ class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
                 duration_ms=(time.perf_counter() - started) * 1000,
                 worker_id=self.worker_id,
             )
-        except WorkerError as exc:
-            error = exc
+        except WorkerError:
+            raise
         except Exception as exc:  # a failure inside DSPy or the LM
             log.warning("call failed: %s", short_cause(exc, 2000))
-            error = Internal(f"DSPy call failed: {short_cause(exc)}")
-        await context.abort(error.code, error.message)
+            raise Internal(f"DSPy call failed: {short_cause(exc)}") from exc
 
     async def Run(self, request_iterator, context):
         await self.runs.handle(request_iterator, context)

@@ -1,6 +1,14 @@
-import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { RunStartSchema, type LmConfig, type RunRequestSchema, type RunResponse, type RunStart } from "@dspy-connect/core-proto";
+import { create, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
+import {
+  RunResponseSchema,
+  RunStartSchema,
+  type LmConfig,
+  type RunRequestSchema,
+  type RunResponse,
+  type RunStart,
+} from "@dspy-connect/core-proto";
 import type { RpcOptions, Route } from "../call.js";
+import { observed, operationInfo, publish, type OperationInfo } from "../diagnostics/channels.js";
 import type { Lease, Pool } from "../pool/pool.js";
 import { RequestQueue } from "./request-queue.js";
 
@@ -25,6 +33,8 @@ export interface RunChannel {
   send(request: RunRequestInit): void;
   /** The worker running it, once leased. */
   readonly workerId: string | undefined;
+  /** The run as telemetry hooks see it. */
+  readonly info: OperationInfo;
 }
 
 /** The start message with the client's or session's defaults filled in where unset. */
@@ -43,12 +53,25 @@ export function openRun(
   beforeRun?: (lease: Lease, rpc: RpcOptions) => Promise<void>,
 ): RunChannel {
   const requests = new RequestQueue<RunRequestInit>();
+  const message = create(RunStartSchema, start);
+  const info = operationInfo(message.operation.case ?? "", operationName(message), message.sessionId);
   let open = false;
-  let workerId: string | undefined;
   async function* responses(): AsyncGenerator<RunResponse> {
+    publish("dspy-connect:run:start", { info, start: message });
+    let failure: Error | undefined;
+    try {
+      yield* leased();
+    } catch (error) {
+      failure = error as Error;
+      throw error;
+    } finally {
+      publish("dspy-connect:run:end", { info, error: failure, at: performance.now() });
+    }
+  }
+  async function* leased(): AsyncGenerator<RunResponse> {
     const deadline = Date.now() + options.timeoutMs;
     const lease = await pool.acquire({ ...route, deadline, signal: options.signal });
-    workerId = lease.workerId;
+    info.workerId = lease.workerId;
     // Aborted when the reader stops early, so the worker sees the run cancelled.
     const stop = new AbortController();
     let stream: AsyncIterator<RunResponse> | undefined;
@@ -57,10 +80,16 @@ export function openRun(
       const signal = AbortSignal.any([stop.signal, lease.gone, ...(options.signal ? [options.signal] : [])]);
       const rpc = { signal, timeoutMs: Math.max(1, deadline - Date.now()) };
       await beforeRun?.(lease, rpc);
-      requests.push({ kind: { case: "start", value: start } });
+      requests.push({ kind: { case: "start", value: message } });
       open = true;
       stream = lease.connection.service.run(requests, rpc)[Symbol.asyncIterator]();
-      for (let next = await stream.next(); !next.done; next = await stream.next()) yield next.value;
+      for (let next = await stream.next(); !next.done; next = await stream.next()) {
+        if (observed("dspy-connect:run:frame")) {
+          const bytes = toBinary(RunResponseSchema, next.value).byteLength;
+          publish("dspy-connect:run:frame", { info, response: next.value, bytes, at: performance.now() });
+        }
+        yield next.value;
+      }
       finished = true;
     } catch (error) {
       finished = true;
@@ -83,9 +112,27 @@ export function openRun(
       if (open) requests.push(request);
     },
     get workerId() {
-      return workerId;
+      return info.workerId;
     },
+    info,
   };
+}
+
+function operationName(start: RunStart): string {
+  const op = start.operation;
+  switch (op.case) {
+    case "module":
+    case "batch":
+      return op.value.module?.type ?? "";
+    case "optimize":
+      return op.value.optimizer;
+    case "pipeline":
+      return op.value.pipelineId || "inline";
+    case "command":
+      return op.value.command;
+    default:
+      return "";
+  }
 }
 
 async function drain(responses: AsyncIterator<unknown> | undefined): Promise<void> {

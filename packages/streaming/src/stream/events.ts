@@ -1,4 +1,4 @@
-import type { Event as WireEvent } from "@dspy-connect/core-proto";
+import { StepEvent_Phase, type Event as WireEvent, type StepEvent as WireStepEvent } from "@dspy-connect/core-proto";
 import { decodeJson } from "@dspy-connect/client";
 
 /** Every event has the run's sequence number (1, 2, ... with no gaps) and the worker's time (Unix ms). */
@@ -110,6 +110,67 @@ export interface TrialEvent extends EventBase {
   readonly details: Record<string, unknown>;
 }
 
+/** Composer: a pipeline step started. `path` is the step's path ("summarize", "fanout/0/answer"). */
+export interface StepStartEvent extends EventBase {
+  readonly type: "step_start";
+  readonly path: string;
+  /** "predict", "chain_of_thought", "react", "module", "branch", "parallel", "map", "pipeline". */
+  readonly stepType: string;
+}
+
+/** Composer: a step finished; `output` is what it wrote into the pipeline's state. */
+export interface StepCompleteEvent extends EventBase {
+  readonly type: "step_complete";
+  readonly path: string;
+  readonly stepType: string;
+  readonly output: Record<string, unknown>;
+  readonly durationMs: number;
+}
+
+/**
+ * Composer: a step failed. Under fail-fast the run then ends with `error`; under
+ * continue-on-error or while retries remain, the pipeline goes on.
+ */
+export interface StepErrorEvent extends EventBase {
+  readonly type: "step_error";
+  readonly path: string;
+  readonly stepType: string;
+  readonly error: ErrorInfo;
+  readonly durationMs: number;
+}
+
+/** Composer: a branch step evaluated its condition; `taken` is "then", "else" or "" (no else). */
+export interface BranchTakenEvent extends EventBase {
+  readonly type: "branch_taken";
+  readonly path: string;
+  /** The condition as sent (the composer's expression JSON). */
+  readonly condition: unknown;
+  readonly value: boolean;
+  readonly taken: "then" | "else" | "";
+}
+
+/** Composer: a parallel step started its branches, which run at the same time. */
+export interface ParallelStartEvent extends EventBase {
+  readonly type: "parallel_start";
+  readonly path: string;
+  readonly branches: number;
+}
+
+/** Composer: every branch of a parallel step finished; `output` is the aggregate. */
+export interface ParallelCompleteEvent extends EventBase {
+  readonly type: "parallel_complete";
+  readonly path: string;
+  readonly output: Record<string, unknown>;
+  readonly durationMs: number;
+}
+
+/** Composer: the whole pipeline finished; `output` is its final state (also the run's result). */
+export interface PipelineCompleteEvent extends EventBase {
+  readonly type: "pipeline_complete";
+  readonly output: Record<string, unknown>;
+  readonly durationMs: number;
+}
+
 /** An event of a user's own Python command (`run.emit(name, data)`). */
 export interface CustomEvent extends EventBase {
   readonly type: "custom";
@@ -156,6 +217,13 @@ export type StreamEvent<R = unknown> =
   | ProgressEvent
   | TrialEvent
   | CustomEvent
+  | StepStartEvent
+  | StepCompleteEvent
+  | StepErrorEvent
+  | BranchTakenEvent
+  | ParallelStartEvent
+  | ParallelCompleteEvent
+  | PipelineCompleteEvent
   | DoneEvent<R>
   | ErrorEvent;
 
@@ -224,6 +292,12 @@ export function fromWire(event: WireEvent): Exclude<StreamEvent, TerminalEvent> 
       };
     case "custom":
       return { type: "custom", ...base, name: kind.value.type, data: decodeOrEmpty(kind.value.dataJson) };
+    case "step":
+      return stepEvent(kind.value, base);
+    case "branch": {
+      const { path, conditionJson, value, taken } = kind.value;
+      return { type: "branch_taken", ...base, path, condition: decodeOrEmpty(conditionJson), value, taken: taken as BranchTakenEvent["taken"] };
+    }
     default:
       return undefined;
   }
@@ -231,4 +305,27 @@ export function fromWire(event: WireEvent): Exclude<StreamEvent, TerminalEvent> 
 
 export function errorInfo(error: { code: number; message: string; cause: string }): ErrorInfo {
   return { code: error.code, message: error.message, ...(error.cause && { cause: error.cause }) };
+}
+
+type StepEventKind = StepStartEvent | StepCompleteEvent | StepErrorEvent | ParallelStartEvent | ParallelCompleteEvent | PipelineCompleteEvent;
+
+function stepEvent(step: WireStepEvent, base: EventBase): StepEventKind | undefined {
+  const { path, stepType, durationMs } = step;
+  const output = (decodeOrEmpty(step.outputJson) ?? {}) as Record<string, unknown>;
+  switch (step.phase) {
+    case StepEvent_Phase.START:
+      return { type: "step_start", ...base, path, stepType };
+    case StepEvent_Phase.COMPLETE:
+      // The pipeline itself reports its end as the step with the empty path.
+      if (path === "" && stepType === "pipeline") return { type: "pipeline_complete", ...base, output, durationMs };
+      return { type: "step_complete", ...base, path, stepType, output, durationMs };
+    case StepEvent_Phase.ERROR:
+      return { type: "step_error", ...base, path, stepType, error: errorInfo(step.error ?? { code: 13, message: "", cause: "" }), durationMs };
+    case StepEvent_Phase.PARALLEL_START:
+      return { type: "parallel_start", ...base, path, branches: Number((output as { branches?: number }).branches ?? 0) };
+    case StepEvent_Phase.PARALLEL_COMPLETE:
+      return { type: "parallel_complete", ...base, path, output, durationMs };
+    default:
+      return undefined;
+  }
 }

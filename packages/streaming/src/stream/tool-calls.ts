@@ -4,6 +4,7 @@ import {
   ConnectError,
   decodeJson,
   isRunTool,
+  publish,
   Session,
   ToolError,
   type RunChannel,
@@ -82,9 +83,15 @@ export class RunTools {
   /** Runs a call the worker asked for and sends back its result (never throws). */
   handle(call: ToolCall, channel: RunChannel): void {
     const { callId, toolName } = call;
+    const info = { run: channel.info, call, startedAt: performance.now() };
+    publish("dspy-connect:tool:start", info);
+    const fail = (kind: ToolErrorKind, message: string): void => {
+      publish("dspy-connect:tool:end", { info, error: { kind, message }, at: performance.now() });
+      failCall(channel, callId, kind, message);
+    };
     const tool = this.tools.get(toolName);
     if (!tool) {
-      fail(channel, callId, "unknown_tool", `no TypeScript tool ${toolName} on this run; it has ${[...this.tools.keys()].join(", ") || "none"}`);
+      fail("unknown_tool", `no TypeScript tool ${toolName} on this run; it has ${[...this.tools.keys()].join(", ") || "none"}`);
       return;
     }
     const controller = new AbortController();
@@ -107,13 +114,14 @@ export class RunTools {
       }
       const output = await tool.invoke(args, { signal: controller.signal, callId, session: this.session, emit });
       const outputJson = strictJson(output ?? null, `tool ${toolName}'s result`);
+      publish("dspy-connect:tool:end", { info, error: undefined, at: performance.now() });
       channel.send({ kind: { case: "toolResult", value: { callId, outcome: { case: "outputJson", value: outputJson } } } });
     })()
       .catch((error: unknown) => {
         const reason = controller.signal.aborted ? controller.signal.reason : undefined;
         const failure = reason instanceof ToolError ? reason : error;
         const kind: ToolErrorKind = failure instanceof ToolError ? failure.kind : "error";
-        fail(channel, callId, kind, failure instanceof ToolError ? failure.message : `${toolName} failed: ${describe(failure)}`);
+        fail(kind, failure instanceof ToolError ? failure.message : `${toolName} failed: ${describe(failure)}`);
       })
       .finally(() => {
         clearTimeout(timer);
@@ -128,7 +136,7 @@ export class RunTools {
   }
 }
 
-function fail(channel: RunChannel, callId: string, kind: ToolErrorKind, message: string): void {
+function failCall(channel: RunChannel, callId: string, kind: ToolErrorKind, message: string): void {
   channel.send({ kind: { case: "toolResult", value: { callId, outcome: { case: "error", value: message }, errorKind: kind } } });
 }
 

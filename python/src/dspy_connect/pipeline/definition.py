@@ -207,7 +207,10 @@ class _Compiler:
             check_name(name, where)
             if not isinstance(type_text, str):
                 raise InvalidArgument(f"{where}: the type of input {name!r} must be a string such as 'str' or 'list[int]'")
-            annotation = parse_type(type_text) if type_text.strip() else str
+            try:
+                annotation = parse_type(type_text) if type_text.strip() else str
+            except InvalidArgument as exc:
+                raise InvalidArgument(f"{where}: {exc.message}") from None
             if depth > 0:
                 # A nested pipeline's inputs come from its parent's state.
                 if name not in available:

@@ -12,6 +12,7 @@ from dspy.utils.callback import BaseCallback
 from .. import jsonio
 from ..lm import LmSettings, build_lm, resolve
 from ..session import Session
+from ..telemetry import RunTrace
 from ..v1 import common_pb2, run_pb2
 from .channel import EventChannel
 from .tool_bridge import ToolBridge
@@ -39,8 +40,11 @@ class RunContext:
         session: Session | None = None,
         tool_specs: Iterable[common_pb2.ToolSpec] = (),
         deadline: float | None = None,
+        trace: RunTrace | None = None,
     ) -> None:
         self.channel = channel
+        # The run's span and its open DSPy spans; a no-op one when tracing is off.
+        self.trace = trace if trace is not None else RunTrace(None)
         self.session = session
         self._lm_settings = lm_settings
         self.cancelled = threading.Event()

@@ -19,6 +19,8 @@ import grpc
 from .. import jsonio, lm
 from ..errors import InvalidArgument, WorkerError, short_cause
 from ..session import SessionStore
+from ..telemetry import RunTrace
+from ..telemetry.attributes import RUN_SPAN, run_attributes
 from ..v1 import common_pb2, run_pb2
 from .batch_op import run_batch
 from .channel import ChannelClosed, EventChannel
@@ -50,10 +52,12 @@ class RunHandler:
         sessions: SessionStore,
         default_lm: lm.LmSettings | None,
         in_thread: Callable[..., Awaitable[Any]],
+        worker_id: str = "",
     ) -> None:
         self.sessions = sessions
         self.default_lm = default_lm
         self.in_thread = in_thread
+        self.worker_id = worker_id
 
     async def handle(self, requests: AsyncIterator[run_pb2.RunRequest], context: grpc.aio.ServicerContext) -> None:
         with STATS.run():
@@ -64,34 +68,55 @@ class RunHandler:
             if not first.HasField("start"):
                 await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "a Run must start with a `start` message")
             start = first.start
-            loop = asyncio.get_running_loop()
-            channel = EventChannel(loop)
-            remaining = context.time_remaining()
-            deadline = time.monotonic() + remaining if remaining is not None else None
+            trace = RunTrace.start(RUN_SPAN, start.trace if start.HasField("trace") else None, lambda: run_attributes(start, self.worker_id))
             try:
-                run, operation, op = self._prepare(start, channel, deadline)
-            except WorkerError as exc:
-                await context.write(_done_error(exc.code.value[0], exc.message, type(exc).__name__, 0))
-                return
-            reader = asyncio.create_task(_read(requests, run))
-            work = asyncio.ensure_future(self.in_thread(_as_current, operation, run, op))
-            work.add_done_callback(lambda _: channel.close())
-            try:
-                while (frame := await channel.take()) is not None:
-                    await context.write(frame)
-                done = await self._outcome(work, run, channel.count)
-            except asyncio.CancelledError:
-                # The client went away (abort, deadline, lost connection): stop the Python work.
-                run.cancel("the client cancelled the run")
-                channel.abandon()
-                STATS.cancelled()
+                await self._run(requests, start, trace, context)
+            except BaseException as exc:
+                # A run with an outcome has finished its span already (finish is once only):
+                # this is for failures to deliver it.
+                trace.finish(short_cause(exc), error_type=type(exc).__name__, status_code=INTERNAL)
                 raise
-            finally:
-                reader.cancel()
+
+    async def _run(
+        self,
+        requests: AsyncIterator[run_pb2.RunRequest],
+        start: run_pb2.RunStart,
+        trace: RunTrace,
+        context: grpc.aio.ServicerContext,
+    ) -> None:
+        loop = asyncio.get_running_loop()
+        channel = EventChannel(loop)
+        remaining = context.time_remaining()
+        deadline = time.monotonic() + remaining if remaining is not None else None
+        try:
+            run, operation, op = self._prepare(start, channel, deadline, trace)
+        except WorkerError as exc:
+            done = _done_error(exc.code.value[0], exc.message, type(exc).__name__, 0)
+            _finish(trace, done.done)
             await context.write(done)
+            return
+        reader = asyncio.create_task(_read(requests, run))
+        work = asyncio.ensure_future(self.in_thread(_as_current, operation, run, op))
+        work.add_done_callback(lambda _: channel.close())
+        try:
+            while (frame := await channel.take()) is not None:
+                await context.write(frame)
+            done = await self._outcome(work, run, channel.count)
+        except asyncio.CancelledError:
+            # The client went away (abort, deadline, lost connection): stop the Python work.
+            run.cancel("the client cancelled the run")
+            channel.abandon()
+            STATS.cancelled()
+            trace.finish("the client cancelled the run", error_type="RunCancelled", status_code=CANCELLED, event_count=channel.count)
+            raise
+        finally:
+            reader.cancel()
+        # Ended before `done` goes out, so a client that has `done` finds the span exported.
+        _finish(trace, done.done)
+        await context.write(done)
 
     def _prepare(
-        self, start: run_pb2.RunStart, channel: EventChannel, deadline: float | None
+        self, start: run_pb2.RunStart, channel: EventChannel, deadline: float | None, trace: RunTrace
     ) -> tuple[RunContext, Operation, Any]:
         kind = start.WhichOneof("operation")
         operation = OPERATIONS.get(kind or "")
@@ -101,7 +126,7 @@ class RunHandler:
         settings = lm.settings_from_proto(start.lm) if start.HasField("lm") else None
         candidates = [settings, session.lm if session else None, self.default_lm]
         chosen = next((c for c in candidates if c is not None), None)
-        return RunContext(channel, chosen, session, start.tools, deadline), operation, getattr(start, kind)
+        return RunContext(channel, chosen, session, start.tools, deadline, trace), operation, getattr(start, kind)
 
     async def _outcome(self, work: asyncio.Future, run: RunContext, count: int) -> run_pb2.RunResponse:
         try:
@@ -119,9 +144,18 @@ class RunHandler:
 
 
 def _as_current(operation: Operation, run: RunContext, op: Any) -> RunOutcome:
-    """Runs the operation with `run` as the current run (what TypeScript tools call through)."""
-    with dspy.context(**{RUN_SETTING: run}):
+    """Runs the operation with `run` as the current run (what TypeScript tools call through),
+    and its span current, with DSPy spans under it when tracing is on."""
+    with dspy.context(**{RUN_SETTING: run}), run.trace.active():
         return operation(run, op)
+
+
+def _finish(trace: RunTrace, done: run_pb2.RunDone) -> None:
+    if done.HasField("error"):
+        error = done.error
+        trace.finish(error.message, error_type=error.cause, status_code=error.code, event_count=done.event_count)
+    else:
+        trace.finish(event_count=done.event_count)
 
 
 async def _read(requests: AsyncIterator[run_pb2.RunRequest], run: RunContext) -> None:

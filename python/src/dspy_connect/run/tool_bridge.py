@@ -81,6 +81,9 @@ class ToolBridge:
     def _start(self, name: str, args: dict[str, Any], call_id: str | None) -> tuple[Future[Any], str, float | None]:
         self.run.check()
         spec = self.specs.get(name)
+        # The dspy.tool span of DSPy call `call_id` (else the run's span) becomes the
+        # parent of the TypeScript tool's span.
+        trace = self.run.trace.context_for(call_id)
         call_id = call_id or f"tool-{next(self._ids)}"
         if spec is None:
             message = f"unknown tool {name!r}: this run's TypeScript tools are {sorted(self.specs)}"
@@ -97,6 +100,7 @@ class ToolBridge:
             tool_name=name,
             args_json=jsonio.dumps(args),
             timeout_ms=int(timeout * 1000) if timeout is not None else 0,
+            trace=trace,
         )
         try:
             self.run.channel.send(run_pb2.RunResponse(tool_call=call))

@@ -339,16 +339,18 @@ class ToolErrorEvent(_message.Message):
     def __init__(self, path: _Optional[str] = ..., step: _Optional[int] = ..., call_id: _Optional[str] = ..., tool_name: _Optional[str] = ..., kind: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
 
 class ToolCall(_message.Message):
-    __slots__ = ("call_id", "tool_name", "args_json", "timeout_ms")
+    __slots__ = ("call_id", "tool_name", "args_json", "timeout_ms", "trace")
     CALL_ID_FIELD_NUMBER: _ClassVar[int]
     TOOL_NAME_FIELD_NUMBER: _ClassVar[int]
     ARGS_JSON_FIELD_NUMBER: _ClassVar[int]
     TIMEOUT_MS_FIELD_NUMBER: _ClassVar[int]
+    TRACE_FIELD_NUMBER: _ClassVar[int]
     call_id: str
     tool_name: str
     args_json: bytes
     timeout_ms: int
-    def __init__(self, call_id: _Optional[str] = ..., tool_name: _Optional[str] = ..., args_json: _Optional[bytes] = ..., timeout_ms: _Optional[int] = ...) -> None: ...
+    trace: _common_pb2.TraceContext
+    def __init__(self, call_id: _Optional[str] = ..., tool_name: _Optional[str] = ..., args_json: _Optional[bytes] = ..., timeout_ms: _Optional[int] = ..., trace: _Optional[_Union[_common_pb2.TraceContext, _Mapping]] = ...) -> None: ...
 
 class RunDone(_message.Message):
     __slots__ = ("result_json", "error", "usage", "event_count")
