@@ -338,3 +338,47 @@ async def test_one_pipeline_run_many_times_keeps_memory_flat(stub, pipeline_work
     after = rss_mib(pipeline_worker.proc.pid)
     print(f"worker RSS {before:.1f} -> {after:.1f} MiB over 300 runs")
     assert after - before < 25, (before, after)
+
+
+def test_a_full_thread_pool_runs_branches_inline(monkeypatch):
+    """In-process: with no pool thread free, nested parallel steps and map items run in the
+    caller's thread, in turn, and still produce the same result (no deadlock)."""
+    import threading as _threading
+
+    from dspy_connect import warmup
+    from dspy_connect.lm import LmSettings
+    from dspy_connect.pipeline import threads
+    from dspy_connect.run.channel import EventChannel
+    from dspy_connect.run.context import RunContext
+    from dspy_connect.run.pipeline_op import run_pipeline
+    from dspy_connect.testing import scripted_lm
+    from dspy_connect.testing import pipeline_plugins  # noqa: F401  (registers `flaky`)
+
+    scripted_lm.register()
+    warmup._done.set()
+    monkeypatch.setattr(threads, "try_spawn", lambda task: None)
+    loop = asyncio.new_event_loop()
+    _threading.Thread(target=loop.run_forever, daemon=True).start()
+
+    def run_inline(steps, inputs, declared):
+        channel = EventChannel(loop, capacity=100_000)
+        run = RunContext(channel, LmSettings(model="scripted/echo", cache=False))
+        op = pipeline_start(steps, inputs=inputs, declared=declared).pipeline
+        try:
+            return run_pipeline(run, op).result
+        finally:
+            channel.close()
+
+    inner = {"kind": "parallel", "name": "inner", "branches": [{"steps": [predict("x", "item -> label")]}, {"steps": [predict("y", "item -> label")]}], "aggregate": {"kind": "concat", "field": "label", "into": "labels"}}
+    steps = [
+        {"kind": "parallel", "name": "outer", "branches": [{"steps": [predict("a", "question -> answer")]}, {"steps": [predict("b", "question -> answer")]}], "aggregate": {"kind": "majority", "field": "answer"}},
+        {"kind": "map", "name": "each", "over": "items", "pipeline": {"steps": [inner]}, "select": "labels", "concurrency": 2},
+    ]
+    result = run_inline(steps, {"question": "q", "items": ["a", "b"]}, {"question": "str", "items": "list[str]"})
+    assert result["answer"] == "answer: q"
+    assert result["results"] == [["label: a", "label: a"], ["label: b", "label: b"]]
+    # Fail-fast inline: the failing branch's error wins, and the run's thread carries on fine.
+    failing = [{"kind": "parallel", "name": "p", "branches": [{"steps": [{"kind": "module", "type": "flaky", "name": "boom", "signature": "question -> answer", "config": {"fail_times": 9}}]}, {"steps": [predict("ok", "question -> answer")]}], "aggregate": {"kind": "first", "field": "answer"}}]
+    with pytest.raises(Exception, match="step 'p/0/boom'"):
+        run_inline(failing, {"question": "q"}, {"question": "str"})
+    assert run_inline([predict("after", "question -> answer")], {"question": "q"}, {"question": "str"})["answer"] == "answer: q"

@@ -88,6 +88,23 @@ describe("pipelines on a real worker", () => {
     );
   });
 
+  it("a react step may name a TypeScript tool registered in the session", async () => {
+    const session = await client.session();
+    try {
+      const calls: string[] = [];
+      session.tools.register(
+        defineTool({ name: "echo_back", description: "Echoes the input.", input: z.object({ input: z.string() }), execute: ({ input }) => (calls.push(input), input) }),
+      );
+      const p = pipeline("sess").react("question -> answer", { tools: ["echo_back"], maxIters: 3 });
+      const events = await collect(p.run(session, { question: "hi" }));
+      expect(events.at(-1)?.type).toBe("done");
+      expect(ofType(events, "tool_start").map((e) => e.tool)).toContain("echo_back");
+      expect(calls.length).toBeGreaterThan(0);
+    } finally {
+      await session.close();
+    }
+  });
+
   it("aggregates parallel branches: majority vote, first non-empty, best by a field", async () => {
     const p = pipeline("agg")
       .parallel([1, 2, 3].map((i) => pipeline(`v${i}`).predict("question -> answer")), majorityVote("answer", { into: "voted" }))

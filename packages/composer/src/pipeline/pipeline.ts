@@ -66,7 +66,7 @@ export interface MapOptions<As extends string, Into extends string, Sel extends 
 }
 
 /** Any pipeline, whatever its fields. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// `any`: Pipeline is invariant in both parameters, so no narrower type admits every pipeline.
 export type AnyPipeline = Pipeline<any, any>;
 // Read through the phantom: Pipeline is invariant in both, so `Pipeline<infer I, Fields>` would not match.
 type InOf<P> = P extends { readonly types?: { readonly in: infer I } } ? I : never;

@@ -1,15 +1,19 @@
 """Runs a compiled pipeline inside one Run: steps in order, each streaming its tokens
 with the step's path; branches evaluated on the state; parallel branches and map items on
-real threads, each with its own streaming loop. Error policies per step: fail-fast (the
-default), continue-on-error, retry n times. Cancelling the run cancels every branch."""
+real threads. Error policies per step: fail-fast (the default), continue-on-error, retry n
+times. Cancelling the run cancels every branch.
+
+Each thread awaits all of its steps in one asyncio loop (its own, kept per thread): a loop
+run per step costs ~1.5 ms, a tenth of a streamed step."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Future
 from typing import Any
 
 import dspy
@@ -19,7 +23,7 @@ from ..call import _accepts_none, outputs_of, usage_of, validate_inputs
 from ..errors import InvalidArgument, WorkerError, short_cause
 from ..run.agent_events import AgentEvents
 from ..run.context import RunCancelled, RunContext
-from ..run.module_run import stream_module
+from ..run.module_run import astream_module, run_in_thread_loop
 from ..v1 import common_pb2
 from . import threads
 from .definition import (
@@ -72,31 +76,40 @@ class Execution:
         self._callbacks = list(dspy.settings.callbacks)
 
     def run_pipeline(self, pipeline: Pipeline, state: dict[str, Any]) -> dict[str, Any]:
-        """The whole pipeline; returns the final state (its inputs and every step's outputs)."""
+        """The whole pipeline; returns the final state (its inputs and every step's outputs).
+        Call it in a worker thread."""
         started = time.perf_counter()
-        final, _ = self.steps(pipeline, state, "", self.run)
+        final, _ = run_in_thread_loop(_guarded(self.steps(pipeline, state, "", self.run), self.run))
         step_event(self.run, "", COMPLETE, "pipeline", output=final, duration_ms=_since(started))
         return final
 
-    def steps(self, pipeline: Pipeline, state: dict[str, Any], prefix: str, scope: RunContext) -> tuple[dict[str, Any], dict[str, Any]]:
+    async def steps(
+        self, pipeline: Pipeline, state: dict[str, Any], prefix: str, scope: RunContext
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
         state = dict(state)
         written: dict[str, Any] = {}
         for step in pipeline.steps:
             scope.check()
-            outputs = self.step(step, state, f"{prefix}/{step.name}" if prefix else step.name, scope)
+            outputs = await self.step(step, state, f"{prefix}/{step.name}" if prefix else step.name, scope)
             state.update(outputs)
             written.update(outputs)
         return state, written
 
-    def step(self, step: Step, state: dict[str, Any], path: str, scope: RunContext) -> dict[str, Any]:
+    async def step(self, step: Step, state: dict[str, Any], path: str, scope: RunContext) -> dict[str, Any]:
         attempts = 1 + step.policy.retries
         for attempt in range(1, attempts + 1):
             started = time.perf_counter()
             try:
-                return self._execute(step, state, path, scope, started)
+                return await self._execute(step, state, path, scope, started)
             except RunCancelled:
                 raise
+            except asyncio.CancelledError:
+                if scope.cancelled.is_set():  # a cancel hook of this scope fired: the run or its group
+                    _settle_cancel()
+                    raise RunCancelled(scope.cancel_reason) from None
+                raise
             except Exception as exc:
+                _settle_cancel()  # a failed stream may leave a cancel behind; the step may be retried
                 failure = exc if isinstance(exc, StepFailed) else StepFailed(path, exc)
                 retry = attempt < attempts and failure.code != grpc.StatusCode.INVALID_ARGUMENT
                 note = f"attempt {attempt} of {attempts} failed, retrying: " if retry else ""
@@ -108,21 +121,21 @@ class Execution:
                 raise failure from None
         raise AssertionError("unreachable")
 
-    def _execute(self, step: Step, state: dict[str, Any], path: str, scope: RunContext, started: float) -> dict[str, Any]:
+    async def _execute(self, step: Step, state: dict[str, Any], path: str, scope: RunContext, started: float) -> dict[str, Any]:
         if isinstance(step, ParallelStep):
             step_event(scope, path, PARALLEL_START, step.kind, output={"branches": len(step.branches)})
-            outputs = self._parallel(step, state, path, scope)
+            outputs = await self._parallel(step, state, path, scope)
             step_event(scope, path, PARALLEL_COMPLETE, step.kind, output=outputs, duration_ms=_since(started))
             return outputs
         step_event(scope, path, START, step.kind)
         if isinstance(step, ModuleStep):
-            outputs = self._module(step, state, path, scope)
+            outputs = await self._module(step, state, path, scope)
         elif isinstance(step, BranchStep):
-            outputs = self._branch(step, state, path, scope)
+            outputs = await self._branch(step, state, path, scope)
         elif isinstance(step, MapStep):
-            outputs = self._map(step, state, path, scope)
+            outputs = await self._map(step, state, path, scope)
         elif isinstance(step, SubPipelineStep):
-            outputs = self.steps(step.pipeline, state, path, scope)[1]
+            outputs = (await self.steps(step.pipeline, state, path, scope))[1]
         else:
             raise InvalidArgument(f"unknown step {type(step).__name__}")
         step_event(scope, path, COMPLETE, step.kind, output=outputs, duration_ms=_since(started))
@@ -130,7 +143,7 @@ class Execution:
 
     # ---- step kinds ----
 
-    def _module(self, step: ModuleStep, state: dict[str, Any], path: str, scope: RunContext) -> dict[str, Any]:
+    async def _module(self, step: ModuleStep, state: dict[str, Any], path: str, scope: RunContext) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for name, ref in step.inputs.items():
             value = lookup(state, ref)
@@ -144,28 +157,28 @@ class Execution:
         if step.kind == "react" or step.tools:
             callbacks.append(AgentEvents(self.run, path))  # the root run: tool calls look their step up there
         with dspy.context(callbacks=callbacks):
-            prediction = stream_module(scope, step.module, values, path=path)
+            prediction = await astream_module(scope, step.module, values, path=path)
         self._add_usage(usage_of(prediction))
         return {step.outputs.get(k, k): v for k, v in outputs_of(prediction).items()}
 
-    def _branch(self, step: BranchStep, state: dict[str, Any], path: str, scope: RunContext) -> dict[str, Any]:
+    async def _branch(self, step: BranchStep, state: dict[str, Any], path: str, scope: RunContext) -> dict[str, Any]:
         value = step.condition.evaluate(state)
         taken = "then" if value else "else" if step.otherwise is not None else ""
         branch_event(scope, path, step.condition_json, value, taken)
         chosen = step.then if value else step.otherwise
         if chosen is None:
             return {}
-        return self.steps(chosen, state, f"{path}/{taken}", scope)[1]
+        return (await self.steps(chosen, state, f"{path}/{taken}", scope))[1]
 
-    def _parallel(self, step: ParallelStep, state: dict[str, Any], path: str, scope: RunContext) -> dict[str, Any]:
-        def branch(index: int, group: RunContext) -> dict[str, Any]:
-            return self.steps(step.branches[index], state, f"{path}/{index}", group)[1]
+    async def _parallel(self, step: ParallelStep, state: dict[str, Any], path: str, scope: RunContext) -> dict[str, Any]:
+        async def branch(index: int, group: RunContext) -> dict[str, Any]:
+            return (await self.steps(step.branches[index], state, f"{path}/{index}", group))[1]
 
         tasks = [functools.partial(branch, i) for i in range(len(step.branches))]
-        results = self._fan_out(tasks, scope, step.policy.mode != "continue", len(tasks))
+        results = await self._fan_out(tasks, scope, step.policy.mode != "continue", len(tasks))
         return step.aggregator.apply(results)
 
-    def _map(self, step: MapStep, state: dict[str, Any], path: str, scope: RunContext) -> dict[str, Any]:
+    async def _map(self, step: MapStep, state: dict[str, Any], path: str, scope: RunContext) -> dict[str, Any]:
         items = lookup(state, step.over)
         if not isinstance(items, list):
             got = "nothing" if items is MISSING else type(items).__name__
@@ -173,24 +186,24 @@ class Execution:
         if len(items) > MAX_MAP_ITEMS:
             raise InvalidArgument(f"map over {len(items)} items; at most {MAX_MAP_ITEMS}")
 
-        def item(index: int, group: RunContext) -> Any:
-            written = self.steps(step.pipeline, {**state, step.item: items[index]}, f"{path}/{index}", group)[1]
+        async def item(index: int, group: RunContext) -> Any:
+            written = (await self.steps(step.pipeline, {**state, step.item: items[index]}, f"{path}/{index}", group))[1]
             return written.get(step.select) if step.select else written
 
         tasks = [functools.partial(item, i) for i in range(len(items))]
-        return {step.into: self._fan_out(tasks, scope, step.policy.mode != "continue", step.concurrency)}
+        return {step.into: await self._fan_out(tasks, scope, step.policy.mode != "continue", step.concurrency)}
 
-    def _fan_out(
-        self, tasks: list[Callable[[RunContext], Any]], scope: RunContext, fail_fast: bool, concurrency: int
+    async def _fan_out(
+        self, tasks: list[Callable[[RunContext], Awaitable[Any]]], scope: RunContext, fail_fast: bool, concurrency: int
     ) -> list[Any]:
-        """Runs tasks on threads, at most `concurrency` at once. Fail-fast: the first error
-        cancels the others and is raised. Otherwise a failed task's result is None."""
+        """Runs tasks on threads, each in its thread's own loop, at most `concurrency` at
+        once. Fail-fast: the first error cancels the others and is raised. Otherwise a
+        failed task's result is None. When no thread is free a task runs here, in turn."""
         group, unlink = child_scope(scope)
         first_error: list[BaseException] = []
         lock = threading.Lock()
 
-        def settled(future: Future) -> None:
-            exc = future.exception()
+        def failed(exc: BaseException | None) -> None:
             if exc is None or isinstance(exc, RunCancelled) or not fail_fast:
                 return
             with lock:
@@ -199,19 +212,33 @@ class Execution:
                 first_error.append(exc)
             group.cancel("a parallel sibling failed")
 
-        futures: list[Future] = []
+        def on_thread(task: Callable[[RunContext], Awaitable[Any]]) -> Any:
+            return run_in_thread_loop(_guarded(task(group), group))
+
+        futures: list[asyncio.Future] = []
         try:
-            in_flight: set[Future] = set()
+            in_flight: set[asyncio.Future] = set()
             for task in tasks:
                 while len(in_flight) >= concurrency:
-                    _, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+                    _, in_flight = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
                 if group.cancelled.is_set():
                     break
-                future = threads.spawn(functools.partial(task, group))
-                future.add_done_callback(settled)
+                spawned: Future | None = threads.try_spawn(functools.partial(on_thread, task))
+                if spawned is not None:
+                    spawned.add_done_callback(lambda f: failed(f.exception()))
+                    future = asyncio.wrap_future(spawned)
+                else:
+                    future = asyncio.get_running_loop().create_future()
+                    try:
+                        future.set_result(await _guarded(task(group), group))
+                    except (Exception, RunCancelled) as exc:
+                        _settle_cancel()
+                        future.set_exception(exc)
+                        failed(exc)
                 futures.append(future)
                 in_flight.add(future)
-            wait(futures)
+            if futures:
+                await asyncio.wait(futures)
         finally:
             unlink()
         scope.check()  # the run (or an enclosing group) was cancelled
@@ -241,6 +268,27 @@ def _skipped(step: Step) -> dict[str, Any]:
     if isinstance(step, ParallelStep) and step.aggregator.into:
         return {step.aggregator.into: None}
     return {}
+
+
+async def _guarded(work: Awaitable[Any], scope: RunContext) -> Any:
+    """A cancel hook cancels the awaiting task; whatever await it lands on, it surfaces as
+    RunCancelled (hooks only fire for a cancelled scope)."""
+    try:
+        return await work
+    except asyncio.CancelledError:
+        if not scope.cancelled.is_set():
+            raise
+        _settle_cancel()
+        raise RunCancelled(scope.cancel_reason) from None
+
+
+def _settle_cancel() -> None:
+    """The task goes on after a cancel became RunCancelled (a branch run inline, an outer
+    continue-on-error step): clear the pending cancel so later awaits and anyio's cancel
+    scopes in the next streamed step are not confused by it."""
+    task = asyncio.current_task()
+    while task is not None and task.cancelling():
+        task.uncancel()
 
 
 def _since(started: float) -> float:

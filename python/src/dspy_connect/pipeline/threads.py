@@ -1,7 +1,7 @@
 """Threads for parallel branches and map items: one shared pool, so threads (and the
 asyncio loop each keeps for streaming) are reused across runs and memory stays flat.
-When every thread is busy, a task runs inline in the caller's thread instead of waiting
-for one: nested parallel steps can then never deadlock the pool."""
+When every thread is busy, `try_spawn` returns None and the caller runs the task itself
+instead of waiting for a thread: nested parallel steps can then never deadlock the pool."""
 
 from __future__ import annotations
 
@@ -16,21 +16,16 @@ _pool = ThreadPoolExecutor(MAX_THREADS, thread_name_prefix="dspy-pipeline")
 _slots = threading.BoundedSemaphore(MAX_THREADS)
 
 
-def spawn(task: Callable[[], Any]) -> Future:
-    """Runs `task` in the caller's contextvars context (dspy.context is a ContextVar)."""
+def try_spawn(task: Callable[[], Any]) -> Future | None:
+    """Runs `task` on a pool thread in the caller's contextvars context (dspy.context is a
+    ContextVar); None when no thread is free."""
+    if not _slots.acquire(blocking=False):
+        return None
     context = contextvars.copy_context()
-    if _slots.acquire(blocking=False):
-        try:
-            future = _pool.submit(context.run, task)
-        except BaseException:
-            _slots.release()
-            raise
-        future.add_done_callback(lambda _: _slots.release())
-        return future
-    future = Future()
-    future.set_running_or_notify_cancel()
     try:
-        future.set_result(context.run(task))
-    except BaseException as exc:  # RunCancelled too: the caller reads it from the future
-        future.set_exception(exc)
+        future = _pool.submit(context.run, task)
+    except BaseException:
+        _slots.release()
+        raise
+    future.add_done_callback(lambda _: _slots.release())
     return future

@@ -32,6 +32,16 @@ def stream_module(run: RunContext, module: dspy.Module, inputs: dict[str, Any], 
     return run_in_thread_loop(_drive(run, program(**inputs), paths))
 
 
+async def astream_module(run: RunContext, module: dspy.Module, inputs: dict[str, Any], path: str = "") -> Any:
+    """stream_module for code already running on its thread's loop: a pipeline awaits all
+    its steps in one loop, since a loop run per step costs ~1.5 ms."""
+    listeners, paths = listeners_for(module, path)
+    program = dspy.streamify(
+        _ThreadedProgram(module), stream_listeners=listeners, is_async_program=True, async_streaming=True
+    )
+    return await _drive(run, program(**inputs), paths)
+
+
 _local = threading.local()
 
 
@@ -39,9 +49,8 @@ def run_in_thread_loop(coro: Coroutine[Any, Any, T]) -> T:
     """asyncio.run, but on a loop kept per worker thread: a new loop per run would also
     start new anyio worker threads each time. Tasks a run leaves behind are cancelled.
 
-    A run that fails or is cancelled closes its loop: a program thread still running then
-    fails at its next chunk (it can no longer reach the loop), which ends its LM request,
-    instead of waiting for the next run to start the loop again."""
+    A run that fails or is cancelled closes its loop, so nothing it left behind (a thread a
+    module started itself, say) can call into it after the run."""
     loop = getattr(_local, "loop", None)
     if loop is None:
         loop = _local.loop = asyncio.new_event_loop()
@@ -137,4 +146,9 @@ class _ThreadedProgram:
             finally:
                 thread_local_overrides.reset(token)
 
-        return await anyio.to_thread.run_sync(call, abandon_on_cancel=True)
+        # Not abandoned on cancel: the program thread calls back into this loop (stream
+        # sends, status messages) and would block for ever on a loop that stopped. A cancelled
+        # run ends its thread promptly instead: its stream is closed, so the next chunk or
+        # status fails, pending tool calls fail with RunCancelled, and DSPy's callbacks
+        # raise it at the next module, LM or tool start.
+        return await anyio.to_thread.run_sync(call, abandon_on_cancel=False)

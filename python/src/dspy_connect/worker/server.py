@@ -7,6 +7,7 @@ import importlib
 import json
 import logging
 import os
+import faulthandler
 import signal
 import stat
 import sys
@@ -86,6 +87,8 @@ async def serve(args: Namespace) -> None:
     for name in ("", SERVICE_NAME):
         await health.set(name, health_pb2.HealthCheckResponse.SERVING)
 
+    # `kill -USR1 <pid>` prints every thread's stack to stderr: what a stuck worker is doing.
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
