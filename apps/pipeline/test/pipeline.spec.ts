@@ -1,20 +1,9 @@
-import { execFileSync } from "node:child_process";
 import { join } from "node:path";
+import { runExample } from "@dspy-connect/test-support";
 import { expect, it } from "vitest";
 
 it("runs the pipeline demo as a user would: a branch, a parallel step, every step streamed", () => {
-  const root = join(import.meta.dirname, "..", "..", "..");
-  const output = execFileSync(process.execPath, [join(import.meta.dirname, "..", "src", "pipeline.ts"), "one two"], {
-    env: {
-      ...process.env,
-      DSPY_CONNECT_PYTHON: process.env.DSPY_CONNECT_PYTHON ?? join(root, "python", ".venv", "bin", "python"),
-      // Only the LM provider is scripted here; the pool, workers and DSPy are real.
-      DSPY_CONNECT_TEST_PROVIDERS: "1",
-      DSPY_CONNECT_LM: "scripted/echo",
-    },
-    encoding: "utf8",
-    timeout: 120_000,
-  });
+  const output = runExample(join(import.meta.dirname, "..", "src", "pipeline.ts"), ["one two"]);
   expect(output).toContain("[think.reasoning] Step by step: one two");
   expect(output).toContain("-- length: answer longer than 200 characters? false -> else");
   expect(output).toContain("-- rewrite: 2 branches at once");

@@ -1,5 +1,5 @@
-import { execFileSync } from "node:child_process";
 import { join } from "node:path";
+import { runExample } from "@dspy-connect/test-support";
 import { expect, it } from "vitest";
 import { renderTree } from "../src/span-tree.ts";
 
@@ -14,18 +14,8 @@ it("renders children under their parents, in start order", () => {
 });
 
 it("prints one trace across TypeScript and Python for an agent run with a tool call", () => {
-  const root = join(import.meta.dirname, "..", "..", "..");
-  const output = execFileSync(process.execPath, ["--no-warnings", join(import.meta.dirname, "..", "src", "trace.ts"), "How many people live in Lyon?"], {
-    env: {
-      ...process.env,
-      DSPY_CONNECT_PYTHON: process.env.DSPY_CONNECT_PYTHON ?? join(root, "python", ".venv", "bin", "python"),
-      // Only the LM provider is scripted: the agent calls its tool once, then finishes.
-      DSPY_CONNECT_TEST_PROVIDERS: "1",
-      DSPY_CONNECT_LM: "scripted/echo",
-    },
-    encoding: "utf8",
-    timeout: 120_000,
-  });
+  // The scripted LM calls the agent's tool once, then finishes.
+  const output = runExample(join(import.meta.dirname, "..", "src", "trace.ts"), ["How many people live in Lyon?"]);
   const tree = output.split("\n").filter((line) => line.includes("] "));
   const depth = (name: string) => {
     const line = tree.find((l) => l.includes(name));

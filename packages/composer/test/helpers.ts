@@ -1,45 +1,9 @@
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { createClient, type ClientOptions, type DspyClient } from "@dspy-connect/client";
-import type { StreamEvent } from "@dspy-connect/streaming";
+import type { ClientOptions, DspyClient } from "@dspy-connect/client";
+import { startClient as startTestClient, TEST_PLUGINS } from "@dspy-connect/test-support";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const python = process.env.DSPY_CONNECT_PYTHON ?? join(here, "..", "..", "..", "python", ".venv", "bin", "python");
-if (!existsSync(python)) throw new Error(`no worker Python at ${python}: run ./dev test`);
-delete process.env.DSPY_CONNECT_LM;
+export { collect, ofType, rssMiB, waitFor } from "@dspy-connect/test-support";
 
-/** A real pool; only the LM provider is scripted. Workers also load the test tools and the `flaky` module. */
+/** A real pool with the scripted LM; workers also load the `flaky` module for retry tests. */
 export function startClient(options: ClientOptions = {}): Promise<DspyClient> {
-  return createClient({
-    python,
-    lm: "scripted/echo",
-    env: { DSPY_CONNECT_TEST_PROVIDERS: "1" },
-    imports: ["dspy_connect.testing.plugins", "dspy_connect.testing.pipeline_plugins"],
-    logger: {},
-    ...options,
-  });
-}
-
-export async function collect<R>(stream: AsyncIterable<StreamEvent<R>>): Promise<StreamEvent<R>[]> {
-  const events: StreamEvent<R>[] = [];
-  for await (const event of stream) events.push(event);
-  return events;
-}
-
-export function ofType<T extends StreamEvent["type"]>(events: readonly StreamEvent[], type: T): Extract<StreamEvent, { type: T }>[] {
-  return events.filter((e): e is Extract<StreamEvent, { type: T }> => e.type === type);
-}
-
-/** Resident memory of a process in MiB, from /proc. */
-export function rssMiB(pid: number): number {
-  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
-}
-
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, stepMs = 20): Promise<void> {
-  const started = performance.now();
-  while (!(await check())) {
-    if (performance.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
+  return startTestClient({ imports: [...TEST_PLUGINS, "dspy_connect.testing.pipeline_plugins"], ...options });
 }

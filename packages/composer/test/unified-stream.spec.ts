@@ -3,7 +3,7 @@ import { defineTool } from "@dspy-connect/tools";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { pipeline, stream, streamRoute } from "../src/index.js";
-import { collect, ofType, startClient } from "./helpers.js";
+import { collect, ofType, startClient } from "@dspy-connect/test-support";
 
 let client: DspyClient;
 beforeAll(async () => {

@@ -7,7 +7,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type Readabl
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { instrument, observePool, type SlowChunk, type Telemetry, type TelemetryEvent } from "../src/index.js";
-import { collect, startClient } from "./helpers.js";
+import { collect, startClient } from "@dspy-connect/test-support";
 
 interface PythonSpan {
   name: string;

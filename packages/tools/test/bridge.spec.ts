@@ -4,7 +4,7 @@ import { executeStream, streamBatch, streamModule, streamReact } from "@dspy-con
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defineTool } from "../src/index.js";
-import { collect, ofType, startClient, waitFor } from "./helpers.js";
+import { collect, ofType, startClient, waitFor } from "@dspy-connect/test-support";
 
 let client: DspyClient;
 beforeAll(async () => {

@@ -3,7 +3,7 @@ import { streamReact } from "@dspy-connect/streaming";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { z } from "zod";
 import { defineTool } from "../src/index.js";
-import { collect, ofType } from "./helpers.js";
+import { collect, ofType } from "@dspy-connect/test-support";
 
 // End to end on the embedded model (Gemma 3 270M): structure, not wording. The local
 // model's adapter constrains each agent step to a real tool with that tool's arguments.
