@@ -13,6 +13,7 @@ import pytest
 from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2, worker_pb2_grpc
 
 from .conftest import start_worker
+from .run_client import run
 
 Phase = run_pb2.StepEvent
 
@@ -35,27 +36,7 @@ async def stub(pipeline_worker):
         yield worker_pb2_grpc.WorkerServiceStub(channel)
 
 
-async def run(stub, start: run_pb2.RunStart, cancel_when=None):
-    """Runs to the end; returns (events, done). Sends a cancel once `cancel_when(events)`."""
-    requests: asyncio.Queue = asyncio.Queue()
-    await requests.put(run_pb2.RunRequest(start=start))
 
-    async def outgoing():
-        while (request := await requests.get()) is not None:
-            yield request
-
-    events, done = [], None
-    async for response in stub.Run(outgoing()):
-        kind = response.WhichOneof("kind")
-        if kind == "events":
-            events.extend(response.events.events)
-            if cancel_when and cancel_when(events):
-                await requests.put(run_pb2.RunRequest(cancel=run_pb2.RunCancel(reason="enough")))
-                cancel_when = None
-        elif kind == "done":
-            done = response.done
-    await requests.put(None)
-    return events, done
 
 
 def pipeline_start(steps, inputs=None, declared=None, lm=None, session_id="", pipeline_id="", send_definition=True):

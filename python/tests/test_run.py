@@ -16,6 +16,7 @@ from dspy_connect.run.channel import ChannelClosed, EventChannel
 from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2, worker_pb2_grpc
 
 from .conftest import start_worker
+from .run_client import run
 
 
 @pytest.fixture(scope="module")
@@ -29,29 +30,6 @@ def plugin_worker():
 async def run_stub(plugin_worker):
     async with grpc.aio.insecure_channel(plugin_worker.address) as channel:
         yield worker_pb2_grpc.WorkerServiceStub(channel)
-
-
-async def run(stub, start: run_pb2.RunStart, cancel_after: int | None = None):
-    """Runs to the end; returns (events, done). Sends a cancel after `cancel_after` events."""
-    requests: asyncio.Queue = asyncio.Queue()
-    await requests.put(run_pb2.RunRequest(start=start))
-
-    async def outgoing():
-        while (request := await requests.get()) is not None:
-            yield request
-
-    events, done = [], None
-    async for response in stub.Run(outgoing()):
-        kind = response.WhichOneof("kind")
-        if kind == "events":
-            events.extend(response.events.events)
-            if cancel_after and len(events) >= cancel_after:
-                await requests.put(run_pb2.RunRequest(cancel=run_pb2.RunCancel(reason="enough")))
-                cancel_after = None
-        elif kind == "done":
-            done = response.done
-    await requests.put(None)
-    return events, done
 
 
 def module_start(signature="question -> answer", inputs=None, module_type="predict", lm=None, **spec):

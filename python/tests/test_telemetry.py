@@ -15,8 +15,9 @@ import pytest
 from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2, worker_pb2_grpc
 
 from .conftest import start_worker
-from .test_run import module_start, run
-from .test_tools import react_start, result, run_answering, tool
+from .run_client import run, run_answering
+from .test_run import module_start
+from .test_tools import react_start, result, tool
 
 
 @pytest.fixture(scope="module")

@@ -13,13 +13,11 @@ import pytest
 from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2, worker_pb2_grpc
 
 from .conftest import start_worker
+from .run_client import run_answering
 
 CANCELLED = grpc.StatusCode.CANCELLED.value[0]
 INVALID_ARGUMENT = grpc.StatusCode.INVALID_ARGUMENT.value[0]
 INPUT_SCHEMA = json.dumps({"type": "object", "properties": {"input": {"type": "string"}}, "required": ["input"]}).encode()
-
-Answer = Callable[[run_pb2.ToolCall], list[run_pb2.RunRequest]]
-
 
 @pytest.fixture(scope="module")
 def tool_worker():
@@ -46,30 +44,6 @@ def tool(name: str, timeout_ms: int = 0, schema: bytes = INPUT_SCHEMA) -> common
 
 def result(call: run_pb2.ToolCall, value) -> run_pb2.RunRequest:
     return run_pb2.RunRequest(tool_result=run_pb2.ToolResult(call_id=call.call_id, output_json=json.dumps(value).encode()))
-
-
-async def run_answering(stub, start: run_pb2.RunStart, answer: Answer):
-    """Runs to the end, answering each tool call with `answer(call)`; returns (calls, events, done)."""
-    requests: asyncio.Queue = asyncio.Queue()
-    await requests.put(run_pb2.RunRequest(start=start))
-
-    async def outgoing():
-        while (request := await requests.get()) is not None:
-            yield request
-
-    calls, events, done = [], [], None
-    async for response in stub.Run(outgoing()):
-        kind = response.WhichOneof("kind")
-        if kind == "events":
-            events.extend(response.events.events)
-        elif kind == "tool_call":
-            calls.append(response.tool_call)
-            for request in answer(response.tool_call):
-                await requests.put(request)
-        elif kind == "done":
-            done = response.done
-    await requests.put(None)
-    return calls, events, done
 
 
 def of(events, kind: str) -> list:

@@ -1,0 +1,54 @@
+"""The client side of the Run RPC, for tests: what @dspy-connect/streaming does, in Python.
+It sends `start`, reads frames to the end, answers tool calls, and can cancel mid-run."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from dspy_connect.v1 import run_pb2
+
+Answer = Callable[[run_pb2.ToolCall], list[run_pb2.RunRequest]]
+
+
+async def run_answering(
+    stub,
+    start: run_pb2.RunStart,
+    answer: Answer = lambda call: [],
+    cancel_when: Callable[[list[run_pb2.Event]], bool] | None = None,
+) -> tuple[list[run_pb2.ToolCall], list[run_pb2.Event], run_pb2.RunDone | None]:
+    """Runs to the end, answering each tool call with `answer(call)` and sending a cancel
+    once `cancel_when(events)`; returns (tool calls, events, done)."""
+    requests: asyncio.Queue = asyncio.Queue()
+    await requests.put(run_pb2.RunRequest(start=start))
+
+    async def outgoing():
+        while (request := await requests.get()) is not None:
+            yield request
+
+    calls, events, done = [], [], None
+    async for response in stub.Run(outgoing()):
+        kind = response.WhichOneof("kind")
+        if kind == "events":
+            events.extend(response.events.events)
+            if cancel_when and cancel_when(events):
+                await requests.put(run_pb2.RunRequest(cancel=run_pb2.RunCancel(reason="enough")))
+                cancel_when = None
+        elif kind == "tool_call":
+            calls.append(response.tool_call)
+            for request in answer(response.tool_call):
+                await requests.put(request)
+        elif kind == "done":
+            done = response.done
+    await requests.put(None)
+    return calls, events, done
+
+
+async def run(
+    stub, start: run_pb2.RunStart, cancel_after: int | None = None, cancel_when: Callable[[list[run_pb2.Event]], bool] | None = None
+) -> tuple[list[run_pb2.Event], run_pb2.RunDone | None]:
+    """Runs to the end; returns (events, done). Cancels after `cancel_after` events, or once `cancel_when(events)`."""
+    if cancel_after is not None:
+        cancel_when = lambda events: len(events) >= cancel_after  # noqa: E731
+    _, events, done = await run_answering(stub, start, cancel_when=cancel_when)
+    return events, done
