@@ -119,7 +119,7 @@ describe("pipelines on a real worker", () => {
     const failing = pipeline("f").predict("question -> answer").module(flaky, { name: "boom", config: { fail_times: 9 } }).predict("other -> never");
     const events = await collect(failing.run(client, { question: "x" }));
     const last = events.at(-1)!;
-    expect(last).toMatchObject({ type: "error", code: Code.Internal });
+    expect(last).toMatchObject({ type: "error", code: Code.Internal, path: "boom" });
     expect(last.type === "error" && last.message).toMatch(/step 'boom': RuntimeError: flaky failure 1 of 9/);
     expect(ofType(events, "step_error")).toMatchObject([{ path: "boom", stepType: "module", error: { code: Code.Internal } }]);
     expect(ofType(events, "step_start").map((e) => e.path)).not.toContain("predict_2");

@@ -197,6 +197,8 @@ export interface ErrorInfo {
   readonly message: string;
   /** The Python exception type, when the worker reported one. */
   readonly cause?: string;
+  /** Where it happened, when known: a pipeline step's path. */
+  readonly path?: string;
 }
 
 /** Terminal: the run failed, was cancelled, timed out, or its worker died. */
@@ -303,8 +305,8 @@ export function fromWire(event: WireEvent): Exclude<StreamEvent, TerminalEvent> 
   }
 }
 
-export function errorInfo(error: { code: number; message: string; cause: string }): ErrorInfo {
-  return { code: error.code, message: error.message, ...(error.cause && { cause: error.cause }) };
+export function errorInfo(error: { code: number; message: string; cause: string; path: string }): ErrorInfo {
+  return { code: error.code, message: error.message, ...(error.cause && { cause: error.cause }), ...(error.path && { path: error.path }) };
 }
 
 type StepEventKind = StepStartEvent | StepCompleteEvent | StepErrorEvent | ParallelStartEvent | ParallelCompleteEvent | PipelineCompleteEvent;
@@ -320,7 +322,7 @@ function stepEvent(step: WireStepEvent, base: EventBase): StepEventKind | undefi
       if (path === "" && stepType === "pipeline") return { type: "pipeline_complete", ...base, output, durationMs };
       return { type: "step_complete", ...base, path, stepType, output, durationMs };
     case StepEvent_Phase.ERROR:
-      return { type: "step_error", ...base, path, stepType, error: errorInfo(step.error ?? { code: 13, message: "", cause: "" }), durationMs };
+      return { type: "step_error", ...base, path, stepType, error: errorInfo(step.error ?? { code: 13, message: "", cause: "", path }), durationMs };
     case StepEvent_Phase.PARALLEL_START:
       return { type: "parallel_start", ...base, path, branches: Number((output as { branches?: number }).branches ?? 0) };
     case StepEvent_Phase.PARALLEL_COMPLETE:

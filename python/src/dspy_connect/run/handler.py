@@ -137,7 +137,8 @@ class RunHandler:
             STATS.cancelled()
             return _done_error(CANCELLED, f"run cancelled: {run.cancel_reason}", "RunCancelled", count)
         except WorkerError as exc:
-            return _done_error(exc.code.value[0], exc.message, type(exc).__name__, count)
+            # A pipeline step's failure says where it happened.
+            return _done_error(exc.code.value[0], exc.message, type(exc).__name__, count, getattr(exc, "path", ""))
         except Exception as exc:  # a failure inside DSPy or the LM
             log.warning("run failed: %s", short_cause(exc, 2000))
             return _done_error(INTERNAL, f"DSPy run failed: {short_cause(exc)}", type(exc).__name__, count)
@@ -177,6 +178,6 @@ async def _read(requests: AsyncIterator[run_pb2.RunRequest], run: RunContext) ->
         pass
 
 
-def _done_error(code: int, message: str, cause: str, count: int) -> run_pb2.RunResponse:
-    error = common_pb2.ErrorDetail(code=code, message=message, cause=cause)
+def _done_error(code: int, message: str, cause: str, count: int, path: str = "") -> run_pb2.RunResponse:
+    error = common_pb2.ErrorDetail(code=code, message=message, cause=cause, path=path)
     return run_pb2.RunResponse(done=run_pb2.RunDone(error=error, event_count=count))
