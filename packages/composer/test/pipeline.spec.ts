@@ -150,6 +150,33 @@ describe("pipelines on a real worker", () => {
     expect(await pipeline("after").predict("question -> answer").run(client, { question: "ok" }).result).toMatchObject({ answer: "answer: ok" });
   });
 
+  it("a branch failing fast interrupts a TypeScript tool call in flight in its sibling", async () => {
+    let toolStarted = false;
+    const stuck = defineTool({
+      name: "stuck",
+      description: "Answers only when cancelled.",
+      input: z.object({ input: z.string() }),
+      timeoutMs: 120_000, // far past the test's own timeout: only the sibling's failure can end it
+      execute: (_, { signal }) => {
+        toolStarted = true;
+        return new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason)));
+      },
+    });
+    const flaky = { type: "flaky", signature: "question -> other" } as const;
+    const racing = pipeline("race").parallel(
+      [
+        // A few steps first, so the agent's tool call is usually in flight when this fails.
+        pipeline("a").predict("question -> x").predict("x -> y").predict("y -> z").module(flaky, { name: "boom", config: { fail_times: 9 } }),
+        pipeline("b").react("question -> answer", { tools: [stuck] }),
+      ],
+      concat("answer"),
+    );
+    const events = await collect(racing.run(client, { question: "q" }));
+    expect(events.at(-1)).toMatchObject({ type: "error", code: Code.Internal, path: "parallel_0/0/boom" });
+    expect(toolStarted).toBe(true); // the agent had called the tool before its sibling failed
+    await waitFor(async () => (await describeWorker()).busyThreads === 0, 10_000);
+  });
+
   it("bad inputs are typed errors from the worker; the worker stays up", async () => {
     const p = pipeline("p").predict("question -> answer");
     const wrongType = await collect(p.run(client, { question: 3 as unknown as string }));

@@ -22,7 +22,7 @@ import grpc
 from ..call import _accepts_none, outputs_of, usage_of, validate_inputs
 from ..errors import InvalidArgument, WorkerError, short_cause
 from ..run.agent_events import AgentEvents
-from ..run.context import RunCancelled, RunContext
+from ..run.context import SCOPE_SETTING, RunCancelled, RunContext
 from ..run.module_run import astream_module, run_in_thread_loop
 from ..v1 import common_pb2
 from . import threads
@@ -156,7 +156,8 @@ class Execution:
         callbacks = [*self._callbacks, scope.callback()]
         if step.kind == "react" or step.tools:
             callbacks.append(AgentEvents(self.run, path))  # the root run: tool calls look their step up there
-        with dspy.context(callbacks=callbacks):
+        # The step's scope is current, so its tool calls fail when its branch group is cancelled.
+        with dspy.context(callbacks=callbacks, **{SCOPE_SETTING: scope}):
             prediction = await astream_module(scope, step.module, values, path=path)
         self._add_usage(usage_of(prediction))
         return {step.outputs.get(k, k): v for k, v in outputs_of(prediction).items()}

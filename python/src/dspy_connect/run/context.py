@@ -22,9 +22,18 @@ from .tool_bridge import ToolBridge
 RUN_SETTING = "dspy_connect_run"
 
 
+# The cancel scope code runs under: the run, or a group of pipeline branches in it.
+SCOPE_SETTING = "dspy_connect_scope"
+
+
 def current_run() -> RunContext | None:
     """The run whose code is executing on this thread, if any."""
     return dspy.settings.get(RUN_SETTING)
+
+
+def current_scope() -> RunContext | None:
+    """The innermost cancel scope set on this thread (a pipeline's branch group), if any."""
+    return dspy.settings.get(SCOPE_SETTING)
 
 
 class RunCancelled(BaseException):

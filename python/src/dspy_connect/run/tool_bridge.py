@@ -13,6 +13,7 @@ import itertools
 import threading
 import time
 from concurrent.futures import Future
+from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING, Any
 
@@ -48,7 +49,8 @@ class ToolBridge:
             self.specs[spec.name] = spec
         self._deadline = deadline  # time.monotonic() at which the run ends, if it has a deadline
         self._lock = threading.Lock()
-        self._pending: dict[str, tuple[Future[Any], str]] = {}
+        # call id -> (its future, the tool's name, unsubscribe from its scope's cancel)
+        self._pending: dict[str, tuple[Future[Any], str, Callable[[], None]]] = {}
         self._ids = itertools.count(1)
         run.on_cancel(self._cancel_all)
 
@@ -91,10 +93,11 @@ class ToolBridge:
             raise ToolFailure("unknown_tool", message)
         timeout = self._timeout(spec)
         future: Future[Any] = Future()
+        unlink = self._follow_scope(future)
         with self._lock:
             if call_id in self._pending:
                 call_id = f"{call_id}-{next(self._ids)}"
-            self._pending[call_id] = (future, name)
+            self._pending[call_id] = (future, name, unlink)
         call = run_pb2.ToolCall(
             call_id=call_id,
             tool_name=name,
@@ -131,7 +134,20 @@ class ToolBridge:
 
     def _forget(self, call_id: str) -> None:
         with self._lock:
-            self._pending.pop(call_id, None)
+            entry = self._pending.pop(call_id, None)
+        if entry is not None:
+            entry[2]()
+
+    def _follow_scope(self, future: Future[Any]) -> Callable[[], None]:
+        """A call made in a pipeline branch fails when that branch's group is cancelled (a
+        sibling failed fast), not only when the whole run is."""
+        from .context import RunCancelled, current_scope  # context imports this module
+
+        scope = current_scope()
+        if scope is None or scope is self.run:
+            return lambda: None
+        scope.check()
+        return scope.on_cancel(lambda: _fail(future, RunCancelled(scope.cancel_reason)))
 
     # ---- client messages (the event loop) ----
 
@@ -140,7 +156,10 @@ class ToolBridge:
         with self._lock:
             entry = self._pending.get(result.call_id)
         if entry is not None and not entry[0].done():
-            entry[0].set_result(result)
+            try:
+                entry[0].set_result(result)
+            except Exception:  # InvalidStateError: a cancel won the race
+                pass
 
     def output_event(self, chunk: run_pb2.ToolOutput) -> run_pb2.Event | None:
         """The `tool_output` event for a streamed chunk of a pending call."""
@@ -155,6 +174,13 @@ class ToolBridge:
 
         with self._lock:
             pending = list(self._pending.values())
-        for future, _ in pending:
-            if not future.done():
-                future.set_exception(RunCancelled(self.run.cancel_reason))
+        for future, _, _ in pending:
+            _fail(future, RunCancelled(self.run.cancel_reason))
+
+
+def _fail(future: Future[Any], error: BaseException) -> None:
+    if not future.done():
+        try:
+            future.set_exception(error)
+        except Exception:  # InvalidStateError: the result won a race
+            pass
