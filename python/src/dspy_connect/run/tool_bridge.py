@@ -98,6 +98,9 @@ class ToolBridge:
             if call_id in self._pending:
                 call_id = f"{call_id}-{next(self._ids)}"
             self._pending[call_id] = (future, name, unlink)
+        if self.run.cancelled.is_set():  # cancelled after the check above: _cancel_all may have missed it
+            self._forget(call_id)
+            self.run.check()
         call = run_pb2.ToolCall(
             call_id=call_id,
             tool_name=name,
