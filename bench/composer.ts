@@ -17,7 +17,8 @@ const slow = { model: "scripted/slow-100", cache: false } as const;
 
 // Step i reads text_i and writes text_{i+1}: each call needs the one before.
 let chain: AnyPipeline = pipeline("ten");
-for (let i = 0; i < STEPS; i++) chain = chain.predict(`text_${i} -> text_${i + 1}`, { name: `step_${i}` });
+// Built in a loop, so the field names are not literal types: the chain is typed loosely.
+for (let i = 0; i < STEPS; i++) chain = chain.predict(`text_${i} -> text_${i + 1}` as string, { name: `step_${i}` }) as AnyPipeline;
 const ten = chain as unknown as { run: (...args: unknown[]) => { result: Promise<Record<string, unknown>> } };
 
 async function oneByOne(start: string): Promise<unknown> {

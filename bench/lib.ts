@@ -1,5 +1,10 @@
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import * as net from "node:net";
 import { join } from "node:path";
+import { createClient as createRpcClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { WorkerService } from "@dspy-connect/core-proto";
 
 export const root = join(import.meta.dirname, "..");
 export const python = process.env.DSPY_CONNECT_PYTHON ?? join(root, "python", ".venv", "bin", "python");
@@ -28,4 +33,36 @@ export function run(cmd: string, args: string[], env: Record<string, string> = {
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.once("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} exited with ${code}`))));
   });
+}
+
+/** Resident memory of a process in MiB, from /proc; and this Node process's. */
+export const rssMiB = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
+export const tsRssMiB = (): number => process.memoryUsage().rss / 1024 / 1024;
+
+/**
+ * The raw grpcio baseline server (bench/stream_baseline.py) on a Unix socket, and a
+ * connect-node client for it: the same client stack as ours, with no worker behind it.
+ */
+export async function startRawBaseline() {
+  const server = spawn(python, [`${root}/bench/stream_baseline.py`], { stdio: ["pipe", "pipe", "inherit"] });
+  const ready = await new Promise<{ socket: string; pid: number }>((resolve) => {
+    server.stdout!.once("data", (d: Buffer) => resolve(JSON.parse(d.toString())));
+  });
+  const client = createRpcClient(
+    WorkerService,
+    createGrpcTransport({ baseUrl: "http://localhost", nodeOptions: { createConnection: () => net.connect(ready.socket) } }),
+  );
+  return { client, pid: ready.pid, stop: () => server.stdin!.end() };
+}
+
+/** Time from opening a stream to its first event, over `n` runs after 50 warm-up runs (ms). */
+export async function firstEventLatencies(open: () => AsyncIterable<unknown>, n: number): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < n + 50; i++) {
+    const t = performance.now();
+    let first = 0;
+    for await (const _ of open()) first ||= performance.now() - t;
+    if (i >= 50) samples.push(first);
+  }
+  return samples;
 }

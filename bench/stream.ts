@@ -1,30 +1,19 @@
 // Streaming through the pool (TS -> connect-node -> UDS -> grpc.aio -> event channel fed by a
 // DSPy thread, frames batched when the reader lags) beside a raw grpcio server that writes one
 // message per event (bench/stream_baseline.py), read by the same connect-node client, same run.
-import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import * as net from "node:net";
-import { createClient as createRpcClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { createClient } from "@dspy-connect/client";
-import { WorkerService, type RunRequest } from "@dspy-connect/core-proto";
+import type { RunRequest } from "@dspy-connect/core-proto";
 import { executeStream, streamPredict } from "@dspy-connect/streaming";
-import { benchEnv, fmt, python, root, run, summary } from "./lib.ts";
+import { benchEnv, firstEventLatencies, fmt, python, root, rssMiB, run, startRawBaseline, summary, tsRssMiB } from "./lib.ts";
 
 const N = Number(process.env.BENCH_N ?? 500);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
-const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
-const tsRss = () => process.memoryUsage().rss / 1024 / 1024;
+const tsRss = tsRssMiB;
 
 // ---- baseline server ----
-const baseline = spawn(python, [`${root}/bench/stream_baseline.py`], { stdio: ["pipe", "pipe", "inherit"] });
-const ready = await new Promise<{ socket: string; pid: number }>((resolve) => {
-  baseline.stdout!.once("data", (d: Buffer) => resolve(JSON.parse(d.toString())));
-});
-const raw = createRpcClient(
-  WorkerService,
-  createGrpcTransport({ baseUrl: "http://localhost", nodeOptions: { createConnection: () => net.connect(ready.socket) } }),
-);
+const baseline = await startRawBaseline();
+const raw = baseline.client;
+const ready = { pid: baseline.pid };
 async function* once(start: RunRequest["kind"]["value"]) {
   yield { kind: { case: "start" as const, value: start as never } };
   await new Promise(() => undefined); // keep the request side open, as a real run does
@@ -50,16 +39,7 @@ try {
   await streamPredict(client, "question -> answer", { question: "warm up" }).result;
 
   // ---- first-event latency ----
-  async function firstEvent(open: () => AsyncIterable<unknown>): Promise<number[]> {
-    const samples: number[] = [];
-    for (let i = 0; i < N + 50; i++) {
-      const t = performance.now();
-      let first = 0;
-      for await (const _ of open()) first ||= performance.now() - t;
-      if (i >= 50) samples.push(first);
-    }
-    return samples;
-  }
+  const firstEvent = (open: () => AsyncIterable<unknown>) => firstEventLatencies(open, N);
   const firstToken = summary(await firstEvent(() => streamPredict(client, "question -> answer", { question: "hi" }, { lm: uncached })));
   const firstCustom = summary(await firstEvent(() => executeStream(client, "count", { to: 1 })));
   const rawFirst: number[] = [];
@@ -103,5 +83,5 @@ try {
   console.log(`| baseline: raw grpcio, one message per event | ${rate(rawEvents, rawSeconds)} | ${rawSeconds.toFixed(2)} | ${rawBefore.ts.toFixed(0)} → ${rawAfter.ts.toFixed(0)} | ${rawBefore.py.toFixed(0)} → ${rawAfter.py.toFixed(0)} |`);
 } finally {
   await client.close();
-  baseline.stdin!.end();
+  baseline.stop();
 }

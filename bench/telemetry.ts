@@ -6,23 +6,14 @@ import { createClient } from "@dspy-connect/client";
 import { executeStream, streamPredict } from "@dspy-connect/streaming";
 import { instrument, type Telemetry } from "@dspy-connect/telemetry";
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
-import { benchEnv, fmt, python, summary } from "./lib.ts";
+import { benchEnv, firstEventLatencies, fmt, python, summary } from "./lib.ts";
 
 const N = Number(process.env.BENCH_N ?? 500);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 300_000);
 const client = await createClient({ workers: 1, python, lm: "scripted/echo", env: benchEnv, imports: ["dspy_connect.testing.plugins"], logger: {} });
 const uncached = { model: "scripted/echo", cache: false } as const;
 
-async function firstEvent(open: () => AsyncIterable<unknown>): Promise<number[]> {
-  const samples: number[] = [];
-  for (let i = 0; i < N + 50; i++) {
-    const t = performance.now();
-    let first = 0;
-    for await (const _ of open()) first ||= performance.now() - t;
-    if (i >= 50) samples.push(first);
-  }
-  return samples;
-}
+const firstEvent = (open: () => AsyncIterable<unknown>) => firstEventLatencies(open, N);
 
 async function measure(label: string, setup: () => Telemetry | undefined): Promise<string[]> {
   const telemetry = setup();

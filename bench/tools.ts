@@ -3,32 +3,21 @@
 // (ToolCall out, ToolResult back), timed in Python. Baseline, same run: a raw grpcio server
 // doing the same bidi ping-pong with no worker, no DSPy, no validation
 // (bench/stream_baseline.py "pingpong"), answered by the same connect-node client.
-import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import * as net from "node:net";
-import { createClient as createRpcClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { createClient, type RunTool } from "@dspy-connect/client";
-import { WorkerService, type RunRequest } from "@dspy-connect/core-proto";
+import type { RunRequest } from "@dspy-connect/core-proto";
 import { executeStream } from "@dspy-connect/streaming";
 import { defineTool } from "@dspy-connect/tools";
 import { z } from "zod";
-import { benchEnv, fmt, python, root, summary } from "./lib.ts";
+import { benchEnv, fmt, python, rssMiB, startRawBaseline, summary, tsRssMiB } from "./lib.ts";
 
 const N = Number(process.env.BENCH_N ?? 2000);
-const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
-const tsRss = () => process.memoryUsage().rss / 1024 / 1024;
+const tsRss = tsRssMiB;
 const encoder = new TextEncoder();
 
 // ---- baseline: raw bidi ping-pong ----
-const baseline = spawn(python, [`${root}/bench/stream_baseline.py`], { stdio: ["pipe", "pipe", "inherit"] });
-const ready = await new Promise<{ socket: string; pid: number }>((resolve) => {
-  baseline.stdout!.once("data", (d: Buffer) => resolve(JSON.parse(d.toString())));
-});
-const raw = createRpcClient(
-  WorkerService,
-  createGrpcTransport({ baseUrl: "http://localhost", nodeOptions: { createConnection: () => net.connect(ready.socket) } }),
-);
+const baseline = await startRawBaseline();
+const raw = baseline.client;
+const ready = { pid: baseline.pid };
 async function rawPingPong(n: number): Promise<number[]> {
   const queue: RunRequest["kind"][] = [
     { case: "start", value: { operation: { case: "command", value: { command: "pingpong", argsJson: encoder.encode(JSON.stringify({ n })) } } } as never },
@@ -102,5 +91,5 @@ try {
   }
 } finally {
   await client.close();
-  baseline.stdin!.end();
+  baseline.stop();
 }

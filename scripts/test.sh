@@ -17,6 +17,7 @@ fi
 
 step "build and typecheck"
 pnpm exec turbo run build typecheck --output-logs=errors-only
+pnpm exec tsc -p bench/tsconfig.json
 
 step "vitest (TypeScript against real workers)"
 pnpm exec turbo run test --concurrency=1 --output-logs=full
