@@ -9,6 +9,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +53,24 @@ def start_worker(*extra: str, env: dict[str, str] | None = None) -> WorkerProces
     raise RuntimeError(f"worker exited before it was ready (code {proc.wait()})")
 
 
+@contextmanager
+def plugin_worker(worker_id: str, *plugins: str) -> Iterator[WorkerProcess]:
+    """A worker on the scripted LM with these plugin modules imported, stopped afterwards."""
+    imports = [arg for plugin in plugins for arg in ("--import", plugin)]
+    process = start_worker("--lm", "scripted/echo", *imports, "--worker-id", worker_id)
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+@asynccontextmanager
+async def connect(worker: WorkerProcess) -> AsyncIterator[worker_pb2_grpc.WorkerServiceStub]:
+    """A client stub on the worker's socket."""
+    async with grpc.aio.insecure_channel(worker.address) as channel:
+        yield worker_pb2_grpc.WorkerServiceStub(channel)
+
+
 @pytest.fixture(scope="session")
 def worker() -> Iterator[WorkerProcess]:
     folder = Path(tempfile.mkdtemp(prefix="dc-test-"))
@@ -62,8 +81,8 @@ def worker() -> Iterator[WorkerProcess]:
 
 @pytest.fixture
 async def stub(worker: WorkerProcess) -> AsyncIterator[worker_pb2_grpc.WorkerServiceStub]:
-    async with grpc.aio.insecure_channel(worker.address) as channel:
-        yield worker_pb2_grpc.WorkerServiceStub(channel)
+    async with connect(worker) as client:
+        yield client
 
 
 def pytest_configure(config):

@@ -10,9 +10,9 @@ import json
 import grpc
 import pytest
 
-from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2, worker_pb2_grpc
+from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2
 
-from .conftest import start_worker
+from .conftest import connect, plugin_worker
 from .run_client import run
 
 Phase = run_pb2.StepEvent
@@ -20,20 +20,14 @@ Phase = run_pb2.StepEvent
 
 @pytest.fixture(scope="module")
 def pipeline_worker():
-    process = start_worker(
-        "--lm", "scripted/echo",
-        "--import", "dspy_connect.testing.plugins",
-        "--import", "dspy_connect.testing.pipeline_plugins",
-        "--worker-id", "pipeline-w",
-    )
-    yield process
-    process.stop()
+    with plugin_worker("pipeline-w", "dspy_connect.testing.plugins", "dspy_connect.testing.pipeline_plugins") as process:
+        yield process
 
 
 @pytest.fixture
 async def stub(pipeline_worker):
-    async with grpc.aio.insecure_channel(pipeline_worker.address) as channel:
-        yield worker_pb2_grpc.WorkerServiceStub(channel)
+    async with connect(pipeline_worker) as client:
+        yield client
 
 
 

@@ -13,23 +13,22 @@ import pytest
 
 from dspy_connect.metrics import contains, exact_match, f1
 from dspy_connect.run.channel import ChannelClosed, EventChannel
-from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2, worker_pb2_grpc
+from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2
 
-from .conftest import start_worker
+from .conftest import connect, plugin_worker
 from .run_client import run
 
 
 @pytest.fixture(scope="module")
-def plugin_worker():
-    process = start_worker("--lm", "scripted/echo", "--import", "dspy_connect.testing.plugins", "--worker-id", "run-w")
-    yield process
-    process.stop()
+def run_worker():
+    with plugin_worker("run-w", "dspy_connect.testing.plugins") as process:
+        yield process
 
 
 @pytest.fixture
-async def run_stub(plugin_worker):
-    async with grpc.aio.insecure_channel(plugin_worker.address) as channel:
-        yield worker_pb2_grpc.WorkerServiceStub(channel)
+async def run_stub(run_worker):
+    async with connect(run_worker) as client:
+        yield client
 
 
 def module_start(signature="question -> answer", inputs=None, module_type="predict", lm=None, **spec):

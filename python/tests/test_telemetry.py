@@ -12,9 +12,9 @@ import secrets
 import grpc
 import pytest
 
-from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2, worker_pb2_grpc
+from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2
 
-from .conftest import start_worker
+from .conftest import connect, plugin_worker
 from .run_client import run, run_answering
 from .test_run import module_start
 from .test_tools import react_start, result, tool
@@ -22,20 +22,14 @@ from .test_tools import react_start, result, tool
 
 @pytest.fixture(scope="module")
 def otel_worker():
-    process = start_worker(
-        "--lm", "scripted/echo",
-        "--import", "dspy_connect.testing.plugins",
-        "--import", "dspy_connect.testing.otel",
-        "--worker-id", "otel-w",
-    )
-    yield process
-    process.stop()
+    with plugin_worker("otel-w", "dspy_connect.testing.plugins", "dspy_connect.testing.otel") as process:
+        yield process
 
 
 @pytest.fixture
 async def stub(otel_worker):
-    async with grpc.aio.insecure_channel(otel_worker.address) as channel:
-        yield worker_pb2_grpc.WorkerServiceStub(channel)
+    async with connect(otel_worker) as client:
+        yield client
 
 
 class Caller:
@@ -252,8 +246,8 @@ async def test_describe_reports_the_workers_memory(stub):
 
 @pytest.fixture
 async def plain_stub(worker):
-    async with grpc.aio.insecure_channel(worker.address) as channel:
-        yield worker_pb2_grpc.WorkerServiceStub(channel)
+    async with connect(worker) as client:
+        yield client
 
 
 async def test_without_an_sdk_runs_work_and_tool_calls_pass_the_callers_trace_on(plain_stub):

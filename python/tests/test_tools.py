@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
 
 import grpc
 import pytest
 
-from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2, worker_pb2_grpc
+from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2
 
-from .conftest import start_worker
+from .conftest import connect, plugin_worker
 from .run_client import run_answering
 
 CANCELLED = grpc.StatusCode.CANCELLED.value[0]
@@ -21,15 +20,14 @@ INPUT_SCHEMA = json.dumps({"type": "object", "properties": {"input": {"type": "s
 
 @pytest.fixture(scope="module")
 def tool_worker():
-    process = start_worker("--lm", "scripted/echo", "--import", "dspy_connect.testing.plugins", "--worker-id", "tools-w")
-    yield process
-    process.stop()
+    with plugin_worker("tools-w", "dspy_connect.testing.plugins") as process:
+        yield process
 
 
 @pytest.fixture
 async def stub(tool_worker):
-    async with grpc.aio.insecure_channel(tool_worker.address) as channel:
-        yield worker_pb2_grpc.WorkerServiceStub(channel)
+    async with connect(tool_worker) as client:
+        yield client
 
 
 def react_start(*tools: common_pb2.ToolSpec, python_tools: tuple[str, ...] = ()) -> run_pb2.RunStart:
