@@ -15,6 +15,7 @@ from .errors import InvalidArgument
 from .lm import LmSettings, adapter_for, build_lm
 from .modules import build_module
 from .session import Session
+from .signature import type_name
 from .v1 import common_pb2
 
 
@@ -57,21 +58,27 @@ def validate_inputs(signature: type[dspy.Signature], inputs: dict[str, Any]) -> 
     unknown = sorted(set(inputs) - set(fields))
     if unknown:
         raise InvalidArgument(f"unknown input field(s) {unknown}; expected {sorted(fields)}")
-    values: dict[str, Any] = {}
+    return validate_values({name: info.annotation for name, info in fields.items()}, inputs, "input")
+
+
+def validate_values(annotations: dict[str, Any], values: dict[str, Any], what: str) -> dict[str, Any]:
+    """The present values, validated against their types (pydantic); missing ones that cannot
+    be None are an InvalidArgument, as is a value of the wrong type (`what` names them)."""
+    validated: dict[str, Any] = {}
     missing = []
-    for name, info in fields.items():
-        if name not in inputs:
-            if not _accepts_none(info.annotation):
+    for name, annotation in annotations.items():
+        if name not in values:
+            if not _accepts_none(annotation):
                 missing.append(name)
             continue
         try:
-            values[name] = _adapter(info.annotation).validate_python(inputs[name])
+            validated[name] = _adapter(annotation).validate_python(values[name])
         except pydantic.ValidationError as exc:
             detail = exc.errors()[0]["msg"] if exc.errors() else str(exc)
-            raise InvalidArgument(f"input {name!r} does not match its type {_type_name(info.annotation)}: {detail}") from None
+            raise InvalidArgument(f"{what} {name!r} does not match its type {type_name(annotation)}: {detail}") from None
     if missing:
-        raise InvalidArgument(f"missing input field(s) {missing}")
-    return values
+        raise InvalidArgument(f"missing {what}(s) {missing}")
+    return validated
 
 
 _adapters: dict[Any, pydantic.TypeAdapter] = {}
@@ -89,10 +96,6 @@ def _accepts_none(annotation: Any) -> bool:
         return True
     origin = typing.get_origin(annotation)
     return origin in (typing.Union, types.UnionType) and type(None) in typing.get_args(annotation)
-
-
-def _type_name(annotation: Any) -> str:
-    return getattr(annotation, "__name__", None) or str(annotation).replace("typing.", "")
 
 
 def outputs_of(prediction: Any) -> dict[str, Any]:

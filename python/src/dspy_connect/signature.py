@@ -143,3 +143,12 @@ def _literal(node: ast.AST, source: str) -> Any:
     if isinstance(node, ast.Constant) and isinstance(node.value, (str, int, bool, float)):
         return node.value
     raise InvalidArgument(f"Literal options must be strings or numbers in {source!r}")
+
+
+def type_name(annotation: Any) -> str:
+    """A type as a signature would write it: `int`, `list[str]`, `Any`."""
+    if annotation is Any:
+        return "Any"
+    if typing.get_origin(annotation) is None and isinstance(annotation, type):
+        return annotation.__name__
+    return str(annotation).replace("typing.", "")

@@ -26,18 +26,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import dspy
-import pydantic
 
 from .. import jsonio
-from ..call import _accepts_none
+from ..call import _accepts_none, validate_values
 from ..errors import InvalidArgument
 from ..modules import build_module
-from ..signature import parse_type
+from ..signature import parse_type, type_name
 from ..v1 import common_pb2
 from .aggregators import Aggregator, compile_aggregator
 from .conditions import Condition, compile_condition
 from .refs import Ref, check_name, parse_ref, ref_text
-from .types_check import compatible, item_type, type_name
+from .types_check import compatible, item_type
 
 VERSION = 1
 MAX_DEFINITION_BYTES = 1 << 20
@@ -124,31 +123,13 @@ class Pipeline:
     steps: list[Step]
     # What its steps write, with types: checked against later steps of the parent.
     writes: dict[str, Any] = field(default_factory=dict)
-    _adapters: dict[str, pydantic.TypeAdapter] = field(default_factory=dict, repr=False)
 
     def validate_inputs(self, values: dict[str, Any]) -> dict[str, Any]:
         """The run's inputs against the pipeline's declared inputs: names, presence, types."""
         unknown = sorted(set(values) - set(self.inputs))
         if unknown:
             raise InvalidArgument(f"unknown pipeline input(s) {unknown}; pipeline {self.name!r} takes {sorted(self.inputs)}")
-        state: dict[str, Any] = {}
-        missing = []
-        for name, annotation in self.inputs.items():
-            if name not in values:
-                if not _accepts_none(annotation):
-                    missing.append(name)
-                continue
-            adapter = self._adapters.get(name)
-            if adapter is None:
-                adapter = self._adapters[name] = pydantic.TypeAdapter(annotation)
-            try:
-                state[name] = adapter.validate_python(values[name])
-            except pydantic.ValidationError as exc:
-                detail = exc.errors()[0]["msg"] if exc.errors() else str(exc)
-                raise InvalidArgument(f"pipeline input {name!r} does not match its type {type_name(annotation)}: {detail}") from None
-        if missing:
-            raise InvalidArgument(f"missing pipeline input(s) {missing}")
-        return state
+        return validate_values(self.inputs, values, "pipeline input")
 
 
 def compile_pipeline(data: bytes) -> Pipeline:

@@ -44,9 +44,3 @@ def item_type(annotation: Any) -> Any:
     return Any
 
 
-def type_name(annotation: Any) -> str:
-    if annotation is Any:
-        return "Any"
-    if typing.get_origin(annotation) is None and isinstance(annotation, type):
-        return annotation.__name__
-    return str(annotation).replace("typing.", "")
