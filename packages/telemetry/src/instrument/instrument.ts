@@ -104,7 +104,8 @@ export function instrument(options: TelemetryOptions = {}): Telemetry {
   }
 
   function end(t: Tracked, error: Error | undefined, at: number): void {
-    const failure = error ? { code: ConnectError.from(error).code, message: ConnectError.from(error).rawMessage } : t.failure;
+    const connectError = error && ConnectError.from(error);
+    const failure = connectError ? { code: connectError.code, message: connectError.rawMessage } : t.failure;
     if (t.info.workerId) t.span.setAttribute("dspy_connect.worker_id", t.info.workerId);
     t.span.setAttributes({ "dspy_connect.chunks": t.chunks, "dspy_connect.bytes": t.bytes });
     if (failure) {
