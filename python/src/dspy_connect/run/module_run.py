@@ -49,25 +49,20 @@ def run_in_thread_loop(coro: Coroutine[Any, Any, T]) -> T:
     """asyncio.run, but on a loop kept per worker thread: a new loop per run would also
     start new anyio worker threads each time. Tasks a run leaves behind are cancelled.
 
-    A run that fails or is cancelled closes its loop, so nothing it left behind (a thread a
-    module started itself, say) can call into it after the run."""
+    The loop is never closed: async generators of earlier runs (DSPy's and LiteLLM's
+    streams) may still be finalized on it. A cancelled run's program thread has finished
+    before this returns (it is not abandoned), so nothing calls into the loop later."""
     loop = getattr(_local, "loop", None)
     if loop is None:
         loop = _local.loop = asyncio.new_event_loop()
-    ok = False
     try:
-        result = loop.run_until_complete(coro)
-        ok = True
-        return result
+        return loop.run_until_complete(coro)
     finally:
         leftovers = [t for t in asyncio.all_tasks(loop) if not t.done()]
         for task in leftovers:
             task.cancel()
         if leftovers:
             loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
-        if not ok:
-            _local.loop = None
-            loop.close()
 
 
 async def _drive(run: RunContext, stream: Any, paths: dict[str, str]) -> Any:

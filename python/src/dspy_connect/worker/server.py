@@ -87,7 +87,9 @@ async def serve(args: Namespace) -> None:
     for name in ("", SERVICE_NAME):
         await health.set(name, health_pb2.HealthCheckResponse.SERVING)
 
-    # `kill -USR1 <pid>` prints every thread's stack to stderr: what a stuck worker is doing.
+    # A crash prints every thread's stack to stderr, and so does `kill -USR1 <pid>` (what a
+    # stuck worker is doing).
+    faulthandler.enable(all_threads=True)
     faulthandler.register(signal.SIGUSR1, all_threads=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
