@@ -16,7 +16,10 @@ from pathlib import Path
 import grpc
 import pytest
 
+from dspy_connect import garbage
 from dspy_connect.v1 import worker_pb2_grpc
+
+garbage.collect_in_background()  # this process sets ContextVars on many threads too
 
 READY_PREFIX = "DSPY_CONNECT_READY "
 

@@ -39,6 +39,10 @@ def main() -> None:
         return
 
     import uvicorn  # noqa: PLC0415
+
+    from .. import garbage  # noqa: PLC0415
+
+    garbage.collect_in_background()  # uvicorn and anyio set ContextVars too
     from llama_cpp.server.app import create_app  # noqa: PLC0415
     from llama_cpp.server.settings import ModelSettings, ServerSettings  # noqa: PLC0415
 

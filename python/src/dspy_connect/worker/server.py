@@ -20,7 +20,7 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
 
-from .. import __version__, lm, warmup
+from .. import __version__, garbage, lm, warmup
 from ..service import WorkerService
 from ..v1 import worker_pb2_grpc
 from .auth import TokenInterceptor
@@ -53,6 +53,7 @@ def private_socket_path(requested: str | None) -> Path:
 
 
 async def serve(args: Namespace) -> None:
+    garbage.collect_in_background()
     for module in args.imports:
         importlib.import_module(module)
     max_bytes = args.max_message_mb * 1024 * 1024

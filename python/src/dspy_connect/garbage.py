@@ -1,0 +1,58 @@
+"""Cyclic garbage collection on a thread of its own, never inside other code.
+
+CPython before 3.12 can crash (a use-after-free) when the cyclic GC starts while a
+ContextVar is being set: the allocation of a new context node starts the GC, and a
+finalizer or weakref callback it runs sets a ContextVar of the same context, which frees
+the nodes the first set is still walking (python/cpython#148891). DSPy sets a ContextVar
+on every `dspy.context`, so a busy worker hit it: two segfaults in full test runs, one in
+CI. With automatic collection off, the collector only ever starts from this thread, where
+no ContextVar is half set. Reference counting still frees everything that is not in a cycle.
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+import threading
+import time
+
+INTERVAL_SECONDS = 0.1
+
+_started = False
+_lock = threading.Lock()
+
+
+def collect_in_background(interval: float = INTERVAL_SECONDS) -> None:
+    """Turns automatic collection off and starts a daemon thread that collects the
+    generations the automatic policy would have, checking `interval` seconds apart.
+    Python 3.12+ is unaffected, so there it does nothing. Idempotent."""
+    global _started
+    if sys.version_info >= (3, 12):
+        return
+    with _lock:
+        if _started:
+            return
+        _started = True
+    thresholds = gc.get_threshold()
+    gc.disable()
+    threading.Thread(target=_collect_forever, args=(interval, thresholds), name="gc", daemon=True).start()
+
+
+def _collect_forever(interval: float, thresholds: tuple[int, ...]) -> None:
+    while True:
+        time.sleep(interval)
+        generation = due_generation(gc.get_count(), thresholds)
+        if generation is not None:
+            gc.collect(generation)
+
+
+def due_generation(counts: tuple[int, int, int], thresholds: tuple[int, ...]) -> int | None:
+    """The oldest generation whose count passed its threshold, as CPython's own policy
+    picks it (a generation is collected with every younger one); None when none is due."""
+    if thresholds[0] <= 0 or counts[0] < thresholds[0]:
+        return None
+    generation = 0
+    for older in (1, 2):
+        if counts[older] >= thresholds[older]:
+            generation = older
+    return generation
