@@ -143,3 +143,19 @@ async def test_a_command_can_call_ts_tools_many_times(stub):
     calls, _, done = await run_answering(stub, start, lambda c: [result(c, json.loads(c.args_json)["i"])])
     assert len(calls) == 50 and len({c.call_id for c in calls}) == 50
     assert json.loads(done.result_json)["calls"] == 50
+
+
+async def test_a_tool_the_agent_lacks_is_a_tool_error_the_model_sees(stub):
+    start = react_start(tool("lookup"), python_tools=("word_count",))
+    start.lm.CopyFrom(common_pb2.LmConfig(model="scripted/stray"))
+    calls, events, done = await run_answering(stub, start, lambda c: [result(c, "found")])
+    assert done.WhichOneof("outcome") == "result_json"  # the agent went on to its real tools
+    [error] = of(events, "tool_error")
+    assert (error.tool_name, error.kind) == ("no_such_tool", "unknown_tool")
+    assert "the tools are finish, lookup, word_count" in error.message
+    first = of(events, "observation")[0]
+    assert (first.call_id, first.is_error) == (error.call_id, True)
+    assert [c.tool_name for c in calls] == ["lookup"]
+    trajectory = json.loads(done.result_json)["trajectory"]
+    assert trajectory["tool_name_0"] == "no_such_tool" and "unknown tool 'no_such_tool'" in trajectory["observation_0"]
+    assert [trajectory[f"tool_name_{i}"] for i in (1, 2, 3)] == ["lookup", "word_count", "finish"]

@@ -100,6 +100,19 @@ describe("TypeScript tools called by a Python ReAct agent", () => {
     expect(events.at(-1)?.type).toBe("done");
   });
 
+  it("a tool the agent lacks is a tool_error, and the model is told which tools exist", async () => {
+    const lookup = defineTool({ name: "lookup", description: "Looks it up.", input, execute: () => "found" });
+    // scripted/stray: the agent's first step names "no_such_tool".
+    const run = streamReact(client, "question -> answer", { question: "q" }, { tools: [lookup], lm: { model: "scripted/stray" } });
+    const events = await collect(run);
+    const [error] = ofType(events, "tool_error");
+    expect(error).toMatchObject({ tool: "no_such_tool", kind: "unknown_tool", message: expect.stringContaining("the tools are finish, lookup") });
+    expect(ofType(events, "observation")[0]).toMatchObject({ callId: error!.callId, isError: true });
+    // The agent went on to its real tool.
+    expect(ofType(events, "observation")[1]).toMatchObject({ tool: "lookup", observation: "found", isError: false });
+    expect(events.at(-1)?.type).toBe("done");
+  });
+
   it("validates args before execute: schema failures reach the model, execute never runs", async () => {
     let ran = false;
     // The refinement exists only in TypeScript: the worker passes the call, TS refuses it.

@@ -10,6 +10,7 @@ import dspy
 from . import jsonio
 from .errors import InvalidArgument
 from .local_lm.tool_choice import constrain_tool_choice
+from .run.unknown_tool import tolerate_unknown_tools
 from .signature import build_signature
 from .tools import agent_tools
 from .v1 import common_pb2
@@ -23,7 +24,7 @@ _factories: dict[str, ModuleFactory] = {
 AgentFactory = Callable[[type[dspy.Signature], dict[str, Any], list[dspy.Tool]], dspy.Module]
 # Module types that take tools: factory(signature, config, tools).
 _agent_factories: dict[str, AgentFactory] = {
-    "react": lambda sig, config, tools: constrain_tool_choice(dspy.ReAct(sig, tools=tools, **config)),
+    "react": lambda sig, config, tools: tolerate_unknown_tools(constrain_tool_choice(dspy.ReAct(sig, tools=tools, **config))),
 }
 
 

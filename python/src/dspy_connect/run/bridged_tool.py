@@ -41,7 +41,7 @@ class BridgedTool(dspy.Tool):
         try:
             return super()._validate_and_parse_args(**kwargs)
         except ValueError as exc:
-            raise _failure(self.name or "", "invalid_args", f"invalid arguments for tool {self.name!r}: {exc}") from None
+            raise reported_failure(self.name or "", "invalid_args", f"invalid arguments for tool {self.name!r}: {exc}") from None
 
     @with_callbacks
     async def acall(self, **kwargs: Any) -> Any:
@@ -52,11 +52,11 @@ class BridgedTool(dspy.Tool):
 def _bridge(name: str) -> ToolBridge:
     run = current_run()
     if run is None or not run.tools.has(name):
-        raise _failure(name, "unknown_tool", f"TypeScript tool {name!r} is not available on this run")
+        raise reported_failure(name, "unknown_tool", f"TypeScript tool {name!r} is not available on this run")
     return run.tools
 
 
-def _failure(name: str, kind: str, message: str) -> ToolFailure:
+def reported_failure(name: str, kind: str, message: str) -> ToolFailure:
     """A ToolFailure, reported as a `tool_error` event too."""
     run = current_run()
     if run is not None:

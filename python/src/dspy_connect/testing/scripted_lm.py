@@ -10,6 +10,7 @@ Models:
   scripted/fail          raise, as an LM outage would
   scripted/slow-<ms>     wait <ms> in total before answering
   scripted/tokens-<ms>   when streaming, wait <ms> between chunks
+  scripted/stray         an agent's first step names a tool it does not have
 
 Values, from the first input field's value `v` (as the prompt shows it):
   reasoning        "Step by step: v"
@@ -23,6 +24,7 @@ Values, from the first input field's value `v` (as the prompt shows it):
                    its last option
   Literal[a, ..z]  the option after as many as the prompt holds observations, up to z
                    (ReAct: each tool once, in order, then finish)
+  next_tool_name   (a str) picks from the tools the prompt lists, as a Literal would
   Optional[T]      value for T
 """
 
@@ -46,6 +48,8 @@ _MARKER = re.compile(r"\[\[ ## (\w+) ## \]\]\n")
 _CHUNK = re.compile(r"\s*\S+|\s+")
 # ReAct lists its tools as "(1) name, whose description is <desc>...</desc>. It takes arguments {'a': ...}."
 _TOOL_LINE = re.compile(r"^\s*\(\d+\) ([\w-]+)(?:, whose description is <desc>.*?</desc>)?\. It takes arguments \{'(\w+)'", re.MULTILINE)
+_TOOL_NAME = re.compile(r"^\s*\(\d+\) ([\w-]+)", re.MULTILINE)
+STRAY_TOOL = "no_such_tool"
 _OBSERVATION = re.compile(r"\[\[ ## observation_\d+ ## \]\]|\"observation_\d+\"")
 
 
@@ -54,6 +58,7 @@ class Script:
     fail: bool = False
     delay_s: float = 0.0
     chunk_delay_s: float = 0.0
+    stray: bool = False
 
     @staticmethod
     def parse(model: str) -> Script:
@@ -63,6 +68,8 @@ class Script:
             return Script()
         if kind == "fail":
             return Script(fail=True)
+        if kind == "stray":
+            return Script(stray=True)
         if kind == "slow" and arg.isdigit():
             return Script(delay_s=int(arg) / 1000)
         if kind == "tokens" and arg.isdigit():
@@ -70,7 +77,7 @@ class Script:
         raise CustomLLMError(status_code=400, message=f"unknown scripted model {model!r}")
 
 
-def answer_for(messages: list[dict[str, Any]]) -> str:
+def answer_for(messages: list[dict[str, Any]], script: Script = Script()) -> str:
     """The ChatAdapter-formatted answer to a DSPy prompt."""
     system = next((m["content"] for m in messages if m["role"] == "system"), "")
     user = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
@@ -82,11 +89,20 @@ def answer_for(messages: list[dict[str, Any]]) -> str:
     fields = _OUTPUT_FIELD.findall(outputs_part)
     literal = next((t.strip() for _, t in fields if t.strip().startswith("Literal[")), "Literal[]")
     options = [json.loads(o.strip().replace("'", '"')) for o in literal[len("Literal["):-1].split(",") if o.strip()]
+    if not options and any(f == "next_tool_name" for f, _ in fields):
+        options = _TOOL_NAME.findall(system)
+    if script.stray and options:
+        options = [STRAY_TOOL, *options]  # its observation counts as a step too
     picked = options[min(step, len(options) - 1)] if options else ""
     choice = Choice(step, step >= len(options) - 1, dict(_TOOL_LINE.findall(system)).get(picked, "input"))
     parts = []
     for field, type_text in fields:
-        value = f"Step by step: {first}" if field == "reasoning" else _value(type_text.strip(), field, first, choice)
+        if field == "reasoning":
+            value: Any = f"Step by step: {first}"
+        elif field == "next_tool_name" and options:
+            value = picked
+        else:
+            value = _value(type_text.strip(), field, first, choice)
         text = value if isinstance(value, str) else json.dumps(value)
         parts.append(f"[[ ## {field} ## ]]\n{text}\n\n")
     return "".join(parts) + "[[ ## completed ## ]]"
@@ -142,7 +158,7 @@ def _usage(messages: list[dict[str, Any]], text: str) -> dict[str, int]:
 
 
 def _response(model: str, messages: list[dict[str, Any]]) -> litellm.ModelResponse:
-    text = answer_for(messages)
+    text = answer_for(messages, Script.parse(model))
     return litellm.ModelResponse(
         model=model,
         choices=[{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}],
@@ -150,8 +166,8 @@ def _response(model: str, messages: list[dict[str, Any]]) -> litellm.ModelRespon
     )
 
 
-def _chunks(messages: list[dict[str, Any]]) -> Iterator[GenericStreamingChunk]:
-    text = answer_for(messages)
+def _chunks(model: str, messages: list[dict[str, Any]]) -> Iterator[GenericStreamingChunk]:
+    text = answer_for(messages, Script.parse(model))
     pieces = _CHUNK.findall(text)
     for i, piece in enumerate(pieces):
         last = i == len(pieces) - 1
@@ -185,7 +201,7 @@ class ScriptedLLM(CustomLLM):
         time.sleep(script.delay_s)
         if script.fail:
             raise CustomLLMError(status_code=500, message="scripted LM failure")
-        for chunk in _chunks(messages):
+        for chunk in _chunks(model, messages):
             yield chunk
             time.sleep(script.chunk_delay_s)
 
@@ -194,7 +210,7 @@ class ScriptedLLM(CustomLLM):
         await asyncio.sleep(script.delay_s)
         if script.fail:
             raise CustomLLMError(status_code=500, message="scripted LM failure")
-        for chunk in _chunks(messages):
+        for chunk in _chunks(model, messages):
             yield chunk
             if script.chunk_delay_s:
                 await asyncio.sleep(script.chunk_delay_s)
