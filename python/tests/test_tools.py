@@ -99,6 +99,40 @@ async def test_args_that_fail_the_schema_never_leave_the_worker(stub):
     assert done.WhichOneof("outcome") == "result_json"
 
 
+# A recursive type, as zod's toJSONSchema writes it: the argument is a $ref into $defs.
+TREE_SCHEMA = {
+    "type": "object",
+    "properties": {"input": {"$ref": "#/$defs/Node"}},
+    "required": ["input"],
+    "$defs": {
+        "Node": {
+            "type": "object",
+            "properties": {"name": {"type": "string"}, "children": {"type": "array", "items": {"$ref": "#/$defs/Node"}}},
+            "required": ["name"],
+        }
+    },
+}
+
+
+async def test_args_are_checked_against_referenced_definitions_in_the_worker(stub):
+    tree = tool("tree", schema=json.dumps(TREE_SCHEMA).encode())
+    calls, events, done = await run_answering(stub, react_start(tree), lambda c: [result(c, 1)])
+    assert calls == []  # the scripted LM sends a string where a Node belongs
+    [error] = of(events, "tool_error")
+    assert error.kind == "invalid_args" and "is not of type 'object'" in error.message
+
+
+def test_nested_references_resolve_in_the_argument_check():
+    from dspy_connect.run.bridged_tool import BridgedTool
+    from dspy_connect.run.tool_bridge import ToolFailure
+
+    bridged = BridgedTool.from_spec(tool("tree", schema=json.dumps(TREE_SCHEMA).encode()))
+    good = {"name": "root", "children": [{"name": "leaf", "children": []}]}
+    assert bridged._validate_and_parse_args(input=good) == {"input": good}
+    with pytest.raises(ToolFailure, match="invalid arguments for tool 'tree'"):
+        bridged._validate_and_parse_args(input={"name": "root", "children": [{"children": []}]})
+
+
 async def test_cancel_during_a_tool_call_ends_the_run_cancelled(stub):
     requests: asyncio.Queue = asyncio.Queue()
     await requests.put(run_pb2.RunRequest(start=react_start(tool("slow"))))
@@ -128,6 +162,7 @@ async def test_cancel_during_a_tool_call_ends_the_run_cancelled(stub):
         [tool("twice"), tool("twice")],
         [tool("bad_schema", schema=b"[1, 2]")],
         [tool("not_object", schema=b'{"type": "string"}')],
+        [tool("bad_property", schema=b'{"type": "object", "properties": {"input": 3}}')],
     ],
 )
 async def test_bad_tool_specs_are_refused(stub, tools):

@@ -32,7 +32,7 @@ class BridgedTool(dspy.Tool):
 
         # DSPy shows each argument's schema to the model; `required` lives on the whole object.
         required = set(schema.get("required", []))
-        args = {k: {**v, **({} if k in required else {"default": None})} for k, v in properties.items()}
+        args = {k: _standalone(v, schema) | ({} if k in required else {"default": None}) for k, v in properties.items()}
         return cls(call, name=name, desc=spec.description or name, args=args, arg_types={k: Any for k in args})
 
     def _validate_and_parse_args(self, **kwargs: Any) -> dict[str, Any]:
@@ -47,6 +47,24 @@ class BridgedTool(dspy.Tool):
     async def acall(self, **kwargs: Any) -> Any:
         parsed = self._validate_and_parse_args(**kwargs)
         return await _bridge(self.name or "").acall(self.name or "", parsed, ACTIVE_CALL_ID.get())
+
+
+def _standalone(arg: Any, root: dict[str, Any]) -> dict[str, Any]:
+    """One argument's schema as a document of its own: DSPy checks each argument alone, so
+    `$ref`s into the tool's `$defs` (zod emits them for recursive types) need those
+    definitions beside them, and an argument that is only a `$ref` its target's type."""
+    if not isinstance(arg, dict):
+        raise InvalidArgument(f"argument schemas must be JSON objects, got {arg!r}")
+    definitions = {key: root[key] for key in ("$defs", "definitions") if isinstance(root.get(key), dict)}
+    if not definitions:
+        return arg
+    ref = arg.get("$ref")
+    if isinstance(ref, str) and "type" not in arg:
+        *_, kind, target = ["", "", *ref.split("/")]
+        found = definitions.get(kind, {}).get(target)
+        if isinstance(found, dict):
+            arg = {**found, **{k: v for k, v in arg.items() if k != "$ref"}}
+    return {**arg, **definitions}
 
 
 def _bridge(name: str) -> ToolBridge:
