@@ -14,6 +14,8 @@ import os
 import threading
 import time
 
+from . import garbage
+
 log = logging.getLogger("dspy_connect.worker")
 _done = threading.Event()
 _error: BaseException | None = None
@@ -38,6 +40,7 @@ def _load() -> None:
             from .testing import scripted_lm  # noqa: PLC0415
 
             scripted_lm.register()
+        garbage.freeze_startup_objects()
         log.info("warm-up done in %.2f s", time.perf_counter() - started)
     except BaseException as exc:  # reported to every call through wait()
         _error = exc

@@ -93,6 +93,7 @@ def main() -> None:
             pass
         server.should_exit = True
 
+    garbage.freeze_startup_objects()
     threading.Thread(target=announce, daemon=True).start()
     if args.exit_with_stdin:
         threading.Thread(target=exit_on_eof, daemon=True).start()
