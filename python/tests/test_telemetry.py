@@ -16,6 +16,8 @@ from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2
 
 from .conftest import connect, plugin_worker
 from .run_client import run, run_answering
+from .test_pipeline import pipeline_start
+from .test_pipeline import predict as predict_step
 from .test_run import module_start
 from .test_tools import react_start, result, tool
 
@@ -103,8 +105,56 @@ async def test_module_and_lm_spans_nest_under_the_run(stub):
     assert predict["parent_span_id"] == cot["span_id"]
     assert lm["parent_span_id"] == predict["span_id"]
     assert (lm["kind"], lm["attributes"]["gen_ai.request.model"], lm["attributes"]["gen_ai.provider.name"]) == ("CLIENT", "scripted/echo", "scripted")
+    # The scripted LM counts words: the streamed call's usage reaches its span.
+    assert lm["attributes"]["gen_ai.usage.input_tokens"] > 0 and lm["attributes"]["gen_ai.usage.output_tokens"] > 0
+    assert (lm["attributes"]["gen_ai.usage.input_tokens"], lm["attributes"]["gen_ai.usage.output_tokens"]) == (done.usage.prompt_tokens, done.usage.completion_tokens)
     assert predict["attributes"]["dspy.module.class"] == "Predict"
     assert run_span["start_ns"] <= cot["start_ns"] <= predict["start_ns"] <= lm["start_ns"] <= lm["end_ns"] <= run_span["end_ns"]
+
+
+async def test_pipeline_steps_are_spans_and_their_modules_nest_under_them(stub):
+    caller = Caller()
+    steps = [
+        predict_step("draft", "question -> answer"),
+        {
+            "kind": "branch",
+            "name": "route",
+            "condition": {"op": "contains", "left": {"field": "answer"}, "right": {"value": "one"}},
+            "then": {"steps": [predict_step("shout", "question -> loud")]},
+        },
+        {
+            "kind": "parallel",
+            "name": "fan",
+            "branches": [{"steps": [predict_step("a", "question -> label")]}, {"steps": [predict_step("b", "answer -> label")]}],
+            "aggregate": {"kind": "concat", "field": "label", "into": "labels"},
+        },
+    ]
+    _, done = await run(stub, traced(pipeline_start(steps), caller))
+    assert done.WhichOneof("outcome") == "result_json", done.error.message
+
+    spans = await spans_of(stub, caller.trace_id)
+    run_span = one(spans, "dspy_connect.run")
+    step_spans = {s["attributes"]["dspy_connect.step.path"]: s for s in spans if s["name"].startswith("dspy_connect.step ")}
+    assert set(step_spans) == {"draft", "route", "route/then/shout", "fan", "fan/0/a", "fan/1/b"}
+    parent_path = {"draft": None, "route": None, "route/then/shout": "route", "fan": None, "fan/0/a": "fan", "fan/1/b": "fan"}
+    for path, parent in parent_path.items():
+        expected = run_span["span_id"] if parent is None else step_spans[parent]["span_id"]
+        assert step_spans[path]["parent_span_id"] == expected, path
+    assert step_spans["fan"]["name"] == "dspy_connect.step parallel" and step_spans["route"]["name"] == "dspy_connect.step branch"
+    # Each step's Predict is a child of its step's span, even on the parallel branches' threads.
+    modules = {s["parent_span_id"] for s in named(spans, "dspy.module Predict")}
+    assert modules == {step_spans[p]["span_id"] for p in ("draft", "route/then/shout", "fan/0/a", "fan/1/b")}
+
+
+async def test_a_failed_step_attempt_is_an_error_span(stub):
+    caller = Caller()
+    steps = [predict_step("flaky", "question -> answer", on_error="retry", retries=1)]
+    failing = common_pb2.LmConfig(model="scripted/fail", kwargs_json=b'{"num_retries": 0}')
+    _, done = await run(stub, traced(pipeline_start(steps, lm=failing), caller))
+    assert done.WhichOneof("outcome") == "error"
+    attempts = [s for s in await spans_of(stub, caller.trace_id) if s["name"] == "dspy_connect.step predict"]
+    assert sorted(s["attributes"]["dspy_connect.step.attempt"] for s in attempts) == [1, 2]
+    assert all(s["status"]["code"] == "ERROR" for s in attempts)
 
 
 async def test_a_typescript_tool_call_carries_its_tool_span(stub):

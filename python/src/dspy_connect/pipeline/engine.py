@@ -100,7 +100,8 @@ class Execution:
         for attempt in range(1, attempts + 1):
             started = time.perf_counter()
             try:
-                return await self._execute(step, state, path, scope, started)
+                with self.run.trace.step(path, step.kind, attempt):
+                    return await self._execute(step, state, path, scope, started)
             except RunCancelled:
                 raise
             except asyncio.CancelledError:

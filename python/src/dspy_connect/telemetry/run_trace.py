@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import TypeVar
@@ -22,12 +23,17 @@ from opentelemetry.util.types import Attributes
 
 from ..errors import short_cause
 from ..v1 import common_pb2
-from .attributes import ERROR_TYPE, EVENT_COUNT, GRPC_STATUS
+from .attributes import ERROR_TYPE, EVENT_COUNT, GRPC_STATUS, STEP_ATTEMPT, STEP_KIND, STEP_PATH, STEP_SPAN
 from .dspy_spans import DspySpans
 from .propagation import parent_context, trace_context_of
 from .provider import tracer, tracing_enabled
 
 T = TypeVar("T")
+
+# The span of the pipeline step running in this context: DSPy calls with no traced parent
+# call nest under it rather than under the run. Context-local, so parallel branches (each
+# in a copy of the context) keep their own.
+_STEP_SPAN: ContextVar[Span | None] = ContextVar("dspy_connect_step_span", default=None)
 
 
 @dataclass(frozen=True)
@@ -90,21 +96,51 @@ class RunTrace:
             if self.span is None or self._finished:
                 return  # a thread the run abandoned: its spans would never end
             parent = self._open.get(parent_call_id) if parent_call_id else None
-            parent_span = parent.span if parent is not None else self.span
+            parent_span = parent.span if parent is not None else _STEP_SPAN.get() or self.span
             span = tracer().start_span(name, context=trace.set_span_in_context(parent_span), kind=kind, attributes=attributes)
             self._open[call_id] = _OpenSpan(span, otel_context.attach(trace.set_span_in_context(span)))
 
-    def close(self, call_id: str, exception: BaseException | None) -> None:
+    def close(self, call_id: str, exception: BaseException | None, attributes: Attributes = None) -> None:
         with self._lock:
             entry = self._open.pop(call_id, None)
         if entry is None:
             return
         otel_context.detach(entry.token)  # type: ignore[arg-type]
+        if attributes:
+            entry.span.set_attributes(attributes)
         if exception is not None:
             entry.span.record_exception(exception)
             entry.span.set_attribute(ERROR_TYPE, type(exception).__name__)
             entry.span.set_status(Status(StatusCode.ERROR, short_cause(exception)))
         entry.span.end()
+
+    # ---- pipeline steps ----
+
+    def step(self, path: str, kind: str, attempt: int) -> AbstractContextManager[None]:
+        """A span for one attempt of pipeline step `path`, a child of the enclosing step's
+        span (or the run's); the DSPy spans inside nest under it."""
+        return nullcontext() if self.span is None else self._step(path, kind, attempt)
+
+    @contextmanager
+    def _step(self, path: str, kind: str, attempt: int) -> Iterator[None]:
+        with self._lock:
+            finished = self._finished
+        if finished:  # a branch the run abandoned: its span would outlive the run's
+            yield
+            return
+        parent = _STEP_SPAN.get() or self.span
+        attributes = {STEP_PATH: path, STEP_KIND: kind, STEP_ATTEMPT: attempt}
+        span = tracer().start_span(f"{STEP_SPAN} {kind}", context=trace.set_span_in_context(parent), kind=SpanKind.INTERNAL, attributes=attributes)
+        token = _STEP_SPAN.set(span)
+        try:
+            yield
+        except BaseException as exc:
+            span.set_attribute(ERROR_TYPE, type(exc).__name__)
+            span.set_status(Status(StatusCode.ERROR, short_cause(exc)))
+            raise
+        finally:
+            _STEP_SPAN.reset(token)
+            span.end()
 
     # ---- the wire ----
 
