@@ -194,3 +194,27 @@ async def test_a_tool_the_agent_lacks_is_a_tool_error_the_model_sees(stub):
     trajectory = json.loads(done.result_json)["trajectory"]
     assert trajectory["tool_name_0"] == "no_such_tool" and "unknown tool 'no_such_tool'" in trajectory["observation_0"]
     assert [trajectory[f"tool_name_{i}"] for i in (1, 2, 3)] == ["lookup", "word_count", "finish"]
+
+
+async def test_a_python_generator_tool_streams_its_output(stub):
+    calls, events, done = await run_answering(stub, react_start(python_tools=("spell",)), lambda c: [])
+    assert calls == []  # a Python tool stays in Python
+    [start] = [s for s in of(events, "tool_start") if s.tool_name == "spell"]
+    outputs = of(events, "tool_output")
+    # The scripted LM's argument is "next_tool_args: two words": the first word, spelled.
+    assert [json.loads(o.chunk_json) for o in outputs] == list("next_tool_args:")
+    assert all((o.call_id, o.tool_name, o.step) == (start.call_id, "spell", 1) for o in outputs)
+    [observation] = [o for o in of(events, "observation") if o.tool_name == "spell"]
+    assert json.loads(observation.observation_json) == "next_tool_args:" and not observation.is_error
+    kinds = [e.WhichOneof("kind") for e in events]
+    assert kinds.index("tool_output") < kinds.index("observation")  # streamed while it ran
+
+
+def test_generator_tools_keep_their_schema_and_join_their_chunks():
+    from dspy_connect.run.streamed_tool import join_chunks
+    from dspy_connect.testing import plugins  # noqa: F401 (registers `spell`)
+    from dspy_connect.tools import _tools
+
+    assert _tools["spell"].args == {"input": {"type": "string"}}
+    assert _tools["spell"](input="abc def") == "abc"  # outside a run: no events, same result
+    assert join_chunks(["a", "b"]) == "ab" and join_chunks([1, "b"]) == [1, "b"] and join_chunks([]) == ""

@@ -182,6 +182,14 @@ describe("TypeScript tools called by a Python ReAct agent", () => {
     expect(calls).toHaveLength(1); // only the TS tool crossed the bridge
   });
 
+  it("a Python generator tool streams its output as tool_output events too", async () => {
+    const events = await collect(streamReact(client, "question -> answer", { question: "abc" }, { tools: ["spell"] }));
+    const outputs = ofType(events, "tool_output");
+    expect(outputs.map((o) => o.chunk).join("")).toBe("next_tool_args:");
+    expect(outputs.every((o) => o.tool === "spell" && o.step === 1)).toBe(true);
+    expect(ofType(events, "observation")[0]).toMatchObject({ tool: "spell", observation: "next_tool_args:", isError: false });
+  });
+
   it("runs parallel tool calls at once (async path)", async () => {
     // Each call waits until all three are in flight: this only finishes if they overlap.
     let started = 0;

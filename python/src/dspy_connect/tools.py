@@ -30,10 +30,14 @@ def register_tool(*, name: str | None = None, description: str | None = None) ->
 
 
 def register_tool(fn: Any = None, *, name: str | None = None, description: str | None = None) -> Any:
-    """Registers a function as a tool. Its arguments' type hints become the tool's schema."""
+    """Registers a function as a tool. Its arguments' type hints become the tool's schema.
+    A generator function streams: each chunk it yields is a `tool_output` event, and the
+    joined chunks (one string when all are strings) are the observation."""
 
     def decorate(func: F) -> F:
-        tool = dspy.Tool(func, name=name, desc=description)
+        from .run.streamed_tool import streamed  # noqa: PLC0415 (the run package imports this module's users)
+
+        tool = dspy.Tool(streamed(func, name or func.__name__), name=name, desc=description)
         _tools[tool.name] = tool
         return func
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import dspy
@@ -19,6 +20,12 @@ from ..tools import register_tool
 def word_count(input: str) -> int:
     """Counts the words in a text."""
     return len(str(input).split())
+
+
+@register_tool
+def spell(input: str) -> Iterator[str]:
+    """Spells the first word of a text, one letter at a time (a streaming tool)."""
+    yield from str(input).split()[0] if str(input).split() else ""
 
 
 @register_tool
