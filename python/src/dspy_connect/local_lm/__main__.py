@@ -39,15 +39,14 @@ def main() -> None:
         return
 
     import uvicorn  # noqa: PLC0415
-
-    from .. import garbage  # noqa: PLC0415
-
-    garbage.collect_in_background()  # uvicorn and anyio set ContextVars too
     from llama_cpp.server.app import create_app  # noqa: PLC0415
     from llama_cpp.server.settings import ModelSettings, ServerSettings  # noqa: PLC0415
 
+    from .. import garbage  # noqa: PLC0415
     from .chat_format import CHAT_FORMAT  # noqa: PLC0415 (registers the format)
     from .json_schema import JsonSchemaResponseFormat  # noqa: PLC0415
+
+    garbage.collect_in_background()  # uvicorn and anyio set ContextVars too
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

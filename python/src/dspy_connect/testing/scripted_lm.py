@@ -239,5 +239,6 @@ def _price_free(model: str) -> None:
     if model in _priced:
         return
     name = model if model.startswith(f"{PROVIDER}/") else f"{PROVIDER}/{model}"
-    litellm.register_model({name: {"litellm_provider": PROVIDER, "mode": "chat", "input_cost_per_token": 0.0, "output_cost_per_token": 0.0}})
+    free = dict.fromkeys(("input_cost_per_token", "output_cost_per_token", "cache_creation_input_token_cost", "cache_read_input_token_cost"), 0.0)
+    litellm.register_model({name: {"litellm_provider": PROVIDER, "mode": "chat", **free}})
     _priced.add(model)
