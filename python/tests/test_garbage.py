@@ -70,3 +70,25 @@ def test_finalizers_that_set_context_vars_cannot_crash_a_context_var_set():
     result = subprocess.run([sys.executable, "-c", REENTRANT_SET], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == ["False", "True"]
+
+
+FORKED_CHILD = textwrap.dedent(
+    """
+    import gc, os, sys, threading
+    from dspy_connect import garbage
+
+    garbage.collect_in_background()
+    pid = os.fork()
+    if pid == 0:  # the child: collection still off, and its own collector thread runs
+        ok = not gc.isenabled() and any(t.name == "gc" for t in threading.enumerate())
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    print(os.waitstatus_to_exitcode(status))
+    """
+)
+
+
+def test_a_forked_child_gets_a_collector_of_its_own():
+    result = subprocess.run([sys.executable, "-c", FORKED_CHILD], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["0"]

@@ -11,6 +11,7 @@ no ContextVar is half set. Reference counting still frees everything that is not
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import sys
@@ -41,6 +42,14 @@ def collect_in_background(interval: float = INTERVAL_SECONDS) -> None:
     thresholds = gc.get_threshold()
     gc.disable()
     threading.Thread(target=_collect_forever, args=(interval, thresholds), name="gc", daemon=True).start()
+    # A forked child inherits "disabled" but not the thread: it gets a collector of its own.
+    os.register_at_fork(after_in_child=functools.partial(_start_in_child, interval))
+
+
+def _start_in_child(interval: float) -> None:
+    global _started
+    _started = False
+    collect_in_background(interval)
 
 
 def freeze_startup_objects() -> None:
