@@ -158,8 +158,8 @@ def _usage(messages: list[dict[str, Any]], text: str) -> dict[str, int]:
     return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
 
 
-def _response(model: str, messages: list[dict[str, Any]]) -> litellm.ModelResponse:
-    text = answer_for(messages, Script.parse(model))
+def _response(model: str, messages: list[dict[str, Any]], script: Script) -> litellm.ModelResponse:
+    text = answer_for(messages, script)
     return litellm.ModelResponse(
         model=model,
         choices=[{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}],
@@ -167,8 +167,8 @@ def _response(model: str, messages: list[dict[str, Any]]) -> litellm.ModelRespon
     )
 
 
-def _chunks(model: str, messages: list[dict[str, Any]]) -> Iterator[GenericStreamingChunk]:
-    text = answer_for(messages, Script.parse(model))
+def _chunks(messages: list[dict[str, Any]], script: Script) -> Iterator[GenericStreamingChunk]:
+    text = answer_for(messages, script)
     pieces = _CHUNK.findall(text)
     for i, piece in enumerate(pieces):
         last = i == len(pieces) - 1
@@ -188,21 +188,21 @@ class ScriptedLLM(CustomLLM):
         time.sleep(script.delay_s)
         if script.fail:
             raise CustomLLMError(status_code=500, message="scripted LM failure")
-        return _response(model, messages)
+        return _response(model, messages, script)
 
     async def acompletion(self, model, messages, *args, **kwargs):
         script = Script.parse(model)
         await asyncio.sleep(script.delay_s)
         if script.fail:
             raise CustomLLMError(status_code=500, message="scripted LM failure")
-        return _response(model, messages)
+        return _response(model, messages, script)
 
     def streaming(self, model, messages, *args, **kwargs) -> Iterator[GenericStreamingChunk]:
         script = Script.parse(model)
         time.sleep(script.delay_s)
         if script.fail:
             raise CustomLLMError(status_code=500, message="scripted LM failure")
-        for chunk in _chunks(model, messages):
+        for chunk in _chunks(messages, script):
             yield chunk
             time.sleep(script.chunk_delay_s)
 
@@ -211,7 +211,7 @@ class ScriptedLLM(CustomLLM):
         await asyncio.sleep(script.delay_s)
         if script.fail:
             raise CustomLLMError(status_code=500, message="scripted LM failure")
-        for chunk in _chunks(model, messages):
+        for chunk in _chunks(messages, script):
             yield chunk
             if script.chunk_delay_s:
                 await asyncio.sleep(script.chunk_delay_s)
