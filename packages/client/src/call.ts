@@ -1,6 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { CallRequestSchema, type CallResponse } from "@dspy-connect/core-proto";
 import { operationInfo, publish } from "./diagnostics/channels.js";
+import { Code } from "./errors.js";
 import { decodeJson, encodeJson } from "./json.js";
 import { toLmConfig } from "./lm.js";
 import { toModuleSpec, type ModuleDefinition } from "./module-spec.js";
@@ -45,7 +46,9 @@ export async function withLease<T>(
     const signal = options.signal ? AbortSignal.any([options.signal, lease.gone]) : lease.gone;
     return await fn(lease, { signal, timeoutMs: Math.max(1, deadline - Date.now()) });
   } catch (error) {
-    throw await pool.translateError(error, lease, options.signal);
+    const failure = await pool.translateError(error, lease, options.signal);
+    if (failure.code === Code.Canceled || failure.code === Code.DeadlineExceeded) lease.abandon();
+    throw failure;
   } finally {
     lease.release();
   }

@@ -19,22 +19,6 @@ describe("shutdown", () => {
     expect(pids.filter(isAlive)).toEqual([]);
   });
 
-  it("leaves no Python process when the Node parent is killed with SIGKILL", async () => {
-    const env = { ...process.env, ...testEnv, DSPY_CONNECT_PYTHON: python };
-    const parent = spawn(process.execPath, [join(import.meta.dirname, "fixtures", "hold-pool.mjs")], {
-      env,
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    const pids = await new Promise<number[]>((resolve, reject) => {
-      parent.stdout!.once("data", (chunk: Buffer) => resolve(JSON.parse(chunk.toString()).pids));
-      parent.once("exit", (code) => reject(new Error(`fixture exited early with ${code}`)));
-    });
-    expect(pids.filter(isAlive)).toHaveLength(2);
-    parent.kill("SIGKILL");
-    await new Promise((r) => setTimeout(r, 2_000));
-    expect(pids.filter(isAlive)).toEqual([]);
-  });
-
   it("sweeps workers orphaned by an earlier run at start", async () => {
     const base = mkdtempSync(join(tmpdir(), "dc-sweep-"));
     const runId = "deadbeef";

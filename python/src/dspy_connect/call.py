@@ -11,9 +11,12 @@ import dspy
 import pydantic
 
 from . import warmup
+from .cancel import CancelScope
 from .errors import InvalidArgument
 from .lm import LmSettings, adapter_for, build_lm
 from .modules import build_module
+from .run.cancellable import run_cancellable
+from .run.stats import STATS
 from .session import Session
 from .signature import type_name
 from .v1 import common_pb2
@@ -31,13 +34,17 @@ def execute(
     session: Session | None,
     inputs: dict[str, Any],
     lm_settings: LmSettings,
+    scope: CancelScope,
 ) -> CallOutcome:
+    """Runs one call; `scope` cancelled (the client gave up) stops it, LM request included."""
     warmup.wait()
+    scope.check()
     module, signature = resolve_module(spec, module_id, session)
     values = validate_inputs(signature, inputs)
     lm = build_lm(lm_settings)
-    with dspy.context(lm=lm, adapter=adapter_for(lm_settings), track_usage=True):
-        prediction = module(**values)
+    callbacks = [*dspy.settings.callbacks, scope.callback()]
+    with STATS.busy(), dspy.context(lm=lm, adapter=adapter_for(lm_settings), track_usage=True, callbacks=callbacks):
+        prediction = run_cancellable(scope, module, values)
     return CallOutcome(outputs=outputs_of(prediction), usage=usage_of(prediction))
 
 

@@ -17,6 +17,7 @@ import dspy
 import grpc
 
 from . import __version__, call, commands, jsonio, lm, metrics, modules, tools
+from .cancel import CancelScope, RunCancelled
 from .errors import Internal, WorkerError, short_cause
 from .run.handler import RunHandler
 from .run.stats import STATS
@@ -67,6 +68,7 @@ class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
             busy_threads=STATS.busy_threads,
             runs_total=STATS.runs_total,
             runs_cancelled=STATS.runs_cancelled,
+            calls_abandoned=STATS.calls_abandoned,
             rss_bytes=resident_bytes(),
         )
 
@@ -88,11 +90,14 @@ class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
         started = time.perf_counter()
         trace = RunTrace.start(CALL_SPAN, request.trace if request.HasField("trace") else None, lambda: call_attributes(request, self.worker_id))
         error: WorkerError | None = None
+        scope = CancelScope()
         try:
-            response = await self._call(request, trace, started)
+            response = await self._call(request, trace, started, scope)
         except WorkerError as exc:
             error = exc
-        except BaseException as exc:  # the client went away (CancelledError)
+        except BaseException as exc:  # the client went away (CancelledError): abort, deadline
+            scope.cancel("the client cancelled the call")
+            STATS.abandoned()
             trace.finish(short_cause(exc), error_type=type(exc).__name__, status_code=grpc.StatusCode.CANCELLED.value[0])
             raise
         if error is not None:
@@ -101,7 +106,9 @@ class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
         trace.finish()
         return response
 
-    async def _call(self, request: worker_pb2.CallRequest, trace: RunTrace, started: float) -> worker_pb2.CallResponse:
+    async def _call(
+        self, request: worker_pb2.CallRequest, trace: RunTrace, started: float, scope: CancelScope
+    ) -> worker_pb2.CallResponse:
         """The Call's work; raises WorkerError (Internal for a failure inside DSPy)."""
         try:
             session = self.sessions.get(request.session_id) if request.session_id else None
@@ -112,7 +119,7 @@ class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
             )
             inputs = jsonio.loads_object(request.inputs_json, "inputs_json")
             outcome = await self.in_thread(
-                trace.call, call.execute, request.module, request.module_id, session, inputs, settings
+                trace.call, call.execute, request.module, request.module_id, session, inputs, settings, scope
             )
             return worker_pb2.CallResponse(
                 outputs_json=jsonio.dumps(outcome.outputs),
@@ -122,6 +129,8 @@ class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
             )
         except WorkerError:
             raise
+        except RunCancelled:
+            raise asyncio.CancelledError from None  # the client is gone; nothing to answer
         except Exception as exc:  # a failure inside DSPy or the LM
             log.warning("call failed: %s", short_cause(exc, 2000))
             raise Internal(f"DSPy call failed: {short_cause(exc)}") from exc

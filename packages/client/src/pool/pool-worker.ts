@@ -3,12 +3,18 @@ import { Code, ConnectError, workerGoneError } from "../errors.js";
 import type { Logger } from "../options.js";
 import { connectRemote, connectUnix, type WorkerConnection } from "../worker/connection.js";
 import { restartDelay, STABLE_AFTER_MS, type RestartDelay } from "../process/backoff.js";
+import { CpuProgress } from "../process/cpu-time.js";
 import type { ManagedProcess } from "../process/managed-process.js";
 import { socketPathOf, spawnWorker, type SpawnOptions, type WorkerProcess } from "../worker/worker-process.js";
 
 const SERVICE_NAME = "dspy_connect.v1.WorkerService";
 const HEALTH_TIMEOUT_MS = 2_000;
 const UNHEALTHY_AFTER_FAILURES = 2;
+// A worker that fails health checks but uses at least this share of a core is busy (one
+// thread holds the GIL), not dead; its calls in flight are kept. Idle, it uses ~0.
+const BUSY_CPU_SHARE = 0.25;
+// ...unless it stays that way this long (a runaway loop).
+const MAX_BUSY_MS = 5 * 60_000;
 
 export type WorkerStatus = "starting" | "ready" | "unhealthy" | "stopped";
 
@@ -28,12 +34,15 @@ export interface WorkerEvents {
 export abstract class PoolWorker {
   status: WorkerStatus = "starting";
   inflight = 0;
+  /** Calls whose caller gave up (abort, deadline) while this worker ran them. */
+  abandoned = 0;
   restarts = 0;
   lastAssigned = 0;
   protected incarnation: (Incarnation & { abort: AbortController }) | undefined;
   protected incarnations = 0;
   protected healthFailures = 0;
   protected stopping = false;
+  private probing = false;
 
   constructor(
     readonly id: string,
@@ -53,21 +62,25 @@ export abstract class PoolWorker {
 
   abstract start(): Promise<void>;
   abstract stop(killAfterMs: number): Promise<void>;
+  /** Called after each failed probe from the UNHEALTHY_AFTER_FAILURES-th on. */
   protected abstract onUnhealthy(): void;
+  /** Called after every probe, before its outcome is acted on. */
+  protected onProbed(_serving: boolean): void {}
 
-  /** Periodic health probe of a ready or unhealthy worker. */
+  /** Periodic health probe of a ready or unhealthy worker; one at a time. */
   async probe(): Promise<void> {
     const inc = this.incarnation;
-    if (!inc || this.stopping) return;
-    if (await isServing(inc.connection)) {
+    if (!inc || this.stopping || this.probing) return;
+    this.probing = true;
+    const serving = await isServing(inc.connection).finally(() => (this.probing = false));
+    if (inc !== this.incarnation || this.stopping) return;
+    this.onProbed(serving);
+    if (serving) {
       this.healthFailures = 0;
       if (this.status === "unhealthy") this.setStatus("ready");
       return;
     }
-    if (++this.healthFailures >= UNHEALTHY_AFTER_FAILURES && this.status === "ready") {
-      this.logger.warn?.(`worker ${this.id} failed ${this.healthFailures} health checks`);
-      this.onUnhealthy();
-    }
+    if (++this.healthFailures >= UNHEALTHY_AFTER_FAILURES) this.onUnhealthy();
   }
 
   protected beginIncarnation(connection: WorkerConnection, status: WorkerStatus): void {
@@ -99,6 +112,7 @@ export class LocalPoolWorker extends PoolWorker {
   private failures = 0;
   private readyAt = 0;
   private restartTimer: NodeJS.Timeout | undefined;
+  private cpu: { progress: CpuProgress; share: number | undefined; busySince: number } | undefined;
 
   constructor(
     id: string,
@@ -128,8 +142,31 @@ export class LocalPoolWorker extends PoolWorker {
     if (proc) await proc.stop(killAfterMs);
   }
 
+  protected override onProbed(serving: boolean): void {
+    if (!this.cpu) return;
+    this.cpu.share = this.cpu.progress.sample();
+    if (serving) this.cpu.busySince = 0;
+  }
+
+  /**
+   * Busy or dead? A worker still burning CPU (a long GIL hold: a huge input, a C extension)
+   * only stops getting new calls until it answers again; one that makes no progress, or
+   * has been busy for MAX_BUSY_MS, is killed, and the exit handler restarts it.
+   */
   protected onUnhealthy(): void {
-    this.process?.signalGroup("SIGKILL"); // the exit handler restarts it
+    const cpu = this.cpu;
+    if (cpu && cpu.share !== undefined && cpu.share >= BUSY_CPU_SHARE) {
+      cpu.busySince ||= Date.now();
+      if (Date.now() - cpu.busySince < MAX_BUSY_MS) {
+        if (this.status === "ready") {
+          this.logger.warn?.(`worker ${this.id} is busy (${this.healthFailures} health checks timed out while it used CPU): no new calls until it answers`);
+          this.setStatus("unhealthy");
+        }
+        return;
+      }
+    }
+    this.logger.warn?.(`worker ${this.id} failed ${this.healthFailures} health checks ${cpu?.busySince ? "and stayed busy too long" : "without making progress"}: restarting it`);
+    this.process?.signalGroup("SIGKILL");
   }
 
   private async launch(): Promise<void> {
@@ -145,6 +182,9 @@ export class LocalPoolWorker extends PoolWorker {
     }
     this.process = proc;
     this.readyAt = Date.now();
+    const progress = new CpuProgress(proc.pid);
+    progress.sample(); // the baseline
+    this.cpu = { progress, share: undefined, busySince: 0 };
     this.beginIncarnation(connection, "ready");
     void proc.exited.then(() => this.onExit(proc));
   }
@@ -200,6 +240,7 @@ export class RemotePoolWorker extends PoolWorker {
 
   /** Not routed to until a probe passes again; calls in flight see it as gone. */
   protected onUnhealthy(): void {
+    if (this.status !== "ready") return;
     this.endIncarnation("failed health checks", "unhealthy");
     this.beginIncarnation(connectRemote(this.url, this.token), "unhealthy");
   }

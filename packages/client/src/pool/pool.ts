@@ -25,6 +25,8 @@ export interface Lease {
   /** Fires when the worker dies or is dropped during the call. */
   readonly gone: AbortSignal;
   release(): void;
+  /** The caller gave up on the call while the worker ran it (counted in stats). */
+  abandon(): void;
 }
 
 export interface WorkerStats {
@@ -32,6 +34,8 @@ export interface WorkerStats {
   readonly kind: "local" | "remote";
   readonly status: WorkerStatus;
   readonly inflight: number;
+  /** Calls whose caller gave up (abort, deadline) while the worker ran them; the worker cancels their work. */
+  readonly abandoned: number;
   readonly capacity: number;
   readonly restarts: number;
   readonly pid: number | undefined;
@@ -113,6 +117,7 @@ export class Pool {
       kind: w.kind,
       status: w.status,
       inflight: w.inflight,
+      abandoned: w.abandoned,
       capacity: w.capacity,
       restarts: w.restarts,
       pid: w.pid,
@@ -177,6 +182,9 @@ export class Pool {
         released = true;
         worker.inflight--;
         this.changed();
+      },
+      abandon: () => {
+        worker.abandoned++;
       },
     };
   }

@@ -40,6 +40,7 @@ export interface RunChannel {
 /** The start message with the client's or session's defaults filled in where unset. */
 export function withDefaults(start: RunStartInit, defaults: { lm: LmConfig | undefined; sessionId?: string }): RunStart {
   const message = create(RunStartSchema, start);
+  message.closesAfterDone = true; // this side closes its requests on `done` (below)
   message.lm ??= defaults.lm;
   if (defaults.sessionId !== undefined) message.sessionId = defaults.sessionId;
   return message;
@@ -54,6 +55,7 @@ export function openRun(
 ): RunChannel {
   const requests = new RequestQueue<RunRequestInit>();
   const message = create(RunStartSchema, start);
+  message.closesAfterDone = true; // this side closes its requests on `done` (below)
   const info = operationInfo(message.operation.case ?? "", operationName(message), message.sessionId);
   let open = false;
   async function* responses(): AsyncGenerator<RunResponse> {
@@ -76,6 +78,7 @@ export function openRun(
     const stop = new AbortController();
     let stream: AsyncIterator<RunResponse> | undefined;
     let finished = false;
+    let ended = false; // `done` arrived
     try {
       const signal = AbortSignal.any([stop.signal, lease.gone, ...(options.signal ? [options.signal] : [])]);
       const rpc = { signal, timeoutMs: Math.max(1, deadline - Date.now()) };
@@ -88,11 +91,19 @@ export function openRun(
           const bytes = toBinary(RunResponseSchema, next.value).byteLength;
           publish("dspy-connect:run:frame", { info, response: next.value, bytes, at: performance.now() });
         }
+        if (next.value.kind.case === "done") {
+          // Half-close: the worker waits for it before its trailers (`closesAfterDone`), so
+          // the stream ends cleanly however slowly this side reads.
+          ended = true;
+          requests.close();
+        }
         yield next.value;
       }
       finished = true;
     } catch (error) {
       finished = true;
+      // The run's end was delivered: a transport error after it loses nothing.
+      if (ended) return;
       throw await pool.translateError(error, lease, options.signal);
     } finally {
       open = false;

@@ -22,7 +22,8 @@ import grpc
 from ..call import _accepts_none, outputs_of, usage_of, validate_inputs
 from ..errors import InvalidArgument, WorkerError, short_cause
 from ..run.agent_events import AgentEvents
-from ..run.context import SCOPE_SETTING, RunCancelled, RunContext
+from ..cancel import RunCancelled
+from ..run.context import SCOPE_SETTING, RunContext
 from ..run.module_run import astream_module, run_in_thread_loop
 from ..v1 import common_pb2
 from . import threads

@@ -15,7 +15,8 @@ from ..errors import InvalidArgument, WorkerError, short_cause
 from ..lm import adapter_for, build_lm
 from ..modules import build_module
 from ..v1 import common_pb2, run_pb2
-from .context import RunCancelled, RunContext
+from ..cancel import RunCancelled
+from .context import RunContext
 from .outcome import RunOutcome
 from .stats import STATS
 

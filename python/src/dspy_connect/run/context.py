@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import dspy
-from dspy.utils.callback import BaseCallback
 
 from .. import jsonio
+from ..cancel import CancelScope, RunCancelled
 from ..lm import LmSettings, build_lm, resolve
 from ..session import Session
 from ..telemetry import RunTrace
@@ -36,12 +35,7 @@ def current_scope() -> RunContext | None:
     return dspy.settings.get(SCOPE_SETTING)
 
 
-class RunCancelled(BaseException):
-    """Raised inside DSPy code once the run is cancelled. A BaseException, so DSPy's
-    `except Exception` handlers (callbacks, ReAct tool errors, batch errors) let it through."""
-
-
-class RunContext:
+class RunContext(CancelScope):
     def __init__(
         self,
         channel: EventChannel,
@@ -51,15 +45,12 @@ class RunContext:
         deadline: float | None = None,
         trace: RunTrace | None = None,
     ) -> None:
+        super().__init__()
         self.channel = channel
         # The run's span and its open DSPy spans; a no-op one when tracing is off.
         self.trace = trace if trace is not None else RunTrace(None)
         self.session = session
         self._lm_settings = lm_settings
-        self.cancelled = threading.Event()
-        self.cancel_reason = ""
-        self._lock = threading.Lock()
-        self._on_cancel: list[Callable[[], None]] = []
         # Where each tool call happened (call id -> (path, step)), filled by AgentEvents.
         self.tool_steps: dict[str, tuple[str, int]] = {}
         self.tools = ToolBridge(self, list(tool_specs), deadline)
@@ -68,41 +59,6 @@ class RunContext:
     def lm_settings(self) -> LmSettings:
         """The run's LM (run > session > worker); FailedPrecondition if there is none."""
         return resolve(self._lm_settings)
-
-    # ---- cancellation ----
-
-    def cancel(self, reason: str) -> None:
-        with self._lock:
-            if self.cancelled.is_set():
-                return
-            self.cancel_reason = reason
-            self.cancelled.set()
-            hooks, self._on_cancel = self._on_cancel, []
-        for hook in hooks:
-            hook()
-
-    def on_cancel(self, hook: Callable[[], None]) -> Callable[[], None]:
-        """Calls `hook` (from any thread) when the run is cancelled; returns an unsubscribe."""
-        with self._lock:
-            if not self.cancelled.is_set():
-                self._on_cancel.append(hook)
-                return lambda: self._remove(hook)
-        hook()
-        return lambda: None
-
-    def _remove(self, hook: Callable[[], None]) -> None:
-        with self._lock:
-            if hook in self._on_cancel:
-                self._on_cancel.remove(hook)
-
-    def check(self) -> None:
-        """Raises RunCancelled if the run was cancelled; call it between units of work."""
-        if self.cancelled.is_set():
-            raise RunCancelled(self.cancel_reason)
-
-    def callback(self) -> BaseCallback:
-        """A DSPy callback that stops the run at the next module, LM or tool start."""
-        return _CancelCallback(self)
 
     # ---- events ----
 
@@ -168,17 +124,3 @@ class RunContext:
 
     def custom(self, type: str, data: Any) -> None:
         self.channel.put(run_pb2.Event(custom=run_pb2.CustomEvent(type=type, data_json=jsonio.dumps(data))))
-
-
-class _CancelCallback(BaseCallback):
-    def __init__(self, run: RunContext) -> None:
-        self.run = run
-
-    def on_module_start(self, call_id: str, instance: Any, inputs: dict[str, Any]) -> None:
-        self.run.check()
-
-    def on_lm_start(self, call_id: str, instance: Any, inputs: dict[str, Any]) -> None:
-        self.run.check()
-
-    def on_tool_start(self, call_id: str, instance: Any, inputs: dict[str, Any]) -> None:
-        self.run.check()

@@ -25,7 +25,8 @@ from ..v1 import common_pb2, run_pb2
 from .batch_op import run_batch
 from .channel import ChannelClosed, EventChannel
 from .command_op import run_command_op
-from .context import RUN_SETTING, RunCancelled, RunContext
+from ..cancel import RunCancelled
+from .context import RUN_SETTING, RunContext
 from .module_op import run_module
 from .optimize_op import run_optimize
 from .pipeline_op import run_pipeline
@@ -43,6 +44,8 @@ OPERATIONS: dict[str, Operation] = {
     "pipeline": run_pipeline,
 }
 CANCELLED = grpc.StatusCode.CANCELLED.value[0]
+# How long a finished run waits for a client with no deadline to close its side.
+HALF_CLOSE_WAIT_S = 300.0
 INTERNAL = grpc.StatusCode.INTERNAL.value[0]
 
 
@@ -70,12 +73,16 @@ class RunHandler:
             start = first.start
             trace = RunTrace.start(RUN_SPAN, start.trace if start.HasField("trace") else None, lambda: run_attributes(start, self.worker_id))
             try:
-                await self._run(requests, start, trace, context)
+                reader = await self._run(requests, start, trace, context)
             except BaseException as exc:
                 # A run with an outcome has finished its span already (finish is once only):
                 # this is for failures to deliver it.
                 trace.finish(short_cause(exc), error_type=type(exc).__name__, status_code=INTERNAL)
                 raise
+        if start.closes_after_done:
+            await _until_half_closed(reader, context)
+        else:
+            reader.cancel()
 
     async def _run(
         self,
@@ -83,7 +90,8 @@ class RunHandler:
         start: run_pb2.RunStart,
         trace: RunTrace,
         context: grpc.aio.ServicerContext,
-    ) -> None:
+    ) -> asyncio.Task[None]:
+        """Runs the operation and sends its `done`; returns the task still reading requests."""
         loop = asyncio.get_running_loop()
         channel = EventChannel(loop)
         remaining = context.time_remaining()
@@ -94,7 +102,7 @@ class RunHandler:
             done = _done_error(exc.code.value[0], exc.message, type(exc).__name__, 0)
             _finish(trace, done.done)
             await context.write(done)
-            return
+            return asyncio.create_task(_drain(requests))
         reader = asyncio.create_task(_read(requests, run))
         work = asyncio.ensure_future(self.in_thread(_as_current, operation, run, op))
         work.add_done_callback(lambda _: channel.close())
@@ -108,12 +116,19 @@ class RunHandler:
             channel.abandon()
             STATS.cancelled()
             trace.finish("the client cancelled the run", error_type="RunCancelled", status_code=CANCELLED, event_count=channel.count)
-            raise
-        finally:
             reader.cancel()
+            raise
+        except BaseException:
+            reader.cancel()
+            raise
         # Ended before `done` goes out, so a client that has `done` finds the span exported.
         _finish(trace, done.done)
-        await context.write(done)
+        try:
+            await context.write(done)
+        except BaseException:
+            reader.cancel()
+            raise
+        return reader
 
     def _prepare(
         self, start: run_pb2.RunStart, channel: EventChannel, deadline: float | None, trace: RunTrace
@@ -175,6 +190,32 @@ async def _read(requests: AsyncIterator[run_pb2.RunRequest], run: RunContext) ->
             elif kind == "cancel":
                 run.cancel(request.cancel.reason or "the client cancelled the run")
     except (asyncio.CancelledError, grpc.aio.AioRpcError, ChannelClosed):
+        pass
+
+
+async def _until_half_closed(reader: asyncio.Task[None], context: grpc.aio.ServicerContext) -> None:
+    """Returns once the client has closed its request side, as a client that set
+    `closes_after_done` does on reading `done`.
+
+    Returning earlier makes grpc end the stream with RST_STREAM(NO_ERROR) after the
+    trailers, and Node's http2 then discards what a paused reader had not read yet, `done`
+    included (ERR_STREAM_PREMATURE_CLOSE). Bounded by the run's deadline, or by
+    HALF_CLOSE_WAIT_S for a client that set none.
+    """
+    remaining = context.time_remaining()
+    timeout = HALF_CLOSE_WAIT_S if remaining is None else max(0.0, remaining)
+    try:
+        await asyncio.wait_for(reader, timeout)
+    except asyncio.TimeoutError:
+        pass
+
+
+async def _drain(requests: AsyncIterator[run_pb2.RunRequest]) -> None:
+    """Reads and drops the rest of a run that never started (its `done` is sent)."""
+    try:
+        async for _ in requests:
+            pass
+    except (asyncio.CancelledError, grpc.aio.AioRpcError):
         pass
 
 

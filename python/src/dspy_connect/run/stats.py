@@ -15,6 +15,8 @@ class RunStats:
         self.busy_threads = 0
         self.runs_total = 0
         self.runs_cancelled = 0
+        # Unary calls whose client gave up (abort, deadline) while the worker ran them.
+        self.calls_abandoned = 0
 
     @contextmanager
     def run(self) -> Iterator[None]:
@@ -41,6 +43,10 @@ class RunStats:
     def cancelled(self) -> None:
         with self._lock:
             self.runs_cancelled += 1
+
+    def abandoned(self) -> None:
+        with self._lock:
+            self.calls_abandoned += 1
 
 
 STATS = RunStats()

@@ -18,6 +18,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING, Any
 
 from .. import jsonio
+from ..cancel import RunCancelled
 from ..errors import InvalidArgument
 from ..v1 import common_pb2, run_pb2
 from .channel import ChannelClosed
@@ -144,7 +145,7 @@ class ToolBridge:
     def _follow_scope(self, future: Future[Any]) -> Callable[[], None]:
         """A call made in a pipeline branch fails when that branch's group is cancelled (a
         sibling failed fast), not only when the whole run is."""
-        from .context import RunCancelled, current_scope  # context imports this module
+        from .context import current_scope  # context imports this module
 
         scope = current_scope()
         if scope is None or scope is self.run:
@@ -173,8 +174,6 @@ class ToolBridge:
         return self.run.tool_output_event(chunk.call_id, entry[1], chunk.chunk_json)
 
     def _cancel_all(self) -> None:
-        from .context import RunCancelled  # context imports this module
-
         with self._lock:
             pending = list(self._pending.values())
         for future, _, _ in pending:

@@ -60,6 +60,18 @@ def flood(run: Any, args: dict[str, Any]) -> dict[str, Any]:
     return {"sent": n, "finished_ms": time.time() * 1000}
 
 
+@stream_command("hold_gil")
+def hold_gil(run: Any, args: dict[str, Any]) -> dict[str, Any]:
+    """Holds the GIL for about `seconds` in one C call, as a huge input's parsing would:
+    the event loop (and so health checks) cannot run meanwhile, but the process works."""
+    seconds = float(args.get("seconds", 1))
+    started = time.perf_counter()
+    sum(range(1_000_000))
+    per_item = (time.perf_counter() - started) / 1_000_000
+    sum(range(int(seconds / per_item)))  # builtins never release the GIL
+    return {"held_s": time.perf_counter() - started}
+
+
 @stream_command("echo_args")
 def echo_args(run: Any, args: Any) -> Any:
     yield ("args", args)

@@ -1,0 +1,31 @@
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { isAlive, python, testEnv, waitFor } from "./helpers.js";
+
+// Every way the Node parent can die leaves no worker behind: workers watch their stdin
+// (the parent holds it open) and the client kills their groups on exit.
+const WAYS = ["SIGKILL", "SIGTERM", "SIGINT", "SIGHUP", "throw", "rejection", "exit"] as const;
+
+async function holdPool(how: string): Promise<{ pids: number[]; parent: ReturnType<typeof spawn> }> {
+  const parent = spawn(process.execPath, [join(import.meta.dirname, "fixtures", "hold-pool.mjs"), how], {
+    env: { ...process.env, ...testEnv, DSPY_CONNECT_PYTHON: python },
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  const pids = await new Promise<number[]>((resolve, reject) => {
+    parent.stdout!.once("data", (chunk: Buffer) => resolve(JSON.parse(chunk.toString()).pids));
+    parent.once("exit", (code, signal) => reject(new Error(`fixture exited early with ${code ?? signal}`)));
+  });
+  return { pids, parent };
+}
+
+describe("the Node parent dies", () => {
+  it.each(WAYS)("by %s: no worker outlives it", async (how) => {
+    const { pids, parent } = await holdPool(how);
+    expect(pids.filter(isAlive)).toHaveLength(2);
+    const exited = new Promise((resolve) => parent.once("exit", resolve));
+    if (how.startsWith("SIG")) parent.kill(how as NodeJS.Signals);
+    await exited;
+    await waitFor(() => pids.filter(isAlive).length === 0, 5_000);
+  });
+});

@@ -1,0 +1,74 @@
+"""Cancellation of work running in worker threads: runs, pipeline branch groups, unary calls."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from dspy.utils.callback import BaseCallback
+
+__all__ = ["CancelScope", "RunCancelled"]
+
+
+class RunCancelled(BaseException):
+    """Raised inside DSPy code once its scope is cancelled. A BaseException, so DSPy's
+    `except Exception` handlers (callbacks, ReAct tool errors, batch errors) let it through."""
+
+
+class CancelScope:
+    """A cancel flag that DSPy code checks between units of work, with hooks that stop
+    what is in flight (an LM request, a tool call) the moment it is set."""
+
+    def __init__(self) -> None:
+        self.cancelled = threading.Event()
+        self.cancel_reason = ""
+        self._lock = threading.Lock()
+        self._on_cancel: list[Callable[[], None]] = []
+
+    def cancel(self, reason: str) -> None:
+        with self._lock:
+            if self.cancelled.is_set():
+                return
+            self.cancel_reason = reason
+            self.cancelled.set()
+            hooks, self._on_cancel = self._on_cancel, []
+        for hook in hooks:
+            hook()
+
+    def on_cancel(self, hook: Callable[[], None]) -> Callable[[], None]:
+        """Calls `hook` (from any thread) when the scope is cancelled; returns an unsubscribe."""
+        with self._lock:
+            if not self.cancelled.is_set():
+                self._on_cancel.append(hook)
+                return lambda: self._remove(hook)
+        hook()
+        return lambda: None
+
+    def _remove(self, hook: Callable[[], None]) -> None:
+        with self._lock:
+            if hook in self._on_cancel:
+                self._on_cancel.remove(hook)
+
+    def check(self) -> None:
+        """Raises RunCancelled if the scope was cancelled; call it between units of work."""
+        if self.cancelled.is_set():
+            raise RunCancelled(self.cancel_reason)
+
+    def callback(self) -> BaseCallback:
+        """A DSPy callback that stops the work at the next module, LM or tool start."""
+        return _CancelCallback(self)
+
+
+class _CancelCallback(BaseCallback):
+    def __init__(self, scope: CancelScope) -> None:
+        self.scope = scope
+
+    def on_module_start(self, call_id: str, instance: Any, inputs: dict[str, Any]) -> None:
+        self.scope.check()
+
+    def on_lm_start(self, call_id: str, instance: Any, inputs: dict[str, Any]) -> None:
+        self.scope.check()
+
+    def on_tool_start(self, call_id: str, instance: Any, inputs: dict[str, Any]) -> None:
+        self.scope.check()

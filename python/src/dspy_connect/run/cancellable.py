@@ -1,0 +1,35 @@
+"""Runs a module so that cancelling its scope stops it at once, LM request included."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import dspy
+
+from ..cancel import CancelScope
+from .module_run import run_in_thread_loop
+
+__all__ = ["run_cancellable"]
+
+
+def run_cancellable(scope: CancelScope, module: dspy.Module, inputs: dict[str, Any]) -> Any:
+    """`module(**inputs)` on this thread. A module with an async path runs it on the thread's
+    loop, and a cancel cancels that task, which closes the LM's HTTP request. A module with
+    only `forward` stops at its next module, LM or tool start (the scope's DSPy callback)."""
+    if not callable(getattr(type(module), "aforward", None)):
+        return module(**inputs)
+    return run_in_thread_loop(_until_cancelled(scope, module.acall(**inputs)))
+
+
+async def _until_cancelled(scope: CancelScope, call: Any) -> Any:
+    task = asyncio.current_task()
+    assert task is not None
+    stop = scope.on_cancel(lambda: task.get_loop().call_soon_threadsafe(task.cancel))
+    try:
+        return await call
+    except asyncio.CancelledError:
+        scope.check()  # RunCancelled when it was the scope; else a cancel of our own
+        raise
+    finally:
+        stop()
