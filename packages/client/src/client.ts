@@ -11,7 +11,7 @@ import { LocalLmServer, type LocalLmStatus } from "./local-lm/local-lm-server.js
 import { defaultLogger, type CallOptions, type ClientOptions, type LmOption, type RunOptions } from "./options.js";
 import { LocalPoolWorker, RemotePoolWorker, type PoolWorker } from "./pool/pool-worker.js";
 import { killOnExit, Pool, type PoolStats } from "./pool/pool.js";
-import { baseRuntimeDir, createRunDir, removeRunDir, sweepOrphans } from "./pool/runtime-dir.js";
+import { createRunDir, removeRunDir, runtimeBase, sweepOrphans } from "./pool/runtime-dir.js";
 import { Session, type SessionOptions } from "./session/session.js";
 import type { ManagedProcess } from "./process/managed-process.js";
 
@@ -48,7 +48,7 @@ export async function createClient(options: ClientOptions = {}): Promise<DspyCli
     logger,
   });
 
-  const base = baseRuntimeDir();
+  const base = runtimeBase(logger);
   sweepOrphans(base, logger);
   const runDir = createRunDir(base);
   const live = new Set<ManagedProcess>();

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -22,10 +22,12 @@ describe("shutdown", () => {
   it("sweeps workers orphaned by an earlier run at start", async () => {
     const base = mkdtempSync(join(tmpdir(), "dc-sweep-"));
     const runId = "deadbeef";
-    const runDir = join(base, runId);
+    const runDir = join(base, `run-${runId}`);
     mkdirSync(runDir, { mode: 0o700 });
     const deadPid = spawnSync("true").pid!; // an owner that no longer exists
-    writeFileSync(join(runDir, "owner.json"), JSON.stringify({ pid: deadPid }));
+    // The owner file as createRunDir writes it: only such folders are ever swept.
+    const owner = { createdBy: "dspy-connect", runId, pid: deadPid, startedAt: Date.now() - 60_000 };
+    writeFileSync(join(runDir, "owner.json"), JSON.stringify(owner));
     // An orphan: no stdin watch, its own process group, as a crashed pool would leave it.
     const orphan = spawn(python, ["-m", "dspy_connect.worker", "--uds", join(runDir, "w0.sock"), "--run-id", runId], {
       detached: true,
@@ -40,6 +42,7 @@ describe("shutdown", () => {
       const client = await startClient({ workers: 1 });
       await waitFor(() => !isAlive(orphan.pid!) || orphan.exitCode !== null || orphan.signalCode !== null, 5_000);
       expect(orphan.signalCode).toBe("SIGKILL");
+      expect(existsSync(runDir)).toBe(false);
       await client.close();
     } finally {
       delete process.env.DSPY_CONNECT_RUNTIME_DIR;

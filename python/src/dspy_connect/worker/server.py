@@ -42,13 +42,18 @@ def private_socket_path(requested: str | None) -> Path:
     path = Path(requested)
     folder = path.parent
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    info = folder.stat()
-    if info.st_uid != os.getuid() or stat.S_IMODE(info.st_mode) & 0o077:
+    info = folder.lstat()  # lstat: a symlink in the folder's place is refused, not followed
+    if stat.S_ISLNK(info.st_mode):
+        raise StartupError(f"socket folder {folder} is a symbolic link")
+    if info.st_uid != os.geteuid() or stat.S_IMODE(info.st_mode) & 0o077:
         raise StartupError(f"socket folder {folder} must be owned by this user with mode 0700")
-    if path.exists():
-        if not stat.S_ISSOCK(path.stat().st_mode):
-            raise StartupError(f"{path} exists and is not a socket")
-        path.unlink()  # left by a crashed worker
+    try:
+        existing = path.lstat()
+    except FileNotFoundError:
+        return path
+    if not stat.S_ISSOCK(existing.st_mode):
+        raise StartupError(f"{path} exists and is not a socket")
+    path.unlink()  # left by a crashed worker
     return path
 
 
