@@ -6,7 +6,7 @@ import { startClient } from "./helpers.js";
 // A reader that pauses while the worker finishes: the run's `done` (and its trailers) must
 // still arrive, at any pause length. Node's http2 used to drop it (ERR_STREAM_PREMATURE_CLOSE).
 const PAUSES_MS = [0, 1, 5, 20, 100];
-const ROUNDS = 6;
+const ROUNDS = Math.max(6, Math.ceil(Number(process.env.DSPY_CONNECT_CHAOS_ROUNDS ?? 0) / 10));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let client: DspyClient;

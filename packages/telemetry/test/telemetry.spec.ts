@@ -130,13 +130,14 @@ describe("metrics", () => {
       "dspy_connect.pool.queue_depth",
       "dspy_connect.pool.busy_workers",
       "dspy_connect.worker.restarts",
+      "dspy_connect.worker.abandoned_calls",
       "dspy_connect.worker.rss",
     ]) {
       expect(names.has(name), name).toBe(true);
     }
     const rss = names.get("dspy_connect.worker.rss")!.dataPoints[0]!.value as number;
     expect(rss).toBeGreaterThan(50 * 1024 * 1024); // a Python process with DSPy loaded
-    expect(pool.snapshot()).toMatchObject({ queueDepth: 0, restarts: 0, localLm: undefined, workers: [{ id: "w0", status: "ready" }] });
+    expect(pool.snapshot()).toMatchObject({ queueDepth: 0, restarts: 0, localLm: undefined, workers: [{ id: "w0", status: "ready", abandoned: 0 }] });
     pool.close();
   });
 });

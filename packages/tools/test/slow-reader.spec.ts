@@ -7,7 +7,7 @@ import { startClient } from "@dspy-connect/test-support";
 
 // The request side stays open for tool results; a reader pausing after the last tool call
 // must still get the run's `done` (see streaming's slow-reader.spec.ts).
-const ROUNDS = 6;
+const ROUNDS = Math.max(6, Math.ceil(Number(process.env.DSPY_CONNECT_CHAOS_ROUNDS ?? 0) / 10));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let client: DspyClient;

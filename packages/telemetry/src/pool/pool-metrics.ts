@@ -6,6 +6,8 @@ export interface WorkerSnapshot {
   readonly kind: "local" | "remote";
   readonly status: string;
   readonly inflight: number;
+  /** Calls whose caller gave up (abort, deadline) while the worker ran them. */
+  readonly abandoned: number;
   readonly restarts: number;
   /** The Python process's resident memory, as the worker reports it (undefined until it has). */
   readonly rssBytes: number | undefined;
@@ -28,6 +30,7 @@ export function poolSnapshot(client: DspyClient, rss: ReadonlyMap<string, number
     kind: w.kind,
     status: w.status,
     inflight: w.inflight,
+    abandoned: w.abandoned,
     restarts: w.restarts,
     rssBytes: rss.get(w.id),
   }));
@@ -72,6 +75,9 @@ export function observePool(client: DspyClient, options: PoolMetricsOptions = {}
   const queue = meter.createObservableGauge("dspy_connect.pool.queue_depth", { description: "Calls waiting for a worker" });
   const busy = meter.createObservableGauge("dspy_connect.pool.busy_workers", { description: "Workers with work in flight" });
   const restarts = meter.createObservableGauge("dspy_connect.worker.restarts", { description: "Restarts of each worker slot" });
+  const abandoned = meter.createObservableGauge("dspy_connect.worker.abandoned_calls", {
+    description: "Calls of each worker slot whose caller gave up (abort, deadline) while the worker ran them",
+  });
   const memory = meter.createObservableGauge("dspy_connect.worker.rss", { unit: "By", description: "Resident memory of each Python worker" });
   const lmUp = meter.createObservableGauge("dspy_connect.local_lm.up", { description: "1 when the embedded local LM server is up" });
   const observe = meter.addBatchObservableCallback(
@@ -81,18 +87,19 @@ export function observePool(client: DspyClient, options: PoolMetricsOptions = {}
       result.observe(busy, s.busyWorkers);
       for (const w of s.workers) {
         result.observe(restarts, w.restarts, { "dspy_connect.worker_id": w.id });
+        result.observe(abandoned, w.abandoned, { "dspy_connect.worker_id": w.id });
         if (w.rssBytes !== undefined) result.observe(memory, w.rssBytes, { "dspy_connect.worker_id": w.id });
       }
       if (s.localLm) result.observe(lmUp, s.localLm === "up" ? 1 : 0);
     },
-    [queue, busy, restarts, memory, lmUp],
+    [queue, busy, restarts, abandoned, memory, lmUp],
   );
   return {
     snapshot: () => poolSnapshot(client, rss),
     refresh,
     close() {
       clearInterval(timer);
-      meter.removeBatchObservableCallback(observe as never, [queue, busy, restarts, memory, lmUp]);
+      meter.removeBatchObservableCallback(observe as never, [queue, busy, restarts, abandoned, memory, lmUp]);
     },
   };
 }
