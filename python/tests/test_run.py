@@ -218,3 +218,45 @@ def test_json_field_text_yields_the_value_not_the_json():
     assert "".join(deltas([' "a\\', "nb \\u00", 'e9"', "}"])) == "a\nb é"
     assert "".join(deltas([" 4", "2", ', "x":'])) == "42"
     assert "".join(deltas([" [1,", " 2]", "}"])) == "[1, 2]"
+
+
+async def _open_until_done(stub, start: run_pb2.RunStart, timeout: float | None = None):
+    """Sends `start` and reads to `done`, keeping the request side open."""
+    requests: asyncio.Queue = asyncio.Queue()
+    await requests.put(run_pb2.RunRequest(start=start))
+
+    async def outgoing():
+        while (request := await requests.get()) is not None:
+            yield request
+
+    call = stub.Run(outgoing(), timeout=timeout)
+    while (await call.read()).WhichOneof("kind") != "done":
+        pass
+    return call, requests
+
+
+async def test_a_client_that_closes_after_done_gets_the_end_only_after_closing(run_stub):
+    # Node's http2 drops unread frames when the server resets a stream whose request side is
+    # open; such a client sets closes_after_done, and the worker waits for its half-close.
+    start = run_pb2.RunStart(closes_after_done=True, command=run_pb2.CommandRun(command="count", args_json=b'{"to": 3}'))
+    call, requests = await _open_until_done(run_stub, start)
+    with pytest.raises(asyncio.TimeoutError):
+        await asyncio.wait_for(asyncio.shield(call.read()), 0.3)
+    await requests.put(None)  # half-close
+    assert await call.read() == grpc.aio.EOF
+    assert await call.code() == grpc.StatusCode.OK
+
+
+async def test_without_closes_after_done_the_run_ends_at_once(run_stub):
+    start = run_pb2.RunStart(command=run_pb2.CommandRun(command="count", args_json=b'{"to": 3}'))
+    call, requests = await _open_until_done(run_stub, start)
+    assert await call.read() == grpc.aio.EOF
+    assert await call.code() == grpc.StatusCode.OK
+    await requests.put(None)
+
+
+async def test_the_wait_for_the_half_close_ends_at_the_deadline(run_stub):
+    start = run_pb2.RunStart(closes_after_done=True, command=run_pb2.CommandRun(command="count", args_json=b'{"to": 3}'))
+    call, requests = await _open_until_done(run_stub, start, timeout=1.0)
+    assert await call.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    await requests.put(None)
