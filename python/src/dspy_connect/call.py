@@ -43,7 +43,10 @@ def execute(
     values = validate_inputs(signature, inputs)
     lm = build_lm(lm_settings)
     callbacks = [*dspy.settings.callbacks, scope.callback()]
-    with STATS.busy(), dspy.context(lm=lm, adapter=adapter_for(lm_settings), track_usage=True, callbacks=callbacks):
+    # A trace of the call's own (dspy.Refine and BestOfN extend it), dropped with the call:
+    # the worker keeps no global one.
+    context = dspy.context(lm=lm, adapter=adapter_for(lm_settings), track_usage=True, callbacks=callbacks, trace=[])
+    with STATS.busy(), context:
         prediction = run_cancellable(scope, module, values)
     return CallOutcome(outputs=outputs_of(prediction), usage=usage_of(prediction))
 

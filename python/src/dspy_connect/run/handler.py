@@ -161,8 +161,9 @@ class RunHandler:
 
 def _as_current(operation: Operation, run: RunContext, op: Any) -> RunOutcome:
     """Runs the operation with `run` as the current run (what TypeScript tools call through),
-    and its span current, with DSPy spans under it when tracing is on."""
-    with dspy.context(**{RUN_SETTING: run}), run.trace.active():
+    and its span current, with DSPy spans under it when tracing is on. The run has a DSPy
+    trace of its own, dropped when it ends (the worker keeps no global one)."""
+    with dspy.context(**{RUN_SETTING: run}, trace=[]), run.trace.active():
         return operation(run, op)
 
 

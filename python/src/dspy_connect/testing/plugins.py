@@ -12,7 +12,7 @@ import dspy
 
 from ..commands import stream_command
 from ..metrics import register_metric
-from ..modules import register_agent
+from ..modules import register_agent, register_module
 from ..tools import register_tool
 
 
@@ -126,3 +126,10 @@ def tool_pingpong(run: Any, args: dict[str, Any]) -> dict[str, Any]:
         run.call_tool(tool, {"i": i})
         times.append((time.perf_counter() - started) * 1000)
     return {"calls": n, "ms": times}
+
+
+@register_module("refine")
+def refine(signature: Any, config: dict[str, Any]) -> dspy.Module:
+    """dspy.Refine around a Predict, as a user's module might be: it extends the DSPy trace
+    of the call it runs in with its best attempt's."""
+    return dspy.Refine(dspy.Predict(signature), N=2, reward_fn=lambda args, prediction: 1.0, threshold=1.0)

@@ -24,7 +24,10 @@ def main() -> None:
     logging.getLogger("LiteLLM").setLevel(logging.WARNING)  # one INFO line per completion otherwise
     import dspy  # noqa: PLC0415 (slow import: after argument errors are reported)
 
-    dspy.configure(disable_history=True)  # a long-lived worker must not grow LM history
+    # A long-lived worker must not grow LM history, nor DSPy's global trace (the last 10,000
+    # (module, inputs, prediction) tuples). Each call and run gets a trace of its own
+    # (optimizers open theirs with dspy.context(trace=[])), dropped when it ends.
+    dspy.configure(disable_history=True, trace=None)
     from .server import StartupError, serve  # noqa: PLC0415
 
     try:
