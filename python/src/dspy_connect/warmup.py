@@ -1,10 +1,11 @@
 """Loads LiteLLM in the background after the worker is ready.
 
 Importing LiteLLM takes ~5 s of CPU here, and its first completion lazily imports ~1 s more
-(tokenizer, provider modules) and DSPy's disk cache takes ~0.4 s to open. Doing that before the ready line would make every (re)start
-that slow, so the worker does it right after: one real dspy.Predict through LiteLLM against
-a private in-process provider. Calls wait for the warm-up, so none fails, and only calls that
-arrive in the first seconds of a worker's life wait at all.
+(tokenizer, provider modules), and DSPy's disk cache, if the worker has one, takes ~0.4 s to
+open. Doing that before the ready line would make every (re)start that slow, so the worker
+does it right after: it sets up the LM response cache, then runs one real dspy.Predict
+through LiteLLM against a private in-process provider. Calls wait for the warm-up, so none
+fails, and only calls that arrive in the first seconds of a worker's life wait at all.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 
 from . import garbage
 
@@ -21,8 +23,8 @@ _done = threading.Event()
 _error: BaseException | None = None
 
 
-def start() -> None:
-    threading.Thread(target=_load, name="warmup", daemon=True).start()
+def start(set_up_cache: Callable[[], None] = lambda: None) -> None:
+    threading.Thread(target=_load, args=(set_up_cache,), name="warmup", daemon=True).start()
 
 
 def wait() -> None:
@@ -31,10 +33,11 @@ def wait() -> None:
         raise RuntimeError(f"worker warm-up failed: {_error}")
 
 
-def _load() -> None:
+def _load(set_up_cache: Callable[[], None]) -> None:
     global _error
     started = time.perf_counter()
     try:
+        set_up_cache()
         _run_one_completion()
         if os.environ.get("DSPY_CONNECT_TEST_PROVIDERS") == "1":
             from .testing import scripted_lm  # noqa: PLC0415
@@ -69,5 +72,3 @@ def _run_one_completion() -> None:
             dspy.Predict("question -> answer")(question="warm-up")
     finally:
         litellm.custom_provider_map = [p for p in litellm.custom_provider_map if p is not provider]
-    # DSPy opens its on-disk cache (16 SQLite shards, ~0.4 s) on first use; a read that misses opens it.
-    dspy.cache.get({"dspy_connect": "warm-up"})

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
+
+from .lm_cache import DEFAULT_ENTRIES, DIR_ENV, DISK_MB_ENV, ENTRIES_ENV, LmCachePolicy
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -21,6 +24,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="import a plugin module that registers modules/types (repeatable)")
     p.add_argument("--grace", type=float, default=5.0, help="seconds in-flight calls get on shutdown")
     p.add_argument("--max-message-mb", type=int, default=64)
+    p.add_argument("--lm-cache-entries", type=_size, default=os.environ.get(ENTRIES_ENV, str(DEFAULT_ENTRIES)),
+                   help=f"LM responses cached in memory, least recently used dropped first; 0: none (${ENTRIES_ENV})")
+    p.add_argument("--lm-cache-disk-mb", type=_size, default=os.environ.get(DISK_MB_ENV, "0"),
+                   help=f"also cache LM responses on disk, up to this many MB; 0: not on disk (${DISK_MB_ENV})")
+    p.add_argument("--lm-cache-dir", type=Path, default=os.environ.get(DIR_ENV) or None,
+                   help=f"the disk cache's folder (${DIR_ENV}); default ~/.cache/dspy-connect/lm-cache")
     args = p.parse_args(argv)
+    args.lm_cache = LmCachePolicy(args.lm_cache_entries, args.lm_cache_disk_mb, args.lm_cache_dir)
     args.imports += [m for m in os.environ.get("DSPY_CONNECT_IMPORTS", "").split(",") if m]
     return args
+
+
+def _size(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value

@@ -108,7 +108,7 @@ async def serve(args: Namespace) -> None:
     ready = {"address": address, "pid": os.getpid(), "worker_id": args.worker_id, "version": __version__}
     print(READY_PREFIX + json.dumps(ready), flush=True)
     log.info("worker %s ready on %s", args.worker_id, address)
-    warmup.start()
+    warmup.start(args.lm_cache.apply)
 
     await stop.wait()
     log.info("worker %s shutting down", args.worker_id)
