@@ -1,7 +1,7 @@
 import pytest
 
 from dspy_connect.errors import InvalidArgument, NotFound
-from dspy_connect.session import SessionStore
+from dspy_connect.session import RELEASE_AFTER_DROPS, SessionStore
 
 
 class Clock:
@@ -64,3 +64,20 @@ def test_modules_are_built_once_per_id():
     first = session.module("m", build)
     assert session.module("m", build) is first
     assert len(built) == 1
+
+
+def test_memory_is_released_after_many_sessions_were_dropped():
+    clock, released = Clock(), []
+    store = SessionStore(clock, release=lambda: released.append(len(store)))
+    for i in range(RELEASE_AFTER_DROPS * 2 + 10):
+        store.create(f"s{i}", None, 5)
+    for i in range(RELEASE_AFTER_DROPS - 1):
+        store.close(f"s{i}")
+    store.close("never-existed")
+    assert released == []
+    clock.now = 10  # every other session expires: one found by get, the rest by the sweep
+    with pytest.raises(NotFound):
+        store.get(f"s{RELEASE_AFTER_DROPS}")
+    assert released == [len(store)]
+    assert store.sweep() == RELEASE_AFTER_DROPS + 10
+    assert len(store) == 0 and len(released) == 2

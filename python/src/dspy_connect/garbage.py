@@ -18,14 +18,21 @@ import sys
 import threading
 import time
 
+from . import heap
+
 # Short, so the young generation stays small and each collection's pause short
 # (bench/gc.ts: first-token latency and throughput within noise of CPython's own GC).
 INTERVAL_SECONDS = 0.02
 # "automatic" keeps CPython's own collector (for comparison in bench/gc.ts).
 POLICY_ENV = "DSPY_CONNECT_GC"
 
+# A release (full collection, then a heap trim) at most this often: a full pass over a busy
+# worker's objects can take ~100 ms, and a burst of closed sessions asks for many.
+RELEASE_INTERVAL_SECONDS = 1.0
+
 _started = False
 _lock = threading.Lock()
+_release_requested = threading.Event()
 
 
 def collect_in_background(interval: float = INTERVAL_SECONDS) -> None:
@@ -61,9 +68,33 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
+def release_memory_soon() -> None:
+    """Asks for a full collection and a heap trim, for when much was just dropped (closed
+    sessions: their signature classes are cycles, which only a full pass frees, and an idle
+    worker may not run one for a long time). The collector thread does it within
+    RELEASE_INTERVAL_SECONDS; without that thread (Python 3.12+, the automatic policy) it
+    happens here and now."""
+    if _started:
+        _release_requested.set()
+    else:
+        release_memory()
+
+
+def release_memory() -> None:
+    gc.collect()
+    heap.trim()
+
+
 def _collect_forever(interval: float, thresholds: tuple[int, ...]) -> None:
+    last_release = 0.0
     while True:
         time.sleep(interval)
+        now = time.monotonic()
+        if _release_requested.is_set() and now - last_release >= RELEASE_INTERVAL_SECONDS:
+            _release_requested.clear()
+            release_memory()
+            last_release = time.monotonic()
+            continue
         generation = due_generation(gc.get_count(), thresholds)
         if generation is not None:
             gc.collect(generation)

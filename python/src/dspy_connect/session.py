@@ -11,6 +11,7 @@ from typing import Any
 
 import dspy
 
+from . import garbage
 from .errors import InvalidArgument, NotFound, ResourceExhausted
 from .lm import LmSettings
 
@@ -19,6 +20,9 @@ MAX_TTL_SECONDS = 7 * 24 * 3600
 MAX_SESSIONS = 10_000
 MAX_MODULES_PER_SESSION = 1_000
 MAX_PIPELINES_PER_SESSION = 100
+# A dropped session's modules are cycles (signature classes): after this many were dropped
+# (closed or expired), the worker collects them and gives the freed heap back to the OS.
+RELEASE_AFTER_DROPS = 100
 
 
 @dataclass
@@ -69,9 +73,13 @@ class Session:
 class SessionStore:
     """Used from the event loop only; Session.module is the one part threads touch."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, clock: Callable[[], float] = time.monotonic, release: Callable[[], None] = garbage.release_memory_soon
+    ) -> None:
         self._sessions: dict[str, Session] = {}
         self._clock = clock
+        self._release = release
+        self._dropped = 0
 
     def __len__(self) -> int:
         return len(self._sessions)
@@ -96,18 +104,23 @@ class SessionStore:
         session = self._sessions.get(session_id)
         now = self._clock()
         if session is None or now - session.last_used > session.ttl_seconds:
-            self._sessions.pop(session_id, None)
+            self._drop([session_id])
             raise NotFound(f"unknown session {session_id!r} (closed, expired, or held by another worker)")
         session.last_used = now
         return session
 
     def close(self, session_id: str) -> bool:
-        return self._sessions.pop(session_id, None) is not None
+        return self._drop([session_id]) == 1
 
     def sweep(self) -> int:
         """Drops expired sessions; returns how many."""
         now = self._clock()
-        expired = [s.id for s in self._sessions.values() if now - s.last_used > s.ttl_seconds]
-        for session_id in expired:
-            del self._sessions[session_id]
-        return len(expired)
+        return self._drop([s.id for s in self._sessions.values() if now - s.last_used > s.ttl_seconds])
+
+    def _drop(self, session_ids: list[str]) -> int:
+        dropped = sum(self._sessions.pop(session_id, None) is not None for session_id in session_ids)
+        self._dropped += dropped
+        if self._dropped >= RELEASE_AFTER_DROPS:
+            self._dropped = 0
+            self._release()
+        return dropped
