@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from dataclasses import dataclass
@@ -91,14 +92,13 @@ def validate_values(annotations: dict[str, Any], values: dict[str, Any], what: s
     return validated
 
 
-_adapters: dict[Any, pydantic.TypeAdapter] = {}
+# Bounded: clients choose the types (each Literal[...] is one), and a kept adapter costs ~12 KB.
+MAX_TYPE_ADAPTERS = 1024
 
 
+@functools.lru_cache(maxsize=MAX_TYPE_ADAPTERS)
 def _adapter(annotation: Any) -> pydantic.TypeAdapter:
-    adapter = _adapters.get(annotation)
-    if adapter is None:
-        adapter = _adapters[annotation] = pydantic.TypeAdapter(annotation)
-    return adapter
+    return pydantic.TypeAdapter(annotation)
 
 
 def _accepts_none(annotation: Any) -> bool:
