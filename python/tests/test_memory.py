@@ -117,8 +117,8 @@ async def test_closed_sessions_free_their_modules(stub):
         reply = await stub.Call(call(spec, {"question": f"q{i}"}, session_id=session.session_id, module_id="answerer"))
         assert json.loads(reply.outputs_json)["answer"]
     held = await census(stub)
-    assert grew(before, held, "Session") == SESSIONS
-    assert grew(before, held, "ChainOfThought") == SESSIONS
+    assert held["live"]["Session"] == SESSIONS
+    assert held["live"]["ChainOfThought"] >= SESSIONS
 
     for session_id in ids:
         assert (await stub.CloseSession(worker_pb2.CloseSessionRequest(session_id=session_id))).closed
@@ -131,7 +131,10 @@ async def test_closed_sessions_free_their_modules(stub):
         await asyncio.sleep(0.1)
     assert grew(before, uncollected, "Signature classes") <= SESSIONS, uncollected["live"]
     after = await census(stub)
-    for kind in ("Session", "ChainOfThought", "Predict", "Prediction"):
+    assert after["live"].get("Session", 0) == 0
+    # LiteLLM's logging task keeps the context of the latest async completion (one call's).
+    assert after["live"].get("ChainOfThought", 0) <= 1, after["live"]
+    for kind in ("Predict", "Prediction"):
         assert grew(before, after, kind) <= 0, (kind, before["live"], after["live"])
     # Each ChainOfThought made a signature class of its own (with `reasoning`): gone too.
     # The plain signatures stay in the worker's bounded signature cache (512).
