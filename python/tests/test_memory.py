@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -29,8 +28,8 @@ DISK_LIMIT_MB = 1
 
 
 @pytest.fixture(scope="module")
-def cache_dir() -> Path:
-    return Path(tempfile.mkdtemp(prefix="dc-lm-cache-"))
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("lm-cache")
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +94,7 @@ async def test_calls_with_large_inputs_leave_no_trace_and_a_bounded_cache(stub, 
 
 async def test_modules_that_extend_the_trace_still_work(stub):
     """The worker keeps no global trace, but each call and run has one of its own, which
-    dspy.Refine and BestOfN extend (they failed on a missing trace)."""
+    dspy.Refine and BestOfN extend (they fail without one)."""
     refine = common_pb2.ModuleSpec(type="refine", signature="question -> answer")
     reply = await stub.Call(call(refine, {"question": "hi"}))
     assert json.loads(reply.outputs_json) == {"answer": "answer: hi"}
@@ -148,13 +147,13 @@ async def test_disk_cache_stays_under_its_limit(cache_dir: Path):
     try:
         async with connect(worker) as client:
             predict = common_pb2.ModuleSpec(type="predict", signature="question -> answer")
-            for i in range(CALLS // 2):  # ~4 MB of distinct responses
+            for i in range(CALLS // 2):  # ~2.6 MB of distinct responses
                 await client.Call(call(predict, {"question": big_input(i)}))
             after = await census(client)
     finally:
         worker.stop()
     cache = after["lm_cache"]
     assert cache["disk"] is True and Path(cache["disk_dir"]) == disk
-    # ~4 MB of responses went in; diskcache culls after each write, so the cache (its
+    # Without a limit they take ~2.6 MB; diskcache culls after each write, so the cache (its
     # SQLite pages and value files, without the write-ahead logs) stays near the limit.
     assert cache["disk_bytes"] <= DISK_LIMIT_MB * 2**20 * 1.5

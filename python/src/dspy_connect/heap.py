@@ -3,7 +3,7 @@
 Python returns its own small-object arenas once they are empty, but memory that glibc's
 malloc handed out (larger objects, pydantic-core's validators of each signature class)
 stays in the process after it is freed. After 1,500 sessions were closed, a trim took the
-worker's RSS down by ~10 MiB (of ~28 MiB they had added) in ~2 ms (bench/memory.py).
+worker's RSS down by 5-10 MiB (of the ~50 MiB they had added) in ~2 ms (bench/memory.py).
 """
 
 from __future__ import annotations
