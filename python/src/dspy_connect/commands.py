@@ -21,7 +21,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from .errors import InvalidArgument, NotFound
+from .errors import InvalidArgument, NotFound, echo
 
 F = TypeVar("F", bound=Callable[..., Any])
 _commands: dict[str, Callable[..., Any]] = {}
@@ -46,7 +46,7 @@ def run_command(run: Any, name: str, args: Any) -> Any:
     """Runs the command in this (worker) thread and returns its result."""
     fn = _commands.get(name)
     if fn is None:
-        raise NotFound(f"unknown command {name!r}; this worker has {command_names()}")
+        raise NotFound(f"unknown command {echo(name)}; this worker has {command_names()}")
     if inspect.isasyncgenfunction(fn):
         return asyncio.run(_drain_async(run, fn(run, args)))
     if inspect.iscoroutinefunction(fn):

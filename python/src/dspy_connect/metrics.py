@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import dspy
 from dspy.evaluate.metrics import em_score, f1_score
 
-from .errors import InvalidArgument
+from .errors import InvalidArgument, echo
 
 Metric = Callable[..., Any]
 F = TypeVar("F", bound=Metric)
@@ -43,7 +43,7 @@ def metric_names() -> list[str]:
 def get_metric(name: str) -> Metric:
     metric = _metrics.get(name)
     if metric is None:
-        raise InvalidArgument(f"unknown metric {name!r}; this worker has {metric_names()}")
+        raise InvalidArgument(f"unknown metric {echo(name)}; this worker has {metric_names()}")
     return metric
 
 

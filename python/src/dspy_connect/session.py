@@ -12,7 +12,7 @@ from typing import Any
 import dspy
 
 from . import garbage
-from .errors import InvalidArgument, NotFound, ResourceExhausted
+from .errors import InvalidArgument, NotFound, ResourceExhausted, echo
 from .lm import LmSettings
 
 DEFAULT_TTL_SECONDS = 30 * 60
@@ -46,7 +46,7 @@ class Session:
         built = build()
         with self._lock:
             if len(self._modules) >= MAX_MODULES_PER_SESSION and module_id not in self._modules:
-                raise ResourceExhausted(f"session {self.id} holds {MAX_MODULES_PER_SESSION} modules already")
+                raise ResourceExhausted(f"session {echo(self.id)} holds {MAX_MODULES_PER_SESSION} modules already")
             return self._modules.setdefault(module_id, built)
 
     def has_module(self, module_id: str) -> bool:
@@ -62,7 +62,7 @@ class Session:
         built = build()
         with self._lock:
             if len(self._pipelines) >= MAX_PIPELINES_PER_SESSION and pipeline_id not in self._pipelines:
-                raise ResourceExhausted(f"session {self.id} holds {MAX_PIPELINES_PER_SESSION} pipelines already")
+                raise ResourceExhausted(f"session {echo(self.id)} holds {MAX_PIPELINES_PER_SESSION} pipelines already")
             return self._pipelines.setdefault(pipeline_id, built)
 
     def has_pipeline(self, pipeline_id: str) -> bool:
@@ -105,7 +105,7 @@ class SessionStore:
         now = self._clock()
         if session is None or now - session.last_used > session.ttl_seconds:
             self._drop([session_id])
-            raise NotFound(f"unknown session {session_id!r} (closed, expired, or held by another worker)")
+            raise NotFound(f"unknown session {echo(session_id)} (closed, expired, or held by another worker)")
         session.last_used = now
         return session
 

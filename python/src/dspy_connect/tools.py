@@ -17,7 +17,7 @@ from typing import Any, TypeVar, overload
 
 import dspy
 
-from .errors import InvalidArgument
+from .errors import InvalidArgument, echo
 
 F = TypeVar("F", bound=Callable[..., Any])
 _tools: dict[str, dspy.Tool] = {}
@@ -59,7 +59,7 @@ def agent_tools(names: list[str]) -> list[dspy.Tool]:
     unknown = [n for n in names if n not in bridged and n not in _tools]
     if unknown:
         raise InvalidArgument(
-            f"unknown tool(s) {unknown}; this worker allows {tool_names()}"
-            + (f" and this run brought {sorted(bridged)}" if bridged else "")
+            f"unknown tool(s) {echo(unknown)}; this worker allows {echo(tool_names(), 300)}"
+            + (f" and this run brought {echo(sorted(bridged), 300)}" if bridged else "")
         )
     return [BridgedTool.from_spec(bridged[n]) if n in bridged else _tools[n] for n in names]

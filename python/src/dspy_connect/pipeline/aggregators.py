@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import InvalidArgument
+from ..errors import InvalidArgument, echo
 from .refs import check_name
 
 KINDS = ("concat", "majority", "first", "merge", "best")
@@ -50,7 +50,7 @@ def compile_aggregator(node: Any, where: str) -> Aggregator:
         raise InvalidArgument(f"{where}: `aggregate` must be an object with a `kind`")
     kind = node.get("kind")
     if kind not in KINDS:
-        raise InvalidArgument(f"{where}: unknown aggregator {str(kind)[:40]!r}; expected one of {list(KINDS)}")
+        raise InvalidArgument(f"{where}: unknown aggregator {echo(kind)}; expected one of {list(KINDS)}")
     unknown = sorted(set(node) - {"kind", "field", "into", "by", "separator", "order"})
     if unknown:
         raise InvalidArgument(f"{where}: unknown aggregator option(s) {unknown}")

@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import InvalidArgument
+from ..errors import InvalidArgument, echo
 from .refs import MISSING, Ref, lookup, parse_ref
 
 MAX_DEPTH = 16
@@ -70,7 +70,7 @@ def _condition(node: Any, where: str, depth: int, budget: list[int], refs: set[s
     if op in ("and", "or"):
         args = node.get("args")
         if not isinstance(args, list) or not args:
-            raise InvalidArgument(f"{where}: {op!r} needs a non-empty `args` list of conditions")
+            raise InvalidArgument(f"{where}: {echo(op)} needs a non-empty `args` list of conditions")
         return (op, tuple(_condition(a, where, depth + 1, budget, refs) for a in args))
     if op == "not":
         return ("not", _condition(node.get("arg"), where, depth + 1, budget, refs))
@@ -81,7 +81,7 @@ def _condition(node: Any, where: str, depth: int, budget: list[int], refs: set[s
         right = _value(node.get("right"), where, depth + 1, budget, refs)
         return (op, left, right)
     known = sorted([*COMPARISONS, "and", "or", "not", "contains", "exists"])
-    raise InvalidArgument(f"{where}: unknown condition op {str(op)[:40]!r}; expected one of {known}")
+    raise InvalidArgument(f"{where}: unknown condition op {echo(op)}; expected one of {known}")
 
 
 def _value(node: Any, where: str, depth: int, budget: list[int], refs: set[str]) -> tuple:

@@ -29,7 +29,7 @@ import dspy
 
 from .. import jsonio
 from ..call import _accepts_none, validate_values
-from ..errors import InvalidArgument
+from ..errors import InvalidArgument, echo
 from ..modules import build_module
 from ..signature import parse_type, type_name
 from ..v1 import common_pb2
@@ -128,7 +128,7 @@ class Pipeline:
         """The run's inputs against the pipeline's declared inputs: names, presence, types."""
         unknown = sorted(set(values) - set(self.inputs))
         if unknown:
-            raise InvalidArgument(f"unknown pipeline input(s) {unknown}; pipeline {self.name!r} takes {sorted(self.inputs)}")
+            raise InvalidArgument(f"unknown pipeline input(s) {echo(unknown)}; pipeline {self.name!r} takes {sorted(self.inputs)}")
         return validate_values(self.inputs, values, "pipeline input")
 
 
@@ -142,7 +142,7 @@ def compile_pipeline(data: bytes) -> Pipeline:
     if not isinstance(node, dict):
         raise InvalidArgument("definition_json must be a JSON object")
     if node.get("version") != VERSION:
-        raise InvalidArgument(f"unsupported pipeline definition version {node.get('version')!r}; this worker reads version {VERSION}")
+        raise InvalidArgument(f"unsupported pipeline definition version {echo(node.get('version'))}; this worker reads version {VERSION}")
     return _Compiler().pipeline({k: v for k, v in node.items() if k != "version"}, "", {}, 0)
 
 
@@ -161,7 +161,7 @@ class _Compiler:
             raise InvalidArgument(f"{where}: unknown key(s) {unknown}")
         name = node.get("name", "pipeline")
         if not isinstance(name, str) or not _STEP_NAME.fullmatch(name):
-            raise InvalidArgument(f"{where}: name {str(name)[:80]!r} must be 1..64 letters, digits, '_', '-' or '.'")
+            raise InvalidArgument(f"{where}: name {echo(name)} must be 1..64 letters, digits, '_', '-' or '.'")
         inputs = self._declared_inputs(node.get("inputs", {}), where, available, depth)
         scope = {**available, **inputs}
         steps_node = node.get("steps")
@@ -187,7 +187,7 @@ class _Compiler:
         for name, type_text in node.items():
             check_name(name, where)
             if not isinstance(type_text, str):
-                raise InvalidArgument(f"{where}: the type of input {name!r} must be a string such as 'str' or 'list[int]'")
+                raise InvalidArgument(f"{where}: the type of input {echo(name)} must be a string such as 'str' or 'list[int]'")
             try:
                 annotation = parse_type(type_text) if type_text.strip() else str
             except InvalidArgument as exc:
@@ -195,8 +195,8 @@ class _Compiler:
             if depth > 0:
                 # A nested pipeline's inputs come from its parent's state.
                 if name not in available:
-                    raise InvalidArgument(f"{where}: input {name!r} is not in the parent pipeline's state at this point")
-                _check_types(available[name], annotation, f"{where}: input {name!r}")
+                    raise InvalidArgument(f"{where}: input {echo(name)} is not in the parent pipeline's state at this point")
+                _check_types(available[name], annotation, f"{where}: input {echo(name)}")
             inputs[name] = annotation
         return inputs
 
@@ -207,12 +207,12 @@ class _Compiler:
             raise InvalidArgument(f"step {index} of pipeline {parent!r}: a step must be an object with a `kind`")
         kind = node.get("kind")
         if kind not in STEP_KINDS:
-            raise InvalidArgument(f"step {index} of pipeline {parent!r}: unknown step kind {str(kind)[:40]!r}; expected one of {list(STEP_KINDS)}")
+            raise InvalidArgument(f"step {index} of pipeline {parent!r}: unknown step kind {echo(kind)}; expected one of {list(STEP_KINDS)}")
         name = node.get("name", f"{kind}_{index}")
         if not isinstance(name, str) or not _STEP_NAME.fullmatch(name):
-            raise InvalidArgument(f"step {index} of pipeline {parent!r}: name {str(name)[:80]!r} must be 1..64 letters, digits, '_', '-' or '.'")
+            raise InvalidArgument(f"step {index} of pipeline {parent!r}: name {echo(name)} must be 1..64 letters, digits, '_', '-' or '.'")
         if name in names:
-            raise InvalidArgument(f"step {index} of pipeline {parent!r}: the name {name!r} is used twice")
+            raise InvalidArgument(f"step {index} of pipeline {parent!r}: the name {echo(name)} is used twice")
         names.add(name)
         path = f"{parent}/{name}" if parent else name
         where = f"step {path!r}"
@@ -258,7 +258,7 @@ class _Compiler:
         refs: dict[str, Ref] = {}
         for field_name in inputs:
             if field_name not in signature.input_fields:
-                raise InvalidArgument(f"{where}: `inputs` maps {field_name!r}, which is not an input field of {spec.signature!r}")
+                raise InvalidArgument(f"{where}: `inputs` maps {echo(field_name)}, which is not an input field of {echo(spec.signature)}")
         for field_name, info in signature.input_fields.items():
             ref = parse_ref(inputs.get(field_name, field_name), where)
             refs[field_name] = ref
@@ -267,15 +267,15 @@ class _Compiler:
                 if field_name not in inputs and _accepts_none(info.annotation):
                     continue
                 raise InvalidArgument(
-                    f"{where}: input {field_name!r} reads {ref_text(ref)!r}, which is neither a pipeline input nor written by an earlier step"
+                    f"{where}: input {echo(field_name)} reads {echo(ref_text(ref))}, which is neither a pipeline input nor written by an earlier step"
                 )
             if len(ref) == 1:
-                _check_types(scope[root], info.annotation, f"{where}: input {field_name!r} (from {root!r})")
+                _check_types(scope[root], info.annotation, f"{where}: input {echo(field_name)} (from {echo(root)})")
         produced = {n: f.annotation for n, f in signature.output_fields.items()} | _EXTRA_OUTPUTS.get(module_type, {})
         written: dict[str, Any] = {}
         for field_name in outputs:
             if field_name not in produced:
-                raise InvalidArgument(f"{where}: `outputs` maps {field_name!r}, which is not an output of {spec.signature!r}")
+                raise InvalidArgument(f"{where}: `outputs` maps {echo(field_name)}, which is not an output of {echo(spec.signature)}")
         for field_name, annotation in produced.items():
             written[check_name(outputs.get(field_name, field_name), where)] = annotation
         step = ModuleStep(name, kind, policy, module, signature, refs, outputs, produced, list(tools))
@@ -307,7 +307,7 @@ class _Compiler:
             produced.update(branch.writes)
         for read in aggregator.reads():
             if read not in produced:
-                raise InvalidArgument(f"{where}: the {aggregator.kind} aggregator reads {read!r}, which no branch writes")
+                raise InvalidArgument(f"{where}: the {aggregator.kind} aggregator reads {echo(read)}, which no branch writes")
         if aggregator.into:
             written = {aggregator.into: _AGGREGATE_TYPES.get(aggregator.kind, Any)}
             if aggregator.kind == "concat" and aggregator.separator is not None:
@@ -321,7 +321,7 @@ class _Compiler:
     ) -> tuple[Step, dict[str, Any]]:
         over = parse_ref(node.get("over"), where)
         if str(over[0]) not in scope:
-            raise InvalidArgument(f"{where}: map reads {ref_text(over)!r}, which the pipeline does not hold at this point")
+            raise InvalidArgument(f"{where}: map reads {echo(ref_text(over))}, which the pipeline does not hold at this point")
         item = check_name(node.get("as", "item"), where)
         element = item_type(scope[str(over[0])]) if len(over) == 1 else Any
         sub = self.pipeline(node.get("pipeline"), f"{path}/*", {**scope, item: element}, depth + 1)
@@ -330,7 +330,7 @@ class _Compiler:
         if select is not None:
             check_name(select, where)
             if select not in sub.writes:
-                raise InvalidArgument(f"{where}: `select` names {select!r}, which the mapped pipeline does not write")
+                raise InvalidArgument(f"{where}: `select` names {echo(select)}, which the mapped pipeline does not write")
         concurrency = node.get("concurrency", DEFAULT_MAP_CONCURRENCY)
         if not isinstance(concurrency, int) or isinstance(concurrency, bool) or not 1 <= concurrency <= MAX_MAP_CONCURRENCY:
             raise InvalidArgument(f"{where}: `concurrency` must be an integer 1..{MAX_MAP_CONCURRENCY}")

@@ -20,7 +20,7 @@ import dspy
 import grpc
 
 from ..call import _accepts_none, outputs_of, usage_of, validate_inputs
-from ..errors import InvalidArgument, WorkerError, short_cause
+from ..errors import InvalidArgument, WorkerError, echo, short_cause
 from ..run.agent_events import AgentEvents
 from ..cancel import RunCancelled
 from ..run.context import SCOPE_SETTING, RunContext
@@ -152,7 +152,7 @@ class Execution:
             if value is MISSING:
                 if _accepts_none(step.signature.input_fields[name].annotation):
                     continue
-                raise InvalidArgument(f"input {name!r} reads {ref_text(ref)!r}, which is not set")
+                raise InvalidArgument(f"input {echo(name)} reads {echo(ref_text(ref))}, which is not set")
             values[name] = value
         values = validate_inputs(step.signature, values)
         callbacks = [*self._callbacks, scope.callback()]
@@ -185,7 +185,7 @@ class Execution:
         items = lookup(state, step.over)
         if not isinstance(items, list):
             got = "nothing" if items is MISSING else type(items).__name__
-            raise InvalidArgument(f"map reads {ref_text(step.over)!r}, which must be a list; got {got}")
+            raise InvalidArgument(f"map reads {echo(ref_text(step.over))}, which must be a list; got {got}")
         if len(items) > MAX_MAP_ITEMS:
             raise InvalidArgument(f"map over {len(items)} items; at most {MAX_MAP_ITEMS}")
 

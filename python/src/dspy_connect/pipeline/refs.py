@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..errors import InvalidArgument
+from ..errors import InvalidArgument, echo
 
 MAX_REF_CHARS = 256
 MAX_REF_SEGMENTS = 16
@@ -30,9 +30,9 @@ def parse_ref(text: Any, where: str) -> Ref:
         raise InvalidArgument(f"{where}: a field reference must be a string of 1..{MAX_REF_CHARS} characters")
     parts = text.split(".")
     if len(parts) > MAX_REF_SEGMENTS:
-        raise InvalidArgument(f"{where}: field reference {text!r} has more than {MAX_REF_SEGMENTS} parts")
+        raise InvalidArgument(f"{where}: field reference {echo(text)} has more than {MAX_REF_SEGMENTS} parts")
     if not _NAME.fullmatch(parts[0]):
-        raise InvalidArgument(f"{where}: field reference {text!r} must start with a field name")
+        raise InvalidArgument(f"{where}: field reference {echo(text)} must start with a field name")
     ref: list[str | int] = []
     for part in parts:
         if _NAME.fullmatch(part):
@@ -40,14 +40,14 @@ def parse_ref(text: Any, where: str) -> Ref:
         elif _INDEX.fullmatch(part):
             ref.append(int(part))
         else:
-            raise InvalidArgument(f"{where}: invalid part {part[:40]!r} in field reference {text[:80]!r}")
+            raise InvalidArgument(f"{where}: invalid part {echo(part, 40)} in field reference {echo(text)}")
     return tuple(ref)
 
 
 def check_name(name: Any, where: str) -> str:
     """A plain field name (a state key), such as an aggregator's `into`."""
     if not isinstance(name, str) or not _NAME.fullmatch(name):
-        raise InvalidArgument(f"{where}: {str(name)[:80]!r} is not a field name (a letter, then letters, digits or _)")
+        raise InvalidArgument(f"{where}: {echo(name)} is not a field name (a letter, then letters, digits or _)")
     return name
 
 

@@ -12,7 +12,7 @@ import dspy
 from dspy.utils.callback import ACTIVE_CALL_ID, with_callbacks
 
 from .. import jsonio
-from ..errors import InvalidArgument
+from ..errors import InvalidArgument, echo
 from ..v1 import common_pb2
 from .context import current_run
 from .tool_bridge import ToolBridge, ToolFailure
@@ -21,10 +21,10 @@ from .tool_bridge import ToolBridge, ToolFailure
 class BridgedTool(dspy.Tool):
     @classmethod
     def from_spec(cls, spec: common_pb2.ToolSpec) -> BridgedTool:
-        schema = jsonio.loads_object(spec.input_schema_json, f"tool {spec.name!r} input_schema_json") if spec.input_schema_json else {}
+        schema = jsonio.loads_object(spec.input_schema_json, f"tool {echo(spec.name)} input_schema_json") if spec.input_schema_json else {}
         properties = schema.get("properties", {})
         if schema.get("type", "object") != "object" or not isinstance(properties, dict):
-            raise InvalidArgument(f"tool {spec.name!r}: its input schema must be a JSON object schema with properties")
+            raise InvalidArgument(f"tool {echo(spec.name)}: its input schema must be a JSON object schema with properties")
         name = spec.name
 
         def call(**kwargs: Any) -> Any:
@@ -41,7 +41,7 @@ class BridgedTool(dspy.Tool):
         try:
             return super()._validate_and_parse_args(**kwargs)
         except ValueError as exc:
-            raise reported_failure(self.name or "", "invalid_args", f"invalid arguments for tool {self.name!r}: {exc}") from None
+            raise reported_failure(self.name or "", "invalid_args", f"invalid arguments for tool {echo(self.name)}: {exc}") from None
 
     @with_callbacks
     async def acall(self, **kwargs: Any) -> Any:
@@ -54,7 +54,7 @@ def _standalone(arg: Any, root: dict[str, Any]) -> dict[str, Any]:
     `$ref`s into the tool's `$defs` (zod emits them for recursive types) need those
     definitions beside them, and an argument that is only a `$ref` its target's type."""
     if not isinstance(arg, dict):
-        raise InvalidArgument(f"argument schemas must be JSON objects, got {arg!r}")
+        raise InvalidArgument(f"argument schemas must be JSON objects, got {echo(arg)}")
     definitions = {key: root[key] for key in ("$defs", "definitions") if isinstance(root.get(key), dict)}
     if not definitions:
         return arg
@@ -70,7 +70,7 @@ def _standalone(arg: Any, root: dict[str, Any]) -> dict[str, Any]:
 def _bridge(name: str) -> ToolBridge:
     run = current_run()
     if run is None or not run.tools.has(name):
-        raise reported_failure(name, "unknown_tool", f"TypeScript tool {name!r} is not available on this run")
+        raise reported_failure(name, "unknown_tool", f"TypeScript tool {echo(name)} is not available on this run")
     return run.tools
 
 

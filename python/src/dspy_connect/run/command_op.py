@@ -6,7 +6,7 @@ import dspy
 
 from .. import jsonio, warmup
 from ..commands import command_names, run_command
-from ..errors import NotFound
+from ..errors import NotFound, echo
 from ..v1 import run_pb2
 from .context import RunContext
 from .outcome import RunOutcome
@@ -15,7 +15,7 @@ from .stats import STATS
 
 def run_command_op(run: RunContext, op: run_pb2.CommandRun) -> RunOutcome:
     if op.command not in command_names():
-        raise NotFound(f"unknown command {op.command!r}; this worker has {command_names()}")
+        raise NotFound(f"unknown command {echo(op.command)}; this worker has {command_names()}")
     warmup.wait()
     args = jsonio.loads(op.args_json, "args_json") if op.args_json else {}
     with STATS.busy(), dspy.context(callbacks=[*dspy.settings.callbacks, run.callback()]):

@@ -16,7 +16,7 @@ from dspy.utils.callback import BaseCallback
 
 from .. import jsonio, warmup
 from ..call import validate_inputs
-from ..errors import InvalidArgument
+from ..errors import InvalidArgument, cut, echo
 from ..lm import adapter_for, build_lm
 from ..metrics import get_metric
 from ..modules import build_module
@@ -55,12 +55,12 @@ OPTIMIZERS = {
 def run_optimize(run: RunContext, op: run_pb2.OptimizeRun) -> RunOutcome:
     kind = OPTIMIZERS.get(op.optimizer)
     if kind is None:
-        raise InvalidArgument(f"unknown optimizer {op.optimizer!r}; this worker has {sorted(OPTIMIZERS)}")
+        raise InvalidArgument(f"unknown optimizer {echo(op.optimizer)}; this worker has {sorted(OPTIMIZERS)}")
     metric = get_metric(op.metric)
     config = jsonio.loads_object(op.optimizer_config_json, "optimizer_config_json")
     unknown = sorted(set(config) - kind.init_keys - kind.compile_keys)
     if unknown:
-        raise InvalidArgument(f"unknown {op.optimizer} setting(s) {unknown}; allowed: {sorted(kind.init_keys | kind.compile_keys)}")
+        raise InvalidArgument(f"unknown {op.optimizer} setting(s) {echo(unknown)}; allowed: {sorted(kind.init_keys | kind.compile_keys)}")
     warmup.wait()
     program, signature = build_module(op.program)
     trainset = _examples(op.trainset_json, "trainset_json", signature)
@@ -79,7 +79,7 @@ def run_optimize(run: RunContext, op: run_pb2.OptimizeRun) -> RunOutcome:
         try:
             compiled = optimizer.compile(program, trainset=trainset, **compile_kwargs)
         except (TypeError, ValueError) as exc:
-            raise InvalidArgument(f"{op.optimizer} rejected its settings or data: {exc}") from None
+            raise InvalidArgument(f"{op.optimizer} rejected its settings or data: {cut(str(exc), 300)}") from None
 
     score = getattr(compiled, "score", None)
     for rank, candidate in enumerate(getattr(compiled, "candidate_programs", None) or []):
@@ -104,7 +104,7 @@ def _examples(data: bytes, what: str, signature: type[dspy.Signature]) -> list[d
     for i, row in enumerate(rows):
         missing = [f for f in signature.output_fields if f not in row and f != "reasoning"]
         if len(missing) == len([f for f in signature.output_fields if f != "reasoning"]):
-            raise InvalidArgument(f"{what}[{i}] has no label: give at least one of {missing}")
+            raise InvalidArgument(f"{what}[{i}] has no label: give at least one of {echo(missing, 300)}")
         validate_inputs(signature, {k: v for k, v in row.items() if k in inputs})
         examples.append(dspy.Example(**row).with_inputs(*inputs))
     return examples

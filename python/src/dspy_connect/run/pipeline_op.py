@@ -7,7 +7,7 @@ import dataclasses
 import dspy
 
 from .. import jsonio, warmup
-from ..errors import InvalidArgument, NotFound
+from ..errors import InvalidArgument, NotFound, echo
 from ..lm import adapter_for, build_lm
 from ..pipeline import Pipeline, compile_pipeline
 from ..pipeline.engine import Execution
@@ -41,5 +41,5 @@ def resolve_pipeline(op: run_pb2.PipelineRun, session: Session | None) -> Pipeli
     if session is None:
         raise InvalidArgument("pipeline_id needs a session")
     if not op.definition_json and not session.has_pipeline(op.pipeline_id):
-        raise NotFound(f"session {session.id} holds no pipeline {op.pipeline_id!r}; send its definition")
+        raise NotFound(f"session {echo(session.id)} holds no pipeline {echo(op.pipeline_id)}; send its definition")
     return session.pipeline(op.pipeline_id, lambda: compile_pipeline(op.definition_json))

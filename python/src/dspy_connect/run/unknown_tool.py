@@ -10,6 +10,7 @@ from typing import Any
 
 import dspy
 
+from ..errors import echo
 from .bridged_tool import reported_failure
 
 
@@ -22,7 +23,7 @@ class AgentTools(dict[str, dspy.Tool]):
 
 class UnknownTool(dspy.Tool):
     def __init__(self, name: str, known: list[str]) -> None:
-        message = f"unknown tool {name!r}: the tools are {', '.join(known)}"
+        message = f"unknown tool {echo(name)}: the tools are {', '.join(known)}"
 
         def fail(**_: Any) -> Any:
             raise reported_failure(name, "unknown_tool", message)
