@@ -11,9 +11,9 @@ from typing import Any
 import dspy
 import pydantic
 
-from . import warmup
+from . import limits, warmup
 from .cancel import CancelScope
-from .errors import InvalidArgument
+from .errors import InvalidArgument, cut, echo
 from .lm import LmSettings, adapter_for, build_lm
 from .modules import build_module
 from .run.cancellable import run_cancellable
@@ -56,6 +56,8 @@ def resolve_module(
     spec: common_pb2.ModuleSpec, module_id: str, session: Session | None
 ) -> tuple[dspy.Module, type[dspy.Signature]]:
     """The session's module under `module_id` (built on first use), or a new one."""
+    if module_id:
+        limits.check_id(module_id, "module_id")
     if session is not None and module_id:
         return session.module(module_id, lambda: build_module(spec))
     if module_id:
@@ -68,7 +70,7 @@ def validate_inputs(signature: type[dspy.Signature], inputs: dict[str, Any]) -> 
     fields = signature.input_fields
     unknown = sorted(set(inputs) - set(fields))
     if unknown:
-        raise InvalidArgument(f"unknown input field(s) {unknown}; expected {sorted(fields)}")
+        raise InvalidArgument(f"unknown input field(s) {echo(unknown)}; expected {echo(sorted(fields), 300)}")
     return validate_values({name: info.annotation for name, info in fields.items()}, inputs, "input")
 
 
@@ -86,9 +88,9 @@ def validate_values(annotations: dict[str, Any], values: dict[str, Any], what: s
             validated[name] = _adapter(annotation).validate_python(values[name])
         except pydantic.ValidationError as exc:
             detail = exc.errors()[0]["msg"] if exc.errors() else str(exc)
-            raise InvalidArgument(f"{what} {name!r} does not match its type {type_name(annotation)}: {detail}") from None
+            raise InvalidArgument(f"{what} {echo(name)} does not match its type {cut(type_name(annotation), 200)}: {cut(str(detail), 200)}") from None
     if missing:
-        raise InvalidArgument(f"missing {what}(s) {missing}")
+        raise InvalidArgument(f"missing {what}(s) {echo(missing, 300)}")
     return validated
 
 

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from typing import Any
 
 import pydantic
 
 from .errors import InvalidArgument
+from .limits import MAX_JSON_DEPTH
 
-MAX_JSON_DEPTH = 64
+# A `\ud800` escape parses to a lone surrogate, which no UTF-8 text (an LM request, a
+# protobuf string, a reply) can carry.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def loads_object(data: bytes, what: str) -> dict[str, Any]:
@@ -23,26 +27,40 @@ def loads_object(data: bytes, what: str) -> dict[str, Any]:
 
 
 def loads(data: bytes, what: str) -> Any:
+    """Strict JSON: UTF-8, no NaN or Infinity, no lone surrogates, at most MAX_JSON_DEPTH deep."""
     try:
-        value = json.loads(data)
+        value = json.loads(data, parse_constant=lambda name: _refuse_constant(name, what))
     except (UnicodeDecodeError, ValueError) as exc:  # ValueError: JSONDecodeError, or an int past 4300 digits
         raise InvalidArgument(f"{what} is not valid JSON: {exc}") from None
     except RecursionError:
-        raise InvalidArgument(f"{what} is nested too deeply") from None
-    _check_depth(value, what)
+        raise InvalidArgument(f"{what} is nested deeper than {MAX_JSON_DEPTH} levels") from None
+    _check_tree(value, what)
     return value
 
 
-def _check_depth(value: Any, what: str) -> None:
+def _refuse_constant(name: str, what: str) -> Any:
+    raise InvalidArgument(f"{what} holds {name}, which JSON does not allow")
+
+
+def _check_tree(value: Any, what: str) -> None:
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
         if depth > MAX_JSON_DEPTH:
             raise InvalidArgument(f"{what} is nested deeper than {MAX_JSON_DEPTH} levels")
-        if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
+        if isinstance(item, str):
+            _check_text(item, what)
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                _check_text(key, what)
+                stack.append((child, depth + 1))
         elif isinstance(item, list):
             stack.extend((v, depth + 1) for v in item)
+
+
+def _check_text(text: str, what: str) -> None:
+    if not text.isascii() and _SURROGATE.search(text):
+        raise InvalidArgument(f"{what} holds a lone surrogate (a \\uD800-\\uDFFF escape without its pair), which is not text")
 
 
 def dumps(value: Any) -> bytes:

@@ -10,7 +10,10 @@ from typing import Any
 
 import dspy
 
-from .errors import FailedPrecondition, InvalidArgument
+from . import jsonio
+from .errors import FailedPrecondition, InvalidArgument, cut, echo
+from .limits import check_lm_config
+from .lm_options import check_options
 from .local_lm.model import MODEL_ALIAS
 from .v1 import common_pb2
 
@@ -46,15 +49,14 @@ class LmSettings:
 
 
 def settings_from_proto(msg: common_pb2.LmConfig | None) -> LmSettings | None:
+    """The settings of a client's LmConfig, checked (sizes first) before anything uses them."""
     if msg is None or not msg.model:
         return None
-    kwargs = msg.kwargs_json.decode() if msg.kwargs_json else ""
-    if kwargs:
-        try:
-            if not isinstance(json.loads(kwargs), dict):
-                raise ValueError("not an object")
-        except ValueError as exc:
-            raise InvalidArgument(f"lm.kwargs_json must be a JSON object: {exc}") from None
+    check_lm_config(msg)
+    kwargs = ""
+    if msg.kwargs_json:
+        check_options(jsonio.loads_object(msg.kwargs_json, "lm.kwargs_json"), "lm.kwargs_json")
+        kwargs = msg.kwargs_json.decode()
     return LmSettings(
         model=msg.model,
         api_base=msg.api_base,
@@ -93,7 +95,7 @@ def build_lm(settings: LmSettings) -> dspy.LM:
         kwargs = {**LOCAL_DEFAULTS, "api_base": api_base, "api_key": "local", **kwargs}
         _register_local_model(model)
     if "/" not in model:
-        raise InvalidArgument(f"lm model {settings.model!r} must be 'local' or a LiteLLM 'provider/model' string")
+        raise InvalidArgument(f"lm model {echo(settings.model)} must be 'local' or a LiteLLM 'provider/model' string")
     if settings.api_base:
         kwargs["api_base"] = settings.api_base
     if settings.api_key:
@@ -107,7 +109,7 @@ def build_lm(settings: LmSettings) -> dspy.LM:
     try:
         return dspy.LM(model, **kwargs)
     except Exception as exc:
-        raise InvalidArgument(f"cannot build LM {settings.model!r}: {exc}") from None
+        raise InvalidArgument(f"cannot build LM {echo(settings.model)}: {cut(str(exc), 300)}") from None
 
 
 # The adapter for an LM: $DSPY_CONNECT_ADAPTER ("chat" or "json") if set; for the local model,

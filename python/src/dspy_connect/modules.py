@@ -7,9 +7,11 @@ from typing import Any
 
 import dspy
 
-from . import jsonio
-from .errors import InvalidArgument
+from . import jsonio, limits
+from .errors import InvalidArgument, cut, echo
 from .local_lm.tool_choice import constrain_tool_choice
+from .module_config import check_config
+from .module_state import checked_state
 from .run.unknown_tool import tolerate_unknown_tools
 from .signature import build_signature
 from .tools import agent_tools
@@ -67,24 +69,26 @@ def build_module(
     spec: common_pb2.ModuleSpec, extra_tools: list[dspy.Tool] | None = None
 ) -> tuple[dspy.Module, type[dspy.Signature]]:
     """Builds the module; agents get the named Python tools plus `extra_tools`."""
+    limits.check_module_spec(spec)
     factory = _factories.get(spec.type)
     agent_factory = _agent_factories.get(spec.type)
     if factory is None and agent_factory is None:
-        raise InvalidArgument(f"unknown module type {spec.type!r}; this worker has {module_types()}")
+        raise InvalidArgument(f"unknown module type {echo(spec.type)}; this worker has {module_types()}")
     signature = build_signature(spec.signature, spec.instructions)
     config = jsonio.loads_object(spec.config_json, "module.config_json")
+    check_config(spec.type, config)
+    state = jsonio.loads_object(spec.state_json, "module.state_json") if spec.state_json else None
     tools = [*agent_tools(list(spec.tools)), *(extra_tools or [])]
     if tools and agent_factory is None:
-        raise InvalidArgument(f"module type {spec.type!r} takes no tools; use an agent type ({sorted(_agent_factories)})")
+        raise InvalidArgument(f"module type {echo(spec.type)} takes no tools; use an agent type ({sorted(_agent_factories)})")
     try:
         module = agent_factory(signature, config, tools) if agent_factory else factory(signature, config)  # type: ignore[misc]
     except TypeError as exc:
-        raise InvalidArgument(f"bad config for module {spec.type!r}: {exc}") from None
-    if spec.state_json:
+        raise InvalidArgument(f"bad config for module {echo(spec.type)}: {cut(str(exc), 300)}") from None
+    if state is not None:
+        state = checked_state(module, state)
         try:
-            module.load_state(jsonio.loads_object(spec.state_json, "module.state_json"))
-        except InvalidArgument:
-            raise
-        except Exception as exc:
-            raise InvalidArgument(f"cannot load module state: {exc}") from None
+            module.load_state(state)
+        except Exception as exc:  # DSPy's own checks (a field's settings, a signature)
+            raise InvalidArgument(f"cannot load module.state_json: {cut(str(exc), 300)}") from None
     return module, signature

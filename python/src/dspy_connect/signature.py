@@ -12,11 +12,8 @@ from typing import Any
 
 import dspy
 
-from .errors import InvalidArgument
-
-MAX_SIGNATURE_CHARS = 8192
-MAX_FIELDS = 64
-MAX_TYPE_DEPTH = 8
+from .errors import InvalidArgument, cut, echo
+from .limits import MAX_FIELDS, MAX_SIGNATURE_CHARS, MAX_TYPE_CHARS, MAX_TYPE_DEPTH
 
 _GENERIC_ALIASES: dict[str, Any] = {
     "list": list, "List": list,
@@ -47,15 +44,15 @@ def build_signature(text: str, instructions: str = "") -> type[dspy.Signature]:
     if not text or len(text) > MAX_SIGNATURE_CHARS:
         raise InvalidArgument(f"signature must be 1..{MAX_SIGNATURE_CHARS} characters")
     if text.count("->") != 1:
-        raise InvalidArgument(f"signature {text!r} must have exactly one '->' between inputs and outputs")
+        raise InvalidArgument(f"signature {echo(text)} must have exactly one '->' between inputs and outputs")
     left, right = text.split("->")
     inputs = _parse_fields(left, "input")
     outputs = _parse_fields(right, "output")
     if not outputs:
-        raise InvalidArgument(f"signature {text!r} has no output fields")
+        raise InvalidArgument(f"signature {echo(text)} has no output fields")
     clash = set(inputs) & set(outputs)
     if clash:
-        raise InvalidArgument(f"fields {sorted(clash)} are both input and output")
+        raise InvalidArgument(f"fields {echo(sorted(clash))} are both input and output")
     fields: dict[str, tuple[Any, Any]] = {}
     for name, tp in inputs.items():
         fields[name] = (tp, dspy.InputField())
@@ -64,7 +61,7 @@ def build_signature(text: str, instructions: str = "") -> type[dspy.Signature]:
     try:
         return dspy.Signature(fields, instructions or None)
     except Exception as exc:  # pydantic rejects some combinations of types
-        raise InvalidArgument(f"invalid signature {text!r}: {exc}") from None
+        raise InvalidArgument(f"invalid signature {echo(text)}: {cut(str(exc), 300)}") from None
 
 
 def _parse_fields(part: str, side: str) -> dict[str, Any]:
@@ -72,14 +69,14 @@ def _parse_fields(part: str, side: str) -> dict[str, Any]:
     for raw in _split_top_level(part):
         if not raw.strip():
             if part.strip():
-                raise InvalidArgument(f"empty {side} field in {part.strip()!r}")
+                raise InvalidArgument(f"empty {side} field in {echo(part.strip())}")
             continue
         name, _, annotation = raw.partition(":")
         name = name.strip()
         if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
-            raise InvalidArgument(f"invalid {side} field name {name!r}")
+            raise InvalidArgument(f"invalid {side} field name {echo(name)}")
         if name in fields:
-            raise InvalidArgument(f"duplicate field {name!r}")
+            raise InvalidArgument(f"duplicate field {echo(name)}")
         fields[name] = parse_type(annotation.strip()) if annotation.strip() else str
         if len(fields) > MAX_FIELDS:
             raise InvalidArgument(f"more than {MAX_FIELDS} {side} fields")
@@ -94,31 +91,34 @@ def _split_top_level(text: str) -> list[str]:
         elif ch == "]":
             depth -= 1
             if depth < 0:
-                raise InvalidArgument(f"unbalanced ']' in {text.strip()!r}")
+                raise InvalidArgument(f"unbalanced ']' in {echo(text.strip())}")
         elif ch == "," and depth == 0:
             parts.append(text[start:i])
             start = i + 1
     if depth != 0:
-        raise InvalidArgument(f"unbalanced '[' in {text.strip()!r}")
+        raise InvalidArgument(f"unbalanced '[' in {echo(text.strip())}")
     parts.append(text[start:])
     return parts if any(p.strip() for p in parts) else []
 
 
 def parse_type(annotation: str) -> Any:
+    if len(annotation) > MAX_TYPE_CHARS:
+        raise InvalidArgument(f"type {echo(annotation)} is {len(annotation):,} characters; the limit is {MAX_TYPE_CHARS:,}")
     try:
         node = ast.parse(annotation, mode="eval").body
-    except SyntaxError:
-        raise InvalidArgument(f"invalid type {annotation!r}") from None
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        # MemoryError, RecursionError: the parser's own stack overflowed (`------1`); ValueError: a null byte.
+        raise InvalidArgument(f"invalid type {echo(annotation)}") from None
     return _resolve(node, annotation, 0)
 
 
 def _resolve(node: ast.AST, source: str, depth: int) -> Any:
     if depth > MAX_TYPE_DEPTH:
-        raise InvalidArgument(f"type {source!r} is nested too deeply")
+        raise InvalidArgument(f"type {echo(source)} is nested deeper than {MAX_TYPE_DEPTH} levels")
     if isinstance(node, ast.Name):
         tp = _SCALARS.get(node.id) or _registered_types.get(node.id) or _GENERIC_ALIASES.get(node.id)
         if tp is None:
-            raise InvalidArgument(f"unknown type {node.id!r} in {source!r}")
+            raise InvalidArgument(f"unknown type {echo(node.id)} in {echo(source)}")
         return tp
     if isinstance(node, ast.Constant) and node.value is None:
         return type(None)
@@ -127,7 +127,7 @@ def _resolve(node: ast.AST, source: str, depth: int) -> Any:
     if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
         base = _GENERIC_ALIASES.get(node.value.id)
         if base is None:
-            raise InvalidArgument(f"{node.value.id!r} takes no type arguments in {source!r}")
+            raise InvalidArgument(f"{echo(node.value.id)} takes no type arguments in {echo(source)}")
         elts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
         if base is typing.Literal:
             return typing.Literal[tuple(_literal(e, source) for e in elts)]
@@ -135,14 +135,14 @@ def _resolve(node: ast.AST, source: str, depth: int) -> Any:
         try:
             return base[args] if len(args) > 1 else base[args[0]]
         except TypeError as exc:
-            raise InvalidArgument(f"invalid type {source!r}: {exc}") from None
-    raise InvalidArgument(f"unsupported type expression in {source!r}")
+            raise InvalidArgument(f"invalid type {echo(source)}: {cut(str(exc), 300)}") from None
+    raise InvalidArgument(f"unsupported type expression in {echo(source)}")
 
 
 def _literal(node: ast.AST, source: str) -> Any:
     if isinstance(node, ast.Constant) and isinstance(node.value, (str, int, bool, float)):
         return node.value
-    raise InvalidArgument(f"Literal options must be strings or numbers in {source!r}")
+    raise InvalidArgument(f"Literal options must be strings or numbers in {echo(source)}")
 
 
 def type_name(annotation: Any) -> str:

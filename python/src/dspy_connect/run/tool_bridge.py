@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from .. import jsonio
 from ..cancel import RunCancelled
-from ..errors import InvalidArgument
+from ..errors import InvalidArgument, echo
+from ..limits import MAX_NAME_CHARS, check_chars
 from ..v1 import common_pb2, run_pb2
 from .channel import ChannelClosed
 
@@ -45,8 +46,9 @@ class ToolBridge:
         self.run = run
         self.specs: dict[str, common_pb2.ToolSpec] = {}
         for spec in specs:
+            check_chars(spec.name, MAX_NAME_CHARS, "a tool name")
             if not spec.name or spec.name in self.specs:
-                raise InvalidArgument(f"tool names must be non-empty and unique, got {spec.name!r} twice or empty")
+                raise InvalidArgument(f"tool names must be non-empty and unique, got {echo(spec.name)} twice or empty")
             self.specs[spec.name] = spec
         self._deadline = deadline  # time.monotonic() at which the run ends, if it has a deadline
         self._lock = threading.Lock()
@@ -89,7 +91,7 @@ class ToolBridge:
         trace = self.run.trace.context_for(call_id)
         call_id = call_id or f"tool-{next(self._ids)}"
         if spec is None:
-            message = f"unknown tool {name!r}: this run's TypeScript tools are {sorted(self.specs)}"
+            message = f"unknown tool {echo(name)}: this run's TypeScript tools are {sorted(self.specs)}"
             self.run.tool_error(call_id, name, "unknown_tool", message)
             raise ToolFailure("unknown_tool", message)
         timeout = self._timeout(spec)
@@ -114,7 +116,7 @@ class ToolBridge:
         except ChannelClosed:
             self._forget(call_id)
             self.run.check()
-            raise ToolFailure("cancelled", f"tool {name!r} was not called: the run is over") from None
+            raise ToolFailure("cancelled", f"tool {echo(name)} was not called: the run is over") from None
         return future, call_id, timeout
 
     def _timeout(self, spec: common_pb2.ToolSpec) -> float | None:
@@ -132,7 +134,7 @@ class ToolBridge:
 
     def _timed_out(self, name: str, call_id: str, timeout: float | None) -> ToolFailure:
         self.run.check()  # a run that ended while we waited is cancelled, not timed out
-        message = f"tool {name!r} timed out after {round((timeout or 0) * 1000)} ms"
+        message = f"tool {echo(name)} timed out after {round((timeout or 0) * 1000)} ms"
         self.run.tool_error(call_id, name, "timeout", message)
         return ToolFailure("timeout", message)
 
