@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import grpc
 import pytest
@@ -36,14 +37,16 @@ class WorkerProcess:
         return self.proc.wait(timeout=15)
 
 
-def start_worker(*extra: str, env: dict[str, str] | None = None) -> WorkerProcess:
-    """Spawns `python -m dspy_connect.worker` and waits for its ready line."""
+def start_worker(*extra: str, env: dict[str, str] | None = None, stderr: Any = None) -> WorkerProcess:
+    """Spawns `python -m dspy_connect.worker` and waits for its ready line (its log goes to
+    `stderr`, a file, if given)."""
     full_env = {**os.environ, "DSPY_CONNECT_TEST_PROVIDERS": "1", **(env or {})}
     proc = subprocess.Popen(
         [sys.executable, "-m", "dspy_connect.worker", "--exit-with-stdin", *extra],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         env=full_env,
+        stderr=stderr,
         text=True,
     )
     assert proc.stdout is not None

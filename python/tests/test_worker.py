@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import stat
 import tempfile
@@ -145,7 +146,8 @@ async def test_worker_survives_errors(stub):
 
 
 async def test_no_lm_is_failed_precondition_and_tcp_needs_token():
-    worker = start_worker("--tcp", "127.0.0.1:0", env={"DSPY_CONNECT_TOKEN": "s3cret", "DSPY_CONNECT_LM": ""})
+    token = secrets.token_urlsafe(32)
+    worker = start_worker("--tcp", "127.0.0.1:0", env={"DSPY_CONNECT_TOKEN": token, "DSPY_CONNECT_LM": ""})
     try:
         async with grpc.aio.insecure_channel(worker.address) as channel:
             stub = worker_pb2_grpc.WorkerServiceStub(channel)
@@ -154,7 +156,7 @@ async def test_no_lm_is_failed_precondition_and_tcp_needs_token():
                 stub.Describe(worker_pb2.DescribeRequest(), metadata=[("authorization", "Bearer wrong")]),
                 grpc.StatusCode.UNAUTHENTICATED,
             )
-            auth = [("authorization", "Bearer s3cret")]
+            auth = [("authorization", f"Bearer {token}")]
             assert (await stub.Describe(worker_pb2.DescribeRequest(), metadata=auth)).pid == worker.proc.pid
             details = await expect_code(
                 stub.Call(call_request("a -> b", {"a": "x"}), metadata=auth), grpc.StatusCode.FAILED_PRECONDITION

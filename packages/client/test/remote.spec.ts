@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, createClient, type DspyClient } from "../src/index.js";
 import { quietLogger, startTcpWorker } from "./helpers.js";
@@ -5,9 +6,11 @@ import { quietLogger, startTcpWorker } from "./helpers.js";
 describe("a remote worker on TCP with a token", () => {
   let worker: Awaited<ReturnType<typeof startTcpWorker>>;
   let client: DspyClient;
+  // The worker refuses tokens weaker than 32 random bytes.
+  const token = randomBytes(32).toString("base64url");
   beforeAll(async () => {
-    worker = await startTcpWorker("t0ken");
-    client = await createClient({ remote: [{ url: worker.url, token: "t0ken" }], logger: quietLogger });
+    worker = await startTcpWorker(token);
+    client = await createClient({ remote: [{ url: worker.url, token }], logger: quietLogger });
   });
   afterAll(async () => {
     await client.close();

@@ -9,6 +9,7 @@ import dspy
 
 from .. import jsonio
 from ..cancel import CancelScope, RunCancelled
+from ..errors import WorkerError
 from ..lm import LmSettings, build_lm, resolve
 from ..session import Session
 from ..telemetry import RunTrace
@@ -51,6 +52,8 @@ class RunContext(CancelScope):
         self.trace = trace if trace is not None else RunTrace(None)
         self.session = session
         self._lm_settings = lm_settings
+        # Set when the client's own message ends the run: its `done` carries this error.
+        self.failure: WorkerError | None = None
         # Where each tool call happened (call id -> (path, step)), filled by AgentEvents.
         self.tool_steps: dict[str, tuple[str, int]] = {}
         self.tools = ToolBridge(self, list(tool_specs), deadline)
@@ -59,6 +62,13 @@ class RunContext(CancelScope):
     def lm_settings(self) -> LmSettings:
         """The run's LM (run > session > worker); FailedPrecondition if there is none."""
         return resolve(self._lm_settings)
+
+    def fail(self, error: WorkerError) -> None:
+        """Ends the run because of the client's message (`error`), as a cancel does."""
+        with self._lock:
+            if self.failure is None and not self.cancelled.is_set():
+                self.failure = error
+        self.cancel(error.message)
 
     # ---- events ----
 

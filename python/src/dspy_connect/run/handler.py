@@ -68,6 +68,9 @@ class RunHandler:
                 first = await anext(requests)
             except StopAsyncIteration:
                 await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "a Run must start with a `start` message")
+            except WorkerError as exc:  # a malformed first message: the run still ends with `done`
+                await context.write(_done_error(exc.code.value[0], exc.message, type(exc).__name__, 0))
+                return
             if not first.HasField("start"):
                 await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "a Run must start with a `start` message")
             start = first.start
@@ -149,6 +152,8 @@ class RunHandler:
             done = run_pb2.RunDone(result_json=jsonio.dumps(outcome.result), usage=outcome.usage, event_count=count)
             return run_pb2.RunResponse(done=done)
         except RunCancelled:
+            if run.failure is not None:  # the client sent a bad message mid-run
+                return _done_error(run.failure.code.value[0], run.failure.message, type(run.failure).__name__, count)
             STATS.cancelled()
             return _done_error(CANCELLED, f"run cancelled: {run.cancel_reason}", "RunCancelled", count)
         except WorkerError as exc:
@@ -192,6 +197,8 @@ async def _read(requests: AsyncIterator[run_pb2.RunRequest], run: RunContext) ->
                 run.cancel(request.cancel.reason or "the client cancelled the run")
     except (asyncio.CancelledError, grpc.aio.AioRpcError, ChannelClosed):
         pass
+    except WorkerError as exc:  # a malformed message, or a tool result the bridge refuses
+        run.fail(exc)
 
 
 async def _until_half_closed(reader: asyncio.Task[None], context: grpc.aio.ServicerContext) -> None:

@@ -1,30 +1,107 @@
-"""Bearer-token check for workers that listen on TCP."""
+"""Bearer-token check for workers that listen on TCP, the token's strength rule, and the
+bound on health streams opened without the token."""
 
 from __future__ import annotations
 
+import asyncio
 import hmac
+import inspect
 
 import grpc
 
 _OPEN_METHODS = ("/grpc.health.v1.Health/",)
+_WATCH = "/grpc.health.v1.Health/Watch"
+# Health stays open without the token (for probes); each Watch holds a stream and its
+# memory (~14 KB) until the caller leaves, so only this many may be open at once.
+MAX_OPEN_HEALTH_WATCHES = 16
+FIRST_MESSAGE_WAIT_S = 1.0
+
+# What `python -c "import secrets; print(secrets.token_urlsafe(32))"` prints: 43
+# characters carrying 32 random bytes. `openssl rand -hex 32` (64 characters) passes too.
+MIN_TOKEN_CHARS = 43
+MIN_DISTINCT_CHARS = 10
+MAX_TOKEN_CHARS = 4096
+TOKEN_HINT = 'make one with: python -c "import secrets; print(secrets.token_urlsafe(32))"'
+
+
+def token_weakness(token: str) -> str | None:
+    """Why `token` is too weak to guard a TCP worker, or None. The rule stands in for 32
+    random bytes: at least 43 printable ASCII characters, no spaces, at least 10 distinct
+    ones, and not a short pattern repeated. The token itself is never part of the answer."""
+    if len(token) < MIN_TOKEN_CHARS:
+        return f"it has {len(token)} characters; at least {MIN_TOKEN_CHARS} are needed"
+    if len(token) > MAX_TOKEN_CHARS:
+        return f"it has {len(token)} characters; at most {MAX_TOKEN_CHARS} fit in a header"
+    if not all("!" <= ch <= "~" for ch in token):
+        return "it holds spaces, control or non-ASCII characters; a header value carries printable ASCII"
+    if len(set(token)) < MIN_DISTINCT_CHARS:
+        return f"it uses {len(set(token))} distinct characters; at least {MIN_DISTINCT_CHARS} are needed"
+    for period in range(1, len(token) // 2 + 1):
+        if token == (token[:period] * (len(token) // period + 1))[: len(token)]:
+            return f"it repeats a pattern of {period} characters"
+    return None
 
 
 class TokenInterceptor(grpc.aio.ServerInterceptor):
-    def __init__(self, token: str) -> None:
+    def __init__(self, token: str, max_open_watches: int = MAX_OPEN_HEALTH_WATCHES) -> None:
         self._expected = f"Bearer {token}".encode()
+        self._max_open_watches = max_open_watches
+        self._open_watches = 0
 
     async def intercept_service(self, continuation, details):
         handler = await continuation(details)
-        if handler is None or details.method.startswith(_OPEN_METHODS):
+        if handler is None:
             return handler
         presented = dict(details.invocation_metadata or ()).get("authorization", "")
         if hmac.compare_digest(presented.encode(), self._expected):
             return handler
+        if details.method == _WATCH:
+            return self._bounded_watch(handler)
+        if details.method.startswith(_OPEN_METHODS):
+            return handler
         return _deny(handler)
+
+    def _bounded_watch(self, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+        """An unauthenticated Watch, counted; past the bound, RESOURCE_EXHAUSTED."""
+        watch = handler.unary_stream
+
+        async def admit(context) -> None:
+            if self._open_watches >= self._max_open_watches:
+                await context.abort(
+                    grpc.StatusCode.RESOURCE_EXHAUSTED,
+                    f"{self._max_open_watches} health watches without the token are open already; use Check, or the token",
+                )
+            self._open_watches += 1
+
+        if inspect.isasyncgenfunction(watch):
+
+            async def bounded_stream(request, context):
+                await admit(context)
+                try:
+                    async for response in watch(request, context):
+                        yield response
+                finally:
+                    self._open_watches -= 1
+
+            bounded = bounded_stream
+        else:
+
+            async def bounded(request, context):  # grpc_health's Watch writes with context.write
+                await admit(context)
+                try:
+                    await watch(request, context)
+                finally:
+                    self._open_watches -= 1
+
+        return grpc.unary_stream_rpc_method_handler(
+            bounded, request_deserializer=handler.request_deserializer, response_serializer=handler.response_serializer
+        )
 
 
 def _deny(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
-    async def abort(_request, context):
+    async def abort(request, context):
+        if handler.request_streaming:
+            await _first_message(request)
         await context.abort(grpc.StatusCode.UNAUTHENTICATED, "missing or wrong bearer token")
 
     kwargs = dict(
@@ -38,3 +115,12 @@ def _deny(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
     if handler.response_streaming:
         return grpc.unary_stream_rpc_method_handler(abort, **kwargs)
     return grpc.unary_unary_rpc_method_handler(abort, **kwargs)
+
+
+async def _first_message(requests) -> None:
+    """Waits (briefly) for a stream's first message: a status sent while it is still on its
+    way reaches a client as INTERNAL "Internal error from Core" now and then, not as itself."""
+    try:
+        await asyncio.wait_for(anext(requests), FIRST_MESSAGE_WAIT_S)
+    except Exception:  # none came, or a malformed one: the answer is the same
+        pass

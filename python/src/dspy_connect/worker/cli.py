@@ -14,7 +14,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     where = p.add_mutually_exclusive_group()
     where.add_argument("--uds", help="Unix socket path; its folder must be private (0700). Default: a new private temp dir")
     where.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP (port 0 picks one); needs a token")
-    p.add_argument("--token-env", default="DSPY_CONNECT_TOKEN", help="env var holding the bearer token for --tcp")
+    p.add_argument("--token-env", default="DSPY_CONNECT_TOKEN", help="env var holding the bearer token for --tcp: 43+ random characters, "
+                   "e.g. from python -c \"import secrets; print(secrets.token_urlsafe(32))\"")
     p.add_argument("--worker-id", default=f"w-{os.getpid()}")
     p.add_argument("--run-id", default="", help="the pool run that owns this worker (used to sweep orphans)")
     p.add_argument("--lm", default=os.environ.get("DSPY_CONNECT_LM", ""), help="default LM: 'local' or a LiteLLM model")

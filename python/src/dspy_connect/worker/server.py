@@ -23,7 +23,8 @@ from grpc_health.v1._async import HealthServicer
 from .. import __version__, garbage, lm, warmup
 from ..service import WorkerService
 from ..v1 import worker_pb2_grpc
-from .auth import TokenInterceptor
+from .auth import TOKEN_HINT, TokenInterceptor, token_weakness
+from .malformed import MalformedRequestInterceptor
 
 log = logging.getLogger("dspy_connect.worker")
 READY_PREFIX = "DSPY_CONNECT_READY "
@@ -62,12 +63,16 @@ async def serve(args: Namespace) -> None:
     for module in args.imports:
         importlib.import_module(module)
     max_bytes = args.max_message_mb * 1024 * 1024
-    interceptors = []
+    interceptors: list[grpc.aio.ServerInterceptor] = []
     if args.tcp:
         token = os.environ.get(args.token_env, "")
         if not token:
-            raise StartupError(f"--tcp needs a bearer token in ${args.token_env}")
+            raise StartupError(f"--tcp needs a bearer token in ${args.token_env}; {TOKEN_HINT}")
+        weakness = token_weakness(token)
+        if weakness:
+            raise StartupError(f"the bearer token in ${args.token_env} is too weak: {weakness}; {TOKEN_HINT}")
         interceptors.append(TokenInterceptor(token))
+    interceptors.append(MalformedRequestInterceptor())  # after the token check: strangers get UNAUTHENTICATED
     server = grpc.aio.server(
         interceptors=interceptors,
         options=[
