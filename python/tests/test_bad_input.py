@@ -40,6 +40,16 @@ async def test_bad_lm_kwargs_json_is_invalid_argument_everywhere(stub, kwargs):
     assert "lm.kwargs_json" in await expect_run_error(stub, module_start(lm=lm), INVALID)
 
 
+async def test_lm_kwargs_json_as_any_json_parser_reads_it_works(stub):
+    """A byte-order mark before the JSON is read past, as in every other JSON field."""
+    lm = common_pb2.LmConfig(model="scripted/echo", kwargs_json=b'\xef\xbb\xbf{"temperature": 0.1}')
+    reply = await stub.Call(call_request(inputs={"q": "bom"}, lm=lm))
+    assert reply.outputs_json == b'{"a":"a: bom"}'
+    session = await stub.CreateSession(worker_pb2.CreateSessionRequest(lm=lm))
+    reply = await stub.Call(call_request(inputs={"q": "bom"}, session_id=session.session_id))
+    assert reply.outputs_json == b'{"a":"a: bom"}'
+
+
 TYPE_BOMBS = {
     "8,000 unary minus": "q: list[" + "-" * 8000 + "1] -> a",
     "deep subscripts": "q: " + "list[" * 150 + "str" + "]" * 150 + " -> a",

@@ -55,8 +55,9 @@ def settings_from_proto(msg: common_pb2.LmConfig | None) -> LmSettings | None:
     check_lm_config(msg)
     kwargs = ""
     if msg.kwargs_json:
-        check_options(jsonio.loads_object(msg.kwargs_json, "lm.kwargs_json"), "lm.kwargs_json")
-        kwargs = msg.kwargs_json.decode()
+        options = jsonio.loads_object(msg.kwargs_json, "lm.kwargs_json")
+        check_options(options, "lm.kwargs_json")
+        kwargs = jsonio.dumps(options).decode()  # as parsed: without a BOM or odd spacing
     return LmSettings(
         model=msg.model,
         api_base=msg.api_base,
