@@ -12,6 +12,7 @@ from .errors import InvalidArgument, cut, echo
 from .local_lm.tool_choice import constrain_tool_choice
 from .module_config import check_config
 from .module_state import checked_state
+from .run.observation_text import show_lists_as_json
 from .run.unknown_tool import tolerate_unknown_tools
 from .signature import build_signature
 from .tools import agent_tools
@@ -26,7 +27,9 @@ _factories: dict[str, ModuleFactory] = {
 AgentFactory = Callable[[type[dspy.Signature], dict[str, Any], list[dspy.Tool]], dspy.Module]
 # Module types that take tools: factory(signature, config, tools).
 _agent_factories: dict[str, AgentFactory] = {
-    "react": lambda sig, config, tools: tolerate_unknown_tools(constrain_tool_choice(dspy.ReAct(sig, tools=tools, **config))),
+    "react": lambda sig, config, tools: show_lists_as_json(
+        tolerate_unknown_tools(constrain_tool_choice(dspy.ReAct(sig, tools=tools, **config)))
+    ),
 }
 
 

@@ -1,0 +1,30 @@
+"""How an agent shows the model a tool's result that is a list.
+
+ReAct puts each observation in its trajectory and shows it through DSPy's ChatAdapter, which
+formats a list as numbered text blobs and raises TypeError on any item that is not a string:
+a tool that returned [3, 4] ended the run with INTERNAL. Here such a list is shown as JSON,
+as DSPy shows a dict. The trajectory itself (the run's result, its events) keeps the value."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dspy
+
+from .. import jsonio
+
+
+def show_lists_as_json(react: dspy.ReAct) -> dspy.ReAct:
+    format_trajectory = react._format_trajectory
+
+    def formatted(trajectory: dict[str, Any]) -> Any:
+        return format_trajectory({key: _shown(value) for key, value in trajectory.items()})
+
+    react._format_trajectory = formatted  # type: ignore[method-assign]
+    return react
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, list) and not all(isinstance(item, str) for item in value):
+        return jsonio.dumps(value).decode()
+    return value
