@@ -41,12 +41,16 @@ class MalformedRequest(InvalidArgument):
 class MalformedRequestInterceptor(grpc.aio.ServerInterceptor):
     def __init__(self) -> None:
         self._logged: set[str] = set()
+        self._guards: dict[str, tuple[grpc.RpcMethodHandler, grpc.RpcMethodHandler]] = {}  # method -> (handler, guarded)
 
     async def intercept_service(self, continuation, details):
         handler = await continuation(details)
         if handler is None or handler.request_deserializer is None:
             return handler
-        return self._guarded(handler, details.method)
+        known = self._guards.get(details.method)
+        if known is None or known[0] is not handler:  # built once per method, not per call
+            known = self._guards[details.method] = (handler, self._guarded(handler, details.method))
+        return known[1]
 
     def _guarded(self, handler: grpc.RpcMethodHandler, method: str) -> grpc.RpcMethodHandler:
         deserialize = _never_raising(handler.request_deserializer, method)
