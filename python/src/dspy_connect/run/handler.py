@@ -223,7 +223,7 @@ async def _drain(requests: AsyncIterator[run_pb2.RunRequest]) -> None:
     try:
         async for _ in requests:
             pass
-    except (asyncio.CancelledError, grpc.aio.AioRpcError):
+    except (asyncio.CancelledError, grpc.aio.AioRpcError, WorkerError):  # WorkerError: a malformed message
         pass
 
 
