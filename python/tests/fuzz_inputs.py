@@ -365,6 +365,7 @@ def run_case(h: Hostile, sessions: list[str]) -> FuzzCase:
         start.trace.CopyFrom(trace)
     if "run_tools" in bad:
         start.tools.extend(h.tool_spec() for _ in range(h.rng.choice([1, 2, 257])))
+    start.closes_after_done = h.chance(0.5)  # the worker then waits for the half-close the runner sends on done
     internal_ok = _lm_fails(start.lm)
     plan = RunPlan(first=[])  # the start goes in once it is complete (a message copies on assignment)
     label = f"{kind}: {_label(bad)}"
