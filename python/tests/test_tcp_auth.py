@@ -105,18 +105,21 @@ async def test_unauthenticated_health_watches_are_bounded(tcp_worker):
 
 async def test_unauthenticated_streams_always_get_unauthenticated(tcp_worker):
     """A Run without the token is refused as UNAUTHENTICATED every time, also while its
-    first message is in flight and the client keeps its side open (before: ~2.5% of them got
+    messages are in flight and the client keeps its side open (before: ~2.5% of them got
     INTERNAL "Internal error from Core")."""
     worker, _ = tcp_worker
     start = run_pb2.RunRequest(start=run_pb2.RunStart(command=run_pb2.CommandRun(command="echo_args"))).SerializeToString()
+    cancel = run_pb2.RunRequest(cancel=run_pb2.RunCancel(reason="x")).SerializeToString()
     codes = collections.Counter()
     async with grpc.aio.insecure_channel(worker.address) as channel:
         run = channel.stream_stream("/dspy_connect.v1.WorkerService/Run")
-        for _ in range(200):
+
+        async def one(messages: list[bytes]) -> None:
             held = asyncio.Event()
 
-            async def requests(held=held):
-                yield start
+            async def requests():
+                for message in messages:
+                    yield message
                 await held.wait()
 
             try:
@@ -127,4 +130,7 @@ async def test_unauthenticated_streams_always_get_unauthenticated(tcp_worker):
                 codes[f"{exc.code().name}: {exc.details()}"] += 1
             finally:
                 held.set()
-    assert codes == {"UNAUTHENTICATED: missing or wrong bearer token": 200}
+
+        for _ in range(40):
+            await asyncio.gather(*(one([start] if i % 2 else [start, cancel]) for i in range(10)))
+    assert codes == {"UNAUTHENTICATED: missing or wrong bearer token": 400}

@@ -14,7 +14,10 @@ _WATCH = "/grpc.health.v1.Health/Watch"
 # Health stays open without the token (for probes); each Watch holds a stream and its
 # memory (~14 KB) until the caller leaves, so only this many may be open at once.
 MAX_OPEN_HEALTH_WATCHES = 16
+# Before UNAUTHENTICATED, a stream RPC reads what its client sends at once (see _read_burst).
 FIRST_MESSAGE_WAIT_S = 1.0
+BURST_GAP_S = 0.02
+MAX_BURST_MESSAGES = 8
 
 # What `python -c "import secrets; print(secrets.token_urlsafe(32))"` prints: 43
 # characters carrying 32 random bytes. `openssl rand -hex 32` (64 characters) passes too.
@@ -101,7 +104,7 @@ class TokenInterceptor(grpc.aio.ServerInterceptor):
 def _deny(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
     async def abort(request, context):
         if handler.request_streaming:
-            await _first_message(request)
+            await _read_burst(request)
         await context.abort(grpc.StatusCode.UNAUTHENTICATED, "missing or wrong bearer token")
 
     kwargs = dict(
@@ -117,10 +120,13 @@ def _deny(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
     return grpc.unary_unary_rpc_method_handler(abort, **kwargs)
 
 
-async def _first_message(requests) -> None:
-    """Waits (briefly) for a stream's first message: a status sent while it is still on its
-    way reaches a client as INTERNAL "Internal error from Core" now and then, not as itself."""
+async def _read_burst(requests) -> None:
+    """Reads what the client sends at once: its first message (waiting up to 1 s), then any
+    that follow within 20 ms (at most 8). A status sent while a message is still on its way
+    reaches a client now and then as INTERNAL "Internal error from Core", not as itself."""
     try:
         await asyncio.wait_for(anext(requests), FIRST_MESSAGE_WAIT_S)
-    except Exception:  # none came, or a malformed one: the answer is the same
+        for _ in range(MAX_BURST_MESSAGES):
+            await asyncio.wait_for(anext(requests), BURST_GAP_S)
+    except Exception:  # it ended, went quiet, or sent a malformed one: the answer is the same
         pass
