@@ -6,7 +6,7 @@
 // 2. 3 parallel branches, each an LM call that takes 100 ms, beside the same pipeline with
 //    one branch, same run.
 import { createClient } from "@dspy-connect/client";
-import { concat, pipeline, type AnyPipeline } from "@dspy-connect/composer";
+import { type AnyPipeline, concat, pipeline } from "@dspy-connect/composer";
 import { streamPredict } from "@dspy-connect/streaming";
 import { benchEnv, fmt, python, root, run, summary } from "./lib.ts";
 
@@ -76,10 +76,20 @@ try {
   console.log("| what | p50 | p99 | mean | speed-up (p50) |");
   console.log("|---|---|---|---|---|");
   console.log(`| baseline: 10 streamPredict calls one by one from TS | ${fmt(c.p50)} | ${fmt(c.p99)} | ${fmt(c.mean)} | 1.0× |`);
-  console.log(`| pipeline, one run (definition sent and compiled each run) | ${fmt(p.p50)} | ${fmt(p.p99)} | ${fmt(p.mean)} | ${(c.p50 / p.p50).toFixed(2)}× |`);
-  console.log(`| pipeline, one run in a session (compiled once) | ${fmt(s.p50)} | ${fmt(s.p99)} | ${fmt(s.mean)} | ${(c.p50 / s.p50).toFixed(2)}× |`);
-  const floor = JSON.parse(await run(python, [`${root}/bench/composer_direct.py`, String(ROUNDS)], benchEnv)) as { p50: number; p99: number; mean: number };
-  console.log(`| floor: the 10 steps streamed in-process in Python, no bridge (dspy.streamify) | ${fmt(floor.p50)} | ${fmt(floor.p99)} | ${fmt(floor.mean)} | ${(c.p50 / floor.p50).toFixed(2)}× |`);
+  console.log(
+    `| pipeline, one run (definition sent and compiled each run) | ${fmt(p.p50)} | ${fmt(p.p99)} | ${fmt(p.mean)} | ${(c.p50 / p.p50).toFixed(2)}× |`,
+  );
+  console.log(
+    `| pipeline, one run in a session (compiled once) | ${fmt(s.p50)} | ${fmt(s.p99)} | ${fmt(s.mean)} | ${(c.p50 / s.p50).toFixed(2)}× |`,
+  );
+  const floor = JSON.parse(await run(python, [`${root}/bench/composer_direct.py`, String(ROUNDS)], benchEnv)) as {
+    p50: number;
+    p99: number;
+    mean: number;
+  };
+  console.log(
+    `| floor: the 10 steps streamed in-process in Python, no bridge (dspy.streamify) | ${fmt(floor.p50)} | ${fmt(floor.p99)} | ${fmt(floor.mean)} | ${(c.p50 / floor.p50).toFixed(2)}× |`,
+  );
   const f3 = summary(fan.three);
   const f1 = summary(fan.one);
   console.log("");

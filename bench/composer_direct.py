@@ -41,7 +41,15 @@ async def main(n: int) -> None:
             if i >= 10:
                 samples.append(ms)
     samples.sort()
-    print(json.dumps({"p50": samples[len(samples) // 2], "p99": samples[min(len(samples) - 1, int(len(samples) * 0.99))], "mean": sum(samples) / len(samples)}))
+    print(
+        json.dumps(
+            {
+                "p50": samples[len(samples) // 2],
+                "p99": samples[min(len(samples) - 1, int(len(samples) * 0.99))],
+                "mean": sum(samples) / len(samples),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -11,7 +11,14 @@ const N = Number(process.env.BENCH_N ?? 100);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
 
 const start = (env: Record<string, string>) =>
-  createClient({ workers: 1, python, lm: "scripted/echo", env: { ...benchEnv, ...env }, imports: ["dspy_connect.testing.plugins"], logger: {} });
+  createClient({
+    workers: 1,
+    python,
+    lm: "scripted/echo",
+    env: { ...benchEnv, ...env },
+    imports: ["dspy_connect.testing.plugins"],
+    logger: {},
+  });
 const pools: [string, DspyClient][] = [
   ["thread policy (default)", await start({})],
   ["baseline: CPython's automatic GC", await start({ DSPY_CONNECT_GC: "automatic" })],
@@ -26,13 +33,17 @@ try {
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, client] of round % 2 ? [...pools].reverse() : pools) {
       const r = results.get(name)!;
-      r.first.push(...(await firstEventLatencies(() => streamPredict(client, "question -> answer", { question: "hi" }, { lm: uncached }), N)));
+      r.first.push(
+        ...(await firstEventLatencies(() => streamPredict(client, "question -> answer", { question: "hi" }, { lm: uncached }), N)),
+      );
       const t = performance.now();
       for await (const event of executeStream(client, "flood", { n: EVENTS })) if (event.type === "token") r.events++;
       r.seconds += (performance.now() - t) / 1000;
     }
   }
-  console.log(`${ROUNDS} rounds, each: ${N} streamPredict runs (first token) and ${EVENTS.toLocaleString("en-US")} streamed events, per pool`);
+  console.log(
+    `${ROUNDS} rounds, each: ${N} streamPredict runs (first token) and ${EVENTS.toLocaleString("en-US")} streamed events, per pool`,
+  );
   console.log("| what | first token p50 (ms) | p99 (ms) | events/s | worker RSS after warm-up → end (MiB) |");
   console.log("|---|---|---|---|---|");
   for (const [name, client] of pools) {

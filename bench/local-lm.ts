@@ -9,7 +9,9 @@ const THROUGHPUT_QUESTIONS = Number(process.env.BENCH_QUESTIONS ?? 5);
 const adapter = process.env.DSPY_CONNECT_ADAPTER ?? "default";
 
 function rssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"))!;
+  const line = readFileSync(`/proc/${pid}/status`, "utf8")
+    .split("\n")
+    .find((l) => l.startsWith("VmRSS:"))!;
   return Number(line.split(/\s+/)[1]) / 1024;
 }
 
@@ -20,13 +22,21 @@ try {
   const lm = client.stats().localLm!;
   const sample = QUESTIONS.slice(0, THROUGHPUT_QUESTIONS);
   // Warm both paths once.
-  await client.call({ type: "chain_of_thought", signature: "question -> answer" }, { question: "warm up" }, { lm: { model: "local", cache: false } });
+  await client.call(
+    { type: "chain_of_thought", signature: "question -> answer" },
+    { question: "warm up" },
+    { lm: { model: "local", cache: false } },
+  );
 
   let bridgeTokens = 0;
   let bridgeSeconds = 0;
   for (const question of sample) {
     const t = performance.now();
-    const r = await client.call({ type: "chain_of_thought", signature: "question -> answer" }, { question }, { lm: { model: "local", cache: false } });
+    const r = await client.call(
+      { type: "chain_of_thought", signature: "question -> answer" },
+      { question },
+      { lm: { model: "local", cache: false } },
+    );
     bridgeSeconds += (performance.now() - t) / 1000;
     bridgeTokens += r.usage.completionTokens;
   }
@@ -59,7 +69,9 @@ try {
   );
   console.log(`| client start with local LM (s) | ${startupS.toFixed(1)} | |`);
   console.log(`| LM server RSS after the runs (MB) | ${rssMb(lm.pid!).toFixed(0)} | |`);
-  console.log(`| ChainOfThought parse rate, 50 questions | ${parsed}/50 = ${((parsed / 50) * 100).toFixed(0)}% (${parseMinutes.toFixed(1)} min) | |`);
+  console.log(
+    `| ChainOfThought parse rate, 50 questions | ${parsed}/50 = ${((parsed / 50) * 100).toFixed(0)}% (${parseMinutes.toFixed(1)} min) | |`,
+  );
   for (const f of failures) console.log(`  failed: ${f}`);
 } finally {
   await client.close();

@@ -57,8 +57,13 @@ async def calls(stub, n: int, input_chars: int, dspy_cache: Path) -> list[dict]:
         c = await census(stub)
         cache = c["lm_cache"]
         disk = cache["disk_bytes"] if cache["disk"] else 0
-        return {"calls": done, "rss_mib": c["rss_bytes"] / MiB, "trace": c["trace"], "cache_entries": cache["memory_entries"],
-                "disk_mib": max(disk, folder_bytes(dspy_cache)) / MiB}
+        return {
+            "calls": done,
+            "rss_mib": c["rss_bytes"] / MiB,
+            "trace": c["trace"],
+            "cache_entries": cache["memory_entries"],
+            "disk_mib": max(disk, folder_bytes(dspy_cache)) / MiB,
+        }
 
     await one(-1)
     rows = [await row(0)]
@@ -80,10 +85,16 @@ async def sessions(stub, n: int, rounds: int) -> dict:
             lm = common_pb2.LmConfig(model="scripted/echo", api_key=f"user-{user}-key")
             session = await stub.CreateSession(worker_pb2.CreateSessionRequest(lm=lm))
             ids.append(session.session_id)
-            spec = common_pb2.ModuleSpec(type="chain_of_thought", signature="question -> answer", instructions=f"Answer for user {user}.")
+            spec = common_pb2.ModuleSpec(
+                type="chain_of_thought", signature="question -> answer", instructions=f"Answer for user {user}."
+            )
             for q in ("first", "second"):
-                request = worker_pb2.CallRequest(module=spec, module_id="answerer", session_id=session.session_id,
-                                                 inputs_json=json.dumps({"question": f"{q} question of user {user}"}).encode())
+                request = worker_pb2.CallRequest(
+                    module=spec,
+                    module_id="answerer",
+                    session_id=session.session_id,
+                    inputs_json=json.dumps({"question": f"{q} question of user {user}"}).encode(),
+                )
                 await stub.Call(request)
         held = await census(stub, b'{"collect": false}')
         for session_id in ids:
@@ -91,15 +102,30 @@ async def sessions(stub, n: int, rounds: int) -> dict:
         closed = await stub.Describe(worker_pb2.DescribeRequest())
         await asyncio.sleep(3)
         idle = await census(stub, b'{"collect": false}')  # what the worker freed by itself
-        figures.append({"open_mib": rss(held), "closed_mib": closed.rss_bytes / MiB, "idle_mib": rss(idle),
-                        "live_open": held["live"], "live_idle": idle["live"], "active_after": closed.active_sessions})
+        figures.append(
+            {
+                "open_mib": rss(held),
+                "closed_mib": closed.rss_bytes / MiB,
+                "idle_mib": rss(idle),
+                "live_open": held["live"],
+                "live_idle": idle["live"],
+                "active_after": closed.active_sessions,
+            }
+        )
     return {"sessions": n, "start_mib": rss(start), "live_start": start["live"], "rounds": figures}
 
 
 async def measure(args: argparse.Namespace) -> dict:
     dspy_cache = Path(tempfile.mkdtemp(prefix="bench-dspy-cache-"))
-    worker = start_worker("--lm", "scripted/echo", "--import", "dspy_connect.testing.memory_census",
-                          "--worker-id", "bench-memory", env={"DSPY_CACHEDIR": str(dspy_cache)})
+    worker = start_worker(
+        "--lm",
+        "scripted/echo",
+        "--import",
+        "dspy_connect.testing.memory_census",
+        "--worker-id",
+        "bench-memory",
+        env={"DSPY_CACHEDIR": str(dspy_cache)},
+    )
     try:
         async with grpc.aio.insecure_channel(worker.address) as channel:
             stub = worker_pb2_grpc.WorkerServiceStub(channel)
@@ -126,14 +152,20 @@ def report(result: dict, args: argparse.Namespace) -> None:
     s = result["sessions"]
     if s:
         print()
-        print(f"{s['sessions']} sessions (own LM config, chain_of_thought with own instructions, 2 calls each), "
-              f"then all closed; {len(s['rounds'])} rounds, RSS in MiB (start {s['start_mib']:.0f})")
-        print("| round | all open | just closed | idle 3 s | open sessions after | live Session / ChainOfThought / signature classes, open → idle |")
+        print(
+            f"{s['sessions']} sessions (own LM config, chain_of_thought with own instructions, 2 calls each), "
+            f"then all closed; {len(s['rounds'])} rounds, RSS in MiB (start {s['start_mib']:.0f})"
+        )
+        print(
+            "| round | all open | just closed | idle 3 s | open sessions after | live Session / ChainOfThought / signature classes, open → idle |"
+        )
         print("|---|---|---|---|---|---|")
         for i, r in enumerate(s["rounds"]):
             live = lambda d: "/".join(str(d.get(k, 0)) for k in ("Session", "ChainOfThought", "Signature classes"))  # noqa: E731
-            print(f"| {i + 1} | {r['open_mib']:.0f} | {r['closed_mib']:.0f} | {r['idle_mib']:.0f} | {r['active_after']} | "
-                  f"{live(r['live_open'])} → {live(r['live_idle'])} |")
+            print(
+                f"| {i + 1} | {r['open_mib']:.0f} | {r['closed_mib']:.0f} | {r['idle_mib']:.0f} | {r['active_after']} | "
+                f"{live(r['live_open'])} → {live(r['live_idle'])} |"
+            )
         first = s["rounds"][0]
         print(f"RSS per open session (round 1): {(first['open_mib'] - s['start_mib']) * 1024 / s['sessions']:.0f} KiB")
 

@@ -19,7 +19,9 @@ const toError: number[] = [];
 const toFull: number[] = [];
 try {
   for (let i = 0; i < ROUNDS; i++) {
-    const call = client.predict("q -> a", { q: "x" }, { lm: { model: "scripted/slow-20000", cache: false }, timeoutMs: 30_000 }).catch((e: Error) => e);
+    const call = client
+      .predict("q -> a", { q: "x" }, { lm: { model: "scripted/slow-20000", cache: false }, timeoutMs: 30_000 })
+      .catch((e: Error) => e);
     await new Promise((r) => setTimeout(r, 300));
     const busy = client.stats().workers.find((w) => w.inflight > 0)!;
     const killedAt = performance.now();

@@ -32,7 +32,14 @@ async function rawRun(command: string, args: object, onFirst?: () => void): Prom
   return events;
 }
 
-const client = await createClient({ workers: 1, python, lm: "scripted/echo", env: benchEnv, imports: ["dspy_connect.testing.plugins"], logger: {} });
+const client = await createClient({
+  workers: 1,
+  python,
+  lm: "scripted/echo",
+  env: benchEnv,
+  imports: ["dspy_connect.testing.plugins"],
+  logger: {},
+});
 const workerPid = client.stats().workers[0]!.pid!;
 const uncached = { model: "scripted/echo", cache: false } as const;
 try {
@@ -71,7 +78,9 @@ try {
   console.log(`first-event latency, ${N} sequential runs on a warm pool (ms)`);
   console.log("| what | p50 | p99 |");
   console.log("|---|---|---|");
-  console.log(`| streamPredict, first token (DSPy Predict + LiteLLM stream, instant scripted LM) | ${fmt(firstToken.p50)} | ${fmt(firstToken.p99)} |`);
+  console.log(
+    `| streamPredict, first token (DSPy Predict + LiteLLM stream, instant scripted LM) | ${fmt(firstToken.p50)} | ${fmt(firstToken.p99)} |`,
+  );
   console.log(`| executeStream, first custom event (no DSPy) | ${fmt(firstCustom.p50)} | ${fmt(firstCustom.p99)} |`);
   console.log(`| baseline: raw grpcio Run, first event | ${fmt(rawFirstS.p50)} | ${fmt(rawFirstS.p99)} |`);
   console.log(`| baseline: dspy.streamify in-process, first token (no bridge) | ${fmt(direct.p50)} | ${fmt(direct.p99)} |`);
@@ -79,8 +88,12 @@ try {
   console.log(`sustained events from one worker, ${EVENTS.toLocaleString("en-US")} token events`);
   console.log("| what | events/s | seconds | TS RSS before → after (MiB) | Python RSS before → after (MiB) |");
   console.log("|---|---|---|---|---|");
-  console.log(`| dspy-connect stream (frames batched) | ${rate(EVENTS, oursSeconds)} | ${oursSeconds.toFixed(2)} | ${before.ts.toFixed(0)} → ${after.ts.toFixed(0)} | ${before.py.toFixed(0)} → ${after.py.toFixed(0)} |`);
-  console.log(`| baseline: raw grpcio, one message per event | ${rate(rawEvents, rawSeconds)} | ${rawSeconds.toFixed(2)} | ${rawBefore.ts.toFixed(0)} → ${rawAfter.ts.toFixed(0)} | ${rawBefore.py.toFixed(0)} → ${rawAfter.py.toFixed(0)} |`);
+  console.log(
+    `| dspy-connect stream (frames batched) | ${rate(EVENTS, oursSeconds)} | ${oursSeconds.toFixed(2)} | ${before.ts.toFixed(0)} → ${after.ts.toFixed(0)} | ${before.py.toFixed(0)} → ${after.py.toFixed(0)} |`,
+  );
+  console.log(
+    `| baseline: raw grpcio, one message per event | ${rate(rawEvents, rawSeconds)} | ${rawSeconds.toFixed(2)} | ${rawBefore.ts.toFixed(0)} → ${rawAfter.ts.toFixed(0)} | ${rawBefore.py.toFixed(0)} → ${rawAfter.py.toFixed(0)} |`,
+  );
 } finally {
   await client.close();
   baseline.stop();

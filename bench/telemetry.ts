@@ -10,7 +10,14 @@ import { benchEnv, firstEventLatencies, fmt, python, summary } from "./lib.ts";
 
 const N = Number(process.env.BENCH_N ?? 500);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 300_000);
-const client = await createClient({ workers: 1, python, lm: "scripted/echo", env: benchEnv, imports: ["dspy_connect.testing.plugins"], logger: {} });
+const client = await createClient({
+  workers: 1,
+  python,
+  lm: "scripted/echo",
+  env: benchEnv,
+  imports: ["dspy_connect.testing.plugins"],
+  logger: {},
+});
 const uncached = { model: "scripted/echo", cache: false } as const;
 
 const firstEvent = (open: () => AsyncIterable<unknown>) => firstEventLatencies(open, N);
@@ -37,7 +44,9 @@ try {
   const rows = [
     await measure("baseline: no telemetry", () => undefined),
     await measure("instrument(), no OpenTelemetry SDK", () => instrument({ logger: { warn: () => undefined } })),
-    await measure("instrument(), SDK recording spans in memory", () => instrument({ tracer: sdkTracer, logger: { warn: () => undefined } })),
+    await measure("instrument(), SDK recording spans in memory", () =>
+      instrument({ tracer: sdkTracer, logger: { warn: () => undefined } }),
+    ),
     await measure("baseline again: no telemetry", () => undefined),
   ];
   console.log(`\nTelemetry overhead, ${N} runs per latency column, ${EVENTS} events for throughput (ms, events/s)`);

@@ -20,7 +20,10 @@ const raw = baseline.client;
 const ready = { pid: baseline.pid };
 async function rawPingPong(n: number): Promise<number[]> {
   const queue: RunRequest["kind"][] = [
-    { case: "start", value: { operation: { case: "command", value: { command: "pingpong", argsJson: encoder.encode(JSON.stringify({ n })) } } } as never },
+    {
+      case: "start",
+      value: { operation: { case: "command", value: { command: "pingpong", argsJson: encoder.encode(JSON.stringify({ n })) } } } as never,
+    },
   ];
   let wake: (() => void) | undefined;
   let open = true;
@@ -36,7 +39,10 @@ async function rawPingPong(n: number): Promise<number[]> {
     if (response.kind.case === "toolCall") {
       const call = response.kind.value;
       const i = (JSON.parse(new TextDecoder().decode(call.argsJson)) as { i: number }).i;
-      queue.push({ case: "toolResult", value: { callId: call.callId, outcome: { case: "outputJson", value: encoder.encode(JSON.stringify(i)) } } } as never);
+      queue.push({
+        case: "toolResult",
+        value: { callId: call.callId, outcome: { case: "outputJson", value: encoder.encode(JSON.stringify(i)) } },
+      } as never);
       wake?.();
     } else if (response.kind.case === "done" && response.kind.value.outcome.case === "resultJson") {
       ms = (JSON.parse(new TextDecoder().decode(response.kind.value.outcome.value)) as { ms: number[] }).ms;
@@ -48,7 +54,14 @@ async function rawPingPong(n: number): Promise<number[]> {
 }
 
 // ---- ours ----
-const client = await createClient({ workers: 1, python, lm: "scripted/echo", env: benchEnv, imports: ["dspy_connect.testing.plugins"], logger: {} });
+const client = await createClient({
+  workers: 1,
+  python,
+  lm: "scripted/echo",
+  env: benchEnv,
+  imports: ["dspy_connect.testing.plugins"],
+  logger: {},
+});
 const workerPid = client.stats().workers[0]!.pid!;
 const zodPing = defineTool({ name: "ping", description: "Pong.", input: z.object({ i: z.number() }), execute: ({ i }) => i });
 // The bridge alone: a RunTool with no schema validation.
@@ -83,11 +96,15 @@ try {
     await ourPingPong(zodPing, calls);
     globalThis.gc?.();
     const mid = { ts: tsRss(), py: rssMiB(workerPid) };
-    console.log(`| dspy-connect | ${calls} | ${before.ts.toFixed(0)} → ${mid.ts.toFixed(0)} | ${before.py.toFixed(0)} → ${mid.py.toFixed(0)} |`);
+    console.log(
+      `| dspy-connect | ${calls} | ${before.ts.toFixed(0)} → ${mid.ts.toFixed(0)} | ${before.py.toFixed(0)} → ${mid.py.toFixed(0)} |`,
+    );
     const rawBefore = { ts: tsRss(), py: rssMiB(ready.pid) };
     await rawPingPong(calls);
     globalThis.gc?.();
-    console.log(`| baseline: raw grpcio | ${calls} | ${rawBefore.ts.toFixed(0)} → ${tsRss().toFixed(0)} | ${rawBefore.py.toFixed(0)} → ${rssMiB(ready.pid).toFixed(0)} |`);
+    console.log(
+      `| baseline: raw grpcio | ${calls} | ${rawBefore.ts.toFixed(0)} → ${tsRss().toFixed(0)} | ${rawBefore.py.toFixed(0)} → ${rssMiB(ready.pid).toFixed(0)} |`,
+    );
   }
 } finally {
   await client.close();

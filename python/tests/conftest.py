@@ -52,7 +52,7 @@ def start_worker(*extra: str, env: dict[str, str] | None = None, stderr: Any = N
     assert proc.stdout is not None
     for line in proc.stdout:
         if line.startswith(READY_PREFIX):
-            ready = json.loads(line[len(READY_PREFIX):])
+            ready = json.loads(line[len(READY_PREFIX) :])
             # Keep reading stdout, as the TS pool does: a full pipe would block the worker.
             threading.Thread(target=proc.stdout.read, daemon=True).start()
             return WorkerProcess(proc, ready["address"], ready)

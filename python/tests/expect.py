@@ -34,7 +34,9 @@ def spec(signature: str = "q -> a", type_: str = "predict", **fields) -> common_
     return common_pb2.ModuleSpec(type=type_, signature=signature, **fields)
 
 
-def call_request(module: common_pb2.ModuleSpec | None = None, inputs: dict | bytes | None = None, **fields) -> worker_pb2.CallRequest:
+def call_request(
+    module: common_pb2.ModuleSpec | None = None, inputs: dict | bytes | None = None, **fields
+) -> worker_pb2.CallRequest:
     body = inputs if isinstance(inputs, bytes) else json.dumps({"q": "x"} if inputs is None else inputs).encode()
     return worker_pb2.CallRequest(module=module or spec(), inputs_json=body, **fields)
 

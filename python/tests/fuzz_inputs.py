@@ -27,34 +27,130 @@ SERVICE = "/dspy_connect.v1.WorkerService/"
 HEALTH = "/grpc.health.v1.Health/"
 # Per round: how many cases each RPC gets (about 2,100 in all).
 PER_ROUND = {
-    "Describe": 40, "CreateSession": 220, "CloseSession": 120, "Call": 560, "Run": 620,
-    "Health.Check": 120, "Health.Watch": 60, "raw": 380,
+    "Describe": 40,
+    "CreateSession": 220,
+    "CloseSession": 120,
+    "Call": 560,
+    "Run": 620,
+    "Health.Check": 120,
+    "Health.Watch": 60,
+    "raw": 380,
 }
 
 WEIRD = [
-    "", " ", "\x00", "\x00\x01\x02\x7f", "\n\r\t\x0b\x0c", "\u202eevil\u202c", "\u200b\u200c\u200d\ufeff", "💥" * 8,
-    "e\u0301" * 20, "ᚠᛇᚻ᛫ᛒᛦᚦ", "%s%n%x{0}{}{{", "../../../../etc/passwd", "__import__('os').system('id')",
-    "'; DROP TABLE t;--", "${jndi:ldap://x}", "<script>alert(1)</script>", "\\", '"', "null", "NaN", "-1",
-    "1e309", "__dict__", "__class__", "forward", "callbacks", "self", "os.system", "typing.Any", "lambda: 0",
-    "int()", "[" * 60, "->" * 30, "\udbff\udfff".encode("utf-16", "surrogatepass").decode("utf-16"), "A" * 129,
+    "",
+    " ",
+    "\x00",
+    "\x00\x01\x02\x7f",
+    "\n\r\t\x0b\x0c",
+    "\u202eevil\u202c",
+    "\u200b\u200c\u200d\ufeff",
+    "💥" * 8,
+    "e\u0301" * 20,
+    "ᚠᛇᚻ᛫ᛒᛦᚦ",
+    "%s%n%x{0}{}{{",
+    "../../../../etc/passwd",
+    "__import__('os').system('id')",
+    "'; DROP TABLE t;--",
+    "${jndi:ldap://x}",
+    "<script>alert(1)</script>",
+    "\\",
+    '"',
+    "null",
+    "NaN",
+    "-1",
+    "1e309",
+    "__dict__",
+    "__class__",
+    "forward",
+    "callbacks",
+    "self",
+    "os.system",
+    "typing.Any",
+    "lambda: 0",
+    "int()",
+    "[" * 60,
+    "->" * 30,
+    "\udbff\udfff".encode("utf-16", "surrogatepass").decode("utf-16"),
+    "A" * 129,
 ]
-TYPES = ["str", "int", "float", "bool", "list[str]", "dict[str, int]", "Optional[int]", "Literal['x', 'y']",
-         "list[dict[str, list[int]]]", "int | None", "Any", "tuple[int, str]", "set[str]"]
-TYPE_BOMBS = ["-" * 5000 + "1", "list[" * 300 + "str" + "]" * 300, "|".join(["int"] * 900), "not " * 3000 + "x",
-              "st\x00r", "os.system", "__import__('os')", "int()", "lambda: int", "typing.List[int]", "list[]",
-              "Literal[" + ",".join(f"'{i}'" for i in range(3000)) + "]", "dict[str]", "list[int, str, bool]",
-              "Literal[int]", "[int]", "{'a': int}", "1 + 1", "f'{x}'", "list[" + "x" * 5000 + "]"]
+TYPES = [
+    "str",
+    "int",
+    "float",
+    "bool",
+    "list[str]",
+    "dict[str, int]",
+    "Optional[int]",
+    "Literal['x', 'y']",
+    "list[dict[str, list[int]]]",
+    "int | None",
+    "Any",
+    "tuple[int, str]",
+    "set[str]",
+]
+TYPE_BOMBS = [
+    "-" * 5000 + "1",
+    "list[" * 300 + "str" + "]" * 300,
+    "|".join(["int"] * 900),
+    "not " * 3000 + "x",
+    "st\x00r",
+    "os.system",
+    "__import__('os')",
+    "int()",
+    "lambda: int",
+    "typing.List[int]",
+    "list[]",
+    "Literal[" + ",".join(f"'{i}'" for i in range(3000)) + "]",
+    "dict[str]",
+    "list[int, str, bool]",
+    "Literal[int]",
+    "[int]",
+    "{'a': int}",
+    "1 + 1",
+    "f'{x}'",
+    "list[" + "x" * 5000 + "]",
+]
 GOOD_SIGNATURES = [
-    ("q -> a", {"q": "x"}), ("question: str, options: list[str] -> answer: str, confidence: float",
-                             {"question": "which", "options": ["a", "b"]}),
-    ("q -> n: int", {"q": "four"}), ("n: int -> ok: bool", {"n": 3}), ("a, b -> c", {"a": "1", "b": "2"}),
-    ("q -> a: Literal['x', 'y']", {"q": "x"}), ("d: dict[str, int] -> a", {"d": {"k": 1}}),
-    ("q: Optional[str] -> a", {}), ("q: list[int] -> total: int, items: list[str]", {"q": [1, 2]}),
+    ("q -> a", {"q": "x"}),
+    ("question: str, options: list[str] -> answer: str, confidence: float", {"question": "which", "options": ["a", "b"]}),
+    ("q -> n: int", {"q": "four"}),
+    ("n: int -> ok: bool", {"n": 3}),
+    ("a, b -> c", {"a": "1", "b": "2"}),
+    ("q -> a: Literal['x', 'y']", {"q": "x"}),
+    ("d: dict[str, int] -> a", {"d": {"k": 1}}),
+    ("q: Optional[str] -> a", {}),
+    ("q: list[int] -> total: int, items: list[str]", {"q": [1, 2]}),
 ]
 SCRIPTED = ["scripted/echo", "scripted/echo", "scripted/echo", "scripted/fail", "scripted/stray", "scripted/slow-5"]
-OPTIONS = ["temperature", "top_p", "max_tokens", "n", "num_retries", "timeout", "seed", "rollout_id", "stop",
-           "cache", "logprobs", "model_type", "engine", "callbacks", "provider", "model", "api_base", "base_url",
-           "response_format", "launch_kwargs", "max_iters", "rationale_field", "signature", "lm", "demos", "__dict__"]
+OPTIONS = [
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "n",
+    "num_retries",
+    "timeout",
+    "seed",
+    "rollout_id",
+    "stop",
+    "cache",
+    "logprobs",
+    "model_type",
+    "engine",
+    "callbacks",
+    "provider",
+    "model",
+    "api_base",
+    "base_url",
+    "response_format",
+    "launch_kwargs",
+    "max_iters",
+    "rationale_field",
+    "signature",
+    "lm",
+    "demos",
+    "__dict__",
+]
 
 
 @dataclass
@@ -121,8 +217,27 @@ class Hostile:
         return self.text()
 
     def number(self) -> Any:
-        return self.rng.choice([0, -1, 1, 2**31, 2**63, -(2**64), 10**400 if self.chance(0.2) else 1, 0.5, 1e308,
-                                -0.0, True, False, None, "1", "hot", [], {}])
+        return self.rng.choice(
+            [
+                0,
+                -1,
+                1,
+                2**31,
+                2**63,
+                -(2**64),
+                10**400 if self.chance(0.2) else 1,
+                0.5,
+                1e308,
+                -0.0,
+                True,
+                False,
+                None,
+                "1",
+                "hot",
+                [],
+                {},
+            ]
+        )
 
     def json_value(self, depth: int = 0) -> Any:
         r = self.rng.random()
@@ -199,16 +314,30 @@ class Hostile:
             return self.rng.choice([b"", b'{"max_iters": 3}' if module_type == "react" else b'{"temperature": 0.5, "n": 1}'])
         if self.chance(0.3):
             return self.json_bytes({"max_iters": 3} if module_type == "react" else {"temperature": 0.5})
-        return json.dumps({self.rng.choice(OPTIONS): self.number() if self.chance(0.7) else self.json_value()
-                           for _ in range(self.rng.randrange(1, 3))}).encode()
+        return json.dumps(
+            {
+                self.rng.choice(OPTIONS): self.number() if self.chance(0.7) else self.json_value()
+                for _ in range(self.rng.randrange(1, 3))
+            }
+        ).encode()
 
     def state(self, module_type: str, bad: bool) -> bytes:
-        good = {"traces": [], "train": [], "demos": [], "signature": {"instructions": "i", "fields": [
-            {"prefix": "Q:", "description": "q"}, {"prefix": "A:", "description": "a"}]}, "lm": None}
+        good = {
+            "traces": [],
+            "train": [],
+            "demos": [],
+            "signature": {
+                "instructions": "i",
+                "fields": [{"prefix": "Q:", "description": "q"}, {"prefix": "A:", "description": "a"}],
+            },
+            "lm": None,
+        }
         if module_type == "chain_of_thought":
             good = {"predict": good}
         if not bad:
-            return self.rng.choice([b"", b"", json.dumps(good).encode()]) if module_type in ("predict", "chain_of_thought") else b""
+            return (
+                self.rng.choice([b"", b"", json.dumps(good).encode()]) if module_type in ("predict", "chain_of_thought") else b""
+            )
         r = self.rng.randrange(6)
         if r == 1:
             return json.dumps({**good, self.rng.choice(OPTIONS + ["forward", "__class__"]): self.json_value()}).encode()
@@ -229,8 +358,12 @@ class Hostile:
         signature, inputs = self.signature("signature" in bad)
         if module_type == "react" and "signature" not in bad:
             signature, inputs = "question -> answer", {"question": "one two"}
-        spec = common_pb2.ModuleSpec(type=module_type, signature=signature, config_json=self.config(module_type, "config" in bad),
-                                     state_json=self.state(module_type, "state" in bad))
+        spec = common_pb2.ModuleSpec(
+            type=module_type,
+            signature=signature,
+            config_json=self.config(module_type, "config" in bad),
+            state_json=self.state(module_type, "state" in bad),
+        )
         if "instructions" in bad:
             spec.instructions = self.text()
         elif self.chance(0.2):
@@ -248,12 +381,27 @@ class Hostile:
 
     def lm(self, bad: bool) -> common_pb2.LmConfig | None:
         if not bad:
-            return self.rng.choice([None, None, common_pb2.LmConfig(model="scripted/echo"),
-                                    common_pb2.LmConfig(model="scripted/echo", cache=False, temperature=0.3, max_tokens=64)])
-        config = common_pb2.LmConfig(model=self.rng.choice([
-            *SCRIPTED, "scripted/" + self.text(100), "fuzz-" + self.text(50), "fuzzprovider/" + self.text(50), "local",
-            "scripted/echo" + "e" * self.rng.choice([10, 1000, 1_000_000]), "",
-        ]))
+            return self.rng.choice(
+                [
+                    None,
+                    None,
+                    common_pb2.LmConfig(model="scripted/echo"),
+                    common_pb2.LmConfig(model="scripted/echo", cache=False, temperature=0.3, max_tokens=64),
+                ]
+            )
+        config = common_pb2.LmConfig(
+            model=self.rng.choice(
+                [
+                    *SCRIPTED,
+                    "scripted/" + self.text(100),
+                    "fuzz-" + self.text(50),
+                    "fuzzprovider/" + self.text(50),
+                    "local",
+                    "scripted/echo" + "e" * self.rng.choice([10, 1000, 1_000_000]),
+                    "",
+                ]
+            )
+        )
         if self.chance(0.4):
             config.kwargs_json = self.rng.choice([self.json_bytes({"temperature": 0.2}), self.config("predict", True)])
         if self.chance(0.15):
@@ -271,17 +419,34 @@ class Hostile:
     def trace(self, bad: bool) -> common_pb2.TraceContext | None:
         if not bad:
             return None
-        return common_pb2.TraceContext(traceparent=self.rng.choice([
-            "00-" + "0" * 32 + "-" + "0" * 16 + "-01", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", self.text(),
-        ]), tracestate=self.text(200))
+        return common_pb2.TraceContext(
+            traceparent=self.rng.choice(
+                [
+                    "00-" + "0" * 32 + "-" + "0" * 16 + "-01",
+                    "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                    self.text(),
+                ]
+            ),
+            tracestate=self.text(200),
+        )
 
     def tool_spec(self) -> common_pb2.ToolSpec:
-        schema = self.rng.choice([
-            b'{"type":"object","properties":{"input":{"type":"string"}}}', b"", b'{"type":"string"}', b'{"properties": 5}',
-            b'{"type":"object","properties":{"a":5}}', self.json_bytes({"type": "object", "properties": {}}),
-        ])
-        return common_pb2.ToolSpec(name=self.rng.choice(["lookup", "lookup", self.name()]), description=self.text(300),
-                                   input_schema_json=schema, timeout_ms=self.rng.choice([0, 1, 50, 2**32 - 1]))
+        schema = self.rng.choice(
+            [
+                b'{"type":"object","properties":{"input":{"type":"string"}}}',
+                b"",
+                b'{"type":"string"}',
+                b'{"properties": 5}',
+                b'{"type":"object","properties":{"a":5}}',
+                self.json_bytes({"type": "object", "properties": {}}),
+            ]
+        )
+        return common_pb2.ToolSpec(
+            name=self.rng.choice(["lookup", "lookup", self.name()]),
+            description=self.text(300),
+            input_schema_json=schema,
+            timeout_ms=self.rng.choice([0, 1, 50, 2**32 - 1]),
+        )
 
 
 def cases(seed: int, rounds: int, sessions: list[str]) -> Iterator[FuzzCase]:
@@ -313,7 +478,8 @@ def _create_session(h: Hostile, sessions: list[str]) -> FuzzCase:
     bad = h.parts(["id", "ttl", "lm"])
     request = worker_pb2.CreateSessionRequest(
         session_id=h.name() if "id" in bad else h.rng.choice(["", f"fuzz-{h.rng.randrange(10**6)}", *sessions]),
-        ttl_seconds=h.rng.choice([1, 7 * 24 * 3600 + 1, 2**32 - 1]) if "ttl" in bad else h.rng.choice([0, 60]))
+        ttl_seconds=h.rng.choice([1, 7 * 24 * 3600 + 1, 2**32 - 1]) if "ttl" in bad else h.rng.choice([0, 60]),
+    )
     lm = h.lm("lm" in bad)
     if lm is not None:
         request.lm.CopyFrom(lm)
@@ -380,16 +546,26 @@ def run_case(h: Hostile, sessions: list[str]) -> FuzzCase:
     elif kind == "batch":
         spec, fitting = h.module(bad)
         items = [fitting or {"q": "x"}] * h.rng.randrange(1, 4)
-        start.batch.CopyFrom(run_pb2.BatchRun(
-            module=spec, ordered=h.chance(0.5),
-            items_json=h.json_bytes([*items, h.json_value()]) if hostile_op or "inputs" in bad else json.dumps(items).encode(),
-            concurrency=h.rng.choice([65, 2**32 - 1]) if hostile_op else h.rng.choice([0, 1, 4])))
+        start.batch.CopyFrom(
+            run_pb2.BatchRun(
+                module=spec,
+                ordered=h.chance(0.5),
+                items_json=h.json_bytes([*items, h.json_value()])
+                if hostile_op or "inputs" in bad
+                else json.dumps(items).encode(),
+                concurrency=h.rng.choice([65, 2**32 - 1]) if hostile_op else h.rng.choice([0, 1, 4]),
+            )
+        )
     elif kind == "optimize":
         spec, _ = h.module(bad - {"inputs"})
         train = [{"q": "a", "a": "a: a"}, {"q": "b", "a": "a: b"}]
-        op = run_pb2.OptimizeRun(program=spec if bad else common_pb2.ModuleSpec(type="predict", signature="q -> a"),
-                                 trainset_json=json.dumps(train).encode(), metric="exact_match", optimizer="bootstrap_few_shot",
-                                 optimizer_config_json=b'{"max_bootstrapped_demos": 1, "max_labeled_demos": 0}')
+        op = run_pb2.OptimizeRun(
+            program=spec if bad else common_pb2.ModuleSpec(type="predict", signature="q -> a"),
+            trainset_json=json.dumps(train).encode(),
+            metric="exact_match",
+            optimizer="bootstrap_few_shot",
+            optimizer_config_json=b'{"max_bootstrapped_demos": 1, "max_labeled_demos": 0}',
+        )
         if "inputs" in bad:
             op.trainset_json = h.json_bytes(train)
             op.valset_json = h.json_bytes(train) if h.chance(0.3) else b""
@@ -399,20 +575,56 @@ def run_case(h: Hostile, sessions: list[str]) -> FuzzCase:
                 op.metric = h.text(100)
             elif which == 1:
                 op.optimizer = h.rng.choice([h.text(100), "miprov2"])
-            op.optimizer_config_json = h.rng.choice([json.dumps({h.rng.choice(
-                ["max_rounds", "max_errors", "metric_threshold", "max_bootstrapped_demos", "max_labeled_demos", h.text(20)]
-            ): h.number()}).encode(), h.json_bytes()])
+            op.optimizer_config_json = h.rng.choice(
+                [
+                    json.dumps(
+                        {
+                            h.rng.choice(
+                                [
+                                    "max_rounds",
+                                    "max_errors",
+                                    "metric_threshold",
+                                    "max_bootstrapped_demos",
+                                    "max_labeled_demos",
+                                    h.text(20),
+                                ]
+                            ): h.number()
+                        }
+                    ).encode(),
+                    h.json_bytes(),
+                ]
+            )
         start.optimize.CopyFrom(op)
     elif kind == "pipeline":
-        good = {"version": 1, "name": "p", "inputs": {"q": "str"}, "steps": [{"kind": "predict", "signature": "q -> a"},
-                                                      {"kind": "chain_of_thought", "signature": "a -> b"}]}
+        good = {
+            "version": 1,
+            "name": "p",
+            "inputs": {"q": "str"},
+            "steps": [{"kind": "predict", "signature": "q -> a"}, {"kind": "chain_of_thought", "signature": "a -> b"}],
+        }
         definition = json.dumps(good).encode()
         if hostile_op:
-            definition = h.rng.choice([h.json_bytes(good), json.dumps(
-                {**good, "steps": [{"kind": h.rng.choice(["predict", "branch", "map", "parallel", "react", h.text(20)]),
-                                    h.rng.choice(["signature", "condition", "over", "branches", "inputs", "config", "state"]):
-                                        h.json_value()}]}).encode()])
-        start.pipeline.CopyFrom(run_pb2.PipelineRun(definition_json=definition, inputs_json=h.inputs({"q": "x"}, "inputs" in bad)))
+            definition = h.rng.choice(
+                [
+                    h.json_bytes(good),
+                    json.dumps(
+                        {
+                            **good,
+                            "steps": [
+                                {
+                                    "kind": h.rng.choice(["predict", "branch", "map", "parallel", "react", h.text(20)]),
+                                    h.rng.choice(
+                                        ["signature", "condition", "over", "branches", "inputs", "config", "state"]
+                                    ): h.json_value(),
+                                }
+                            ],
+                        }
+                    ).encode(),
+                ]
+            )
+        start.pipeline.CopyFrom(
+            run_pb2.PipelineRun(definition_json=definition, inputs_json=h.inputs({"q": "x"}, "inputs" in bad))
+        )
         if "module_id" in bad:
             start.pipeline.pipeline_id = h.name()
     elif kind == "command":
@@ -428,37 +640,63 @@ def run_case(h: Hostile, sessions: list[str]) -> FuzzCase:
     elif kind == "tools":
         # A ReAct agent with a TypeScript tool: its tool_call gets a hostile or corrupt answer.
         # Its timeout ends the wait when the answer never comes (a corrupt one can still parse).
-        start.tools.add(name="lookup", input_schema_json=b'{"type":"object","properties":{"input":{"type":"string"}}}',
-                        timeout_ms=3000)
-        start.module.CopyFrom(run_pb2.ModuleRun(module=common_pb2.ModuleSpec(type="react", signature="question -> answer", tools=["lookup"]),
-                                                inputs_json=b'{"question": "q"}'))
+        start.tools.add(
+            name="lookup", input_schema_json=b'{"type":"object","properties":{"input":{"type":"string"}}}', timeout_ms=3000
+        )
+        start.module.CopyFrom(
+            run_pb2.ModuleRun(
+                module=common_pb2.ModuleSpec(type="react", signature="question -> answer", tools=["lookup"]),
+                inputs_json=b'{"question": "q"}',
+            )
+        )
         start.ClearField("lm")  # the worker's scripted/echo, which calls the tool
         internal_ok = False
         plan.tool_reply = h.rng.choice(["result", "result", "error", "corrupt", "cancel"])
-        plan.tool_payload = h.json_bytes({"found": 1}) if plan.tool_reply == "result" else _corrupt(
-            h, run_pb2.RunRequest(tool_result=run_pb2.ToolResult(call_id="tool-1", output_json=b"1")).SerializeToString())
+        plan.tool_payload = (
+            h.json_bytes({"found": 1})
+            if plan.tool_reply == "result"
+            else _corrupt(
+                h, run_pb2.RunRequest(tool_result=run_pb2.ToolResult(call_id="tool-1", output_json=b"1")).SerializeToString()
+            )
+        )
         plan.tool_error = h.text()
         label = f"tool results ({plan.tool_reply})"
     else:
         label = "protocol"
-        plan.first = h.rng.choice([
-            [run_pb2.RunRequest(cancel=run_pb2.RunCancel(reason=h.text(100)))],
-            [run_pb2.RunRequest(tool_result=run_pb2.ToolResult(call_id=h.text(50), output_json=h.json_bytes()))],
-            [],
-            [run_pb2.RunRequest(start=run_pb2.RunStart(command=run_pb2.CommandRun(command="echo_args"))),
-             run_pb2.RunRequest(start=run_pb2.RunStart())],
-            [run_pb2.RunRequest(start=run_pb2.RunStart(command=run_pb2.CommandRun(command="count", args_json=b'{"to": 1000000, "delay_ms": 1}'))),
-             run_pb2.RunRequest(cancel=run_pb2.RunCancel(reason=h.text(100)))],
-        ])
+        plan.first = h.rng.choice(
+            [
+                [run_pb2.RunRequest(cancel=run_pb2.RunCancel(reason=h.text(100)))],
+                [run_pb2.RunRequest(tool_result=run_pb2.ToolResult(call_id=h.text(50), output_json=h.json_bytes()))],
+                [],
+                [
+                    run_pb2.RunRequest(start=run_pb2.RunStart(command=run_pb2.CommandRun(command="echo_args"))),
+                    run_pb2.RunRequest(start=run_pb2.RunStart()),
+                ],
+                [
+                    run_pb2.RunRequest(
+                        start=run_pb2.RunStart(
+                            command=run_pb2.CommandRun(command="count", args_json=b'{"to": 1000000, "delay_ms": 1}')
+                        )
+                    ),
+                    run_pb2.RunRequest(cancel=run_pb2.RunCancel(reason=h.text(100))),
+                ],
+            ]
+        )
         return FuzzCase("Run", label, plan, cancels=True)
     plan.first = [run_pb2.RunRequest(start=start)]
     if h.chance(0.1):
-        plan.extra = [h.rng.choice([
-            run_pb2.RunRequest(tool_result=run_pb2.ToolResult(call_id=h.text(50), error=h.text(), error_kind=h.text(50))),
-            run_pb2.RunRequest(tool_output=run_pb2.ToolOutput(call_id=h.text(50), chunk_json=h.json_bytes())),
-            run_pb2.RunRequest(start=run_pb2.RunStart()),
-            _corrupt(h, run_pb2.RunRequest(tool_result=run_pb2.ToolResult(call_id="x", output_json=b"1")).SerializeToString()),
-        ])]
+        plan.extra = [
+            h.rng.choice(
+                [
+                    run_pb2.RunRequest(tool_result=run_pb2.ToolResult(call_id=h.text(50), error=h.text(), error_kind=h.text(50))),
+                    run_pb2.RunRequest(tool_output=run_pb2.ToolOutput(call_id=h.text(50), chunk_json=h.json_bytes())),
+                    run_pb2.RunRequest(start=run_pb2.RunStart()),
+                    _corrupt(
+                        h, run_pb2.RunRequest(tool_result=run_pb2.ToolResult(call_id="x", output_json=b"1")).SerializeToString()
+                    ),
+                ]
+            )
+        ]
     cancels = plan.cancel_after_events is not None or plan.tool_reply == "cancel"
     return FuzzCase("Run", label, plan, internal_ok=internal_ok, cancels=cancels)
 
@@ -492,14 +730,24 @@ def _corrupt(h: Hostile, body: bytes) -> bytes:
 
 def _raw(h: Hostile, sessions: list[str]) -> FuzzCase:
     """A valid request of some RPC, corrupted on the wire."""
-    rpc, message = h.rng.choice([
-        ("CreateSession", _create_session(h, sessions).request),
-        ("CloseSession", _close_session(h, sessions).request),
-        ("Call", worker_pb2.CallRequest(module=common_pb2.ModuleSpec(type="predict", signature="q -> a"), inputs_json=b'{"q":"x"}')),
-        ("Run", run_pb2.RunRequest(start=run_pb2.RunStart(command=run_pb2.CommandRun(command="echo_args", args_json=b'{"a":1}')))),
-        ("Health.Check", health_pb2.HealthCheckRequest(service="dspy_connect.v1.WorkerService")),
-        ("Health.Watch", health_pb2.HealthCheckRequest(service="")),
-    ])
+    rpc, message = h.rng.choice(
+        [
+            ("CreateSession", _create_session(h, sessions).request),
+            ("CloseSession", _close_session(h, sessions).request),
+            (
+                "Call",
+                worker_pb2.CallRequest(
+                    module=common_pb2.ModuleSpec(type="predict", signature="q -> a"), inputs_json=b'{"q":"x"}'
+                ),
+            ),
+            (
+                "Run",
+                run_pb2.RunRequest(start=run_pb2.RunStart(command=run_pb2.CommandRun(command="echo_args", args_json=b'{"a":1}'))),
+            ),
+            ("Health.Check", health_pb2.HealthCheckRequest(service="dspy_connect.v1.WorkerService")),
+            ("Health.Watch", health_pb2.HealthCheckRequest(service="")),
+        ]
+    )
     body = _corrupt(h, message.SerializeToString())
     request = RunPlan(first=[body]) if rpc == "Run" else body
     return FuzzCase(rpc, "corrupt protobuf", request, raw=True)
@@ -511,6 +759,12 @@ def path_of(rpc: str) -> str:
 
 
 _MAKERS = {
-    "Describe": _describe, "CreateSession": _create_session, "CloseSession": _close_session, "Call": call_case,
-    "Run": run_case, "Health.Check": _check, "Health.Watch": _watch, "raw": _raw,
+    "Describe": _describe,
+    "CreateSession": _create_session,
+    "CloseSession": _close_session,
+    "Call": call_case,
+    "Run": run_case,
+    "Health.Check": _check,
+    "Health.Watch": _watch,
+    "raw": _raw,
 }

@@ -28,8 +28,10 @@ TYPED = {"OK", "INVALID_ARGUMENT", "NOT_FOUND", "FAILED_PRECONDITION", "RESOURCE
 CASE_TIMEOUT_S = 60.0
 _NAMES = {code.value[0]: code.name for code in grpc.StatusCode}
 _RESPONSES = {
-    "Describe": worker_pb2.DescribeResponse, "CreateSession": worker_pb2.CreateSessionResponse,
-    "CloseSession": worker_pb2.CloseSessionResponse, "Call": worker_pb2.CallResponse,
+    "Describe": worker_pb2.DescribeResponse,
+    "CreateSession": worker_pb2.CreateSessionResponse,
+    "CloseSession": worker_pb2.CloseSessionResponse,
+    "Call": worker_pb2.CallResponse,
     "Health.Check": health_pb2.HealthCheckResponse,
 }
 
@@ -62,7 +64,11 @@ class Tally:
         for rpc in rpcs:
             lines.append(f"| {rpc} | {self.sent[rpc]} | " + " | ".join(str(self.codes[rpc, c] or "") for c in codes) + " |")
         total = sum(self.sent.values())
-        lines.append(f"| all | {total} | " + " | ".join(str(sum(n for (_, c), n in self.codes.items() if c == code)) for code in codes) + " |")
+        lines.append(
+            f"| all | {total} | "
+            + " | ".join(str(sum(n for (_, c), n in self.codes.items() if c == code)) for code in codes)
+            + " |"
+        )
         lines.append(f"batch item / pipeline step errors: {dict(self.inner)}; INTERNAL from LM failures: {self.lm_failures}")
         lines.append(f"Run streams that failed after their done arrived: {dict(self.after_done) or 0}")
         lines.append(f"{total} inputs in {self.seconds:.1f} s; {len(self.violations)} untyped answers")
@@ -80,7 +86,9 @@ def is_lm_failure(cause: str, detail: str = "") -> bool:
 
 def verdict(case: FuzzCase, answer: Answer) -> str | None:
     """Why `answer` is wrong for `case`, or None."""
-    problems = [_judge(case, answer.code, answer.cause, answer.detail)] + [_judge(case, c, cause, "") for c, cause in answer.inner]
+    problems = [_judge(case, answer.code, answer.cause, answer.detail)] + [
+        _judge(case, c, cause, "") for c, cause in answer.inner
+    ]
     problems = [p for p in problems if p]
     if not problems:
         return None
@@ -192,16 +200,22 @@ class Fuzzer:
         if done is None:
             return Answer("NO_DONE", "the stream ended without a done", inner=inner)
         if done.HasField("error"):
-            return Answer(_NAMES.get(done.error.code, str(done.error.code)), done.error.message, done.error.cause, inner, after_done)
+            return Answer(
+                _NAMES.get(done.error.code, str(done.error.code)), done.error.message, done.error.cause, inner, after_done
+            )
         return Answer("OK", inner=inner, after_done=after_done)
 
 
 def _answer_tool(plan: RunPlan, call: run_pb2.ToolCall) -> list[Any]:
     if plan.tool_reply == "result":
-        return [run_pb2.RunRequest(tool_output=run_pb2.ToolOutput(call_id=call.call_id, chunk_json=plan.tool_payload)),
-                run_pb2.RunRequest(tool_result=run_pb2.ToolResult(call_id=call.call_id, output_json=plan.tool_payload))]
+        return [
+            run_pb2.RunRequest(tool_output=run_pb2.ToolOutput(call_id=call.call_id, chunk_json=plan.tool_payload)),
+            run_pb2.RunRequest(tool_result=run_pb2.ToolResult(call_id=call.call_id, output_json=plan.tool_payload)),
+        ]
     if plan.tool_reply == "error":
-        return [run_pb2.RunRequest(tool_result=run_pb2.ToolResult(call_id=call.call_id, error=plan.tool_error, error_kind="error"))]
+        return [
+            run_pb2.RunRequest(tool_result=run_pb2.ToolResult(call_id=call.call_id, error=plan.tool_error, error_kind="error"))
+        ]
     if plan.tool_reply == "corrupt":
         return [plan.tool_payload]
     if plan.tool_reply == "cancel":

@@ -45,7 +45,10 @@ async def run_answering(
 
 
 async def run(
-    stub, start: run_pb2.RunStart, cancel_after: int | None = None, cancel_when: Callable[[list[run_pb2.Event]], bool] | None = None
+    stub,
+    start: run_pb2.RunStart,
+    cancel_after: int | None = None,
+    cancel_when: Callable[[list[run_pb2.Event]], bool] | None = None,
 ) -> tuple[list[run_pb2.Event], run_pb2.RunDone | None]:
     """Runs to the end; returns (events, done). Cancels after `cancel_after` events, or once `cancel_when(events)`."""
     if cancel_after is not None:

@@ -45,8 +45,12 @@ async def still_serving(channel: grpc.aio.Channel, metadata=None) -> worker_pb2.
     health = health_pb2_grpc.HealthStub(channel)
     assert (await health.Check(health_pb2.HealthCheckRequest())).status == health_pb2.HealthCheckResponse.SERVING
     stub = worker_pb2_grpc.WorkerServiceStub(channel)
-    reply = await stub.Call(worker_pb2.CallRequest(
-        module=common_pb2.ModuleSpec(type="predict", signature="q -> a"), inputs_json=b'{"q": "still here"}'), metadata=metadata)
+    reply = await stub.Call(
+        worker_pb2.CallRequest(
+            module=common_pb2.ModuleSpec(type="predict", signature="q -> a"), inputs_json=b'{"q": "still here"}'
+        ),
+        metadata=metadata,
+    )
     assert json.loads(reply.outputs_json) == {"a": "a: still here"}
     return await stub.Describe(worker_pb2.DescribeRequest(), metadata=metadata)
 
@@ -55,11 +59,18 @@ def report(name: str, tally: Tally, extra: dict | None = None) -> None:
     print(f"\n{name} (seed {SEED}, {ROUNDS} round(s))\n{tally.table()}")
     path = os.environ.get("DSPY_CONNECT_FUZZ_REPORT")
     if path:
-        entry = {"seed": SEED, "rounds": ROUNDS, "seconds": round(tally.seconds, 1), "sent": dict(tally.sent),
-                 "codes": {f"{rpc} {code}": n for (rpc, code), n in sorted(tally.codes.items())},
-                 "inner_errors": dict(tally.inner), "internal_from_lm": tally.lm_failures,
-                 "stream_errors_after_done": dict(tally.after_done),
-                 "violations": tally.violations[:50], **(extra or {})}
+        entry = {
+            "seed": SEED,
+            "rounds": ROUNDS,
+            "seconds": round(tally.seconds, 1),
+            "sent": dict(tally.sent),
+            "codes": {f"{rpc} {code}": n for (rpc, code), n in sorted(tally.codes.items())},
+            "inner_errors": dict(tally.inner),
+            "internal_from_lm": tally.lm_failures,
+            "stream_errors_after_done": dict(tally.after_done),
+            "violations": tally.violations[:50],
+            **(extra or {}),
+        }
         existing = json.loads(open(path).read()) if os.path.exists(path) else {}
         with open(path, "w") as out:
             json.dump({**existing, name: entry}, out, indent=2)
@@ -87,11 +98,21 @@ def auth_cases(rng: random.Random, token: str, count: int) -> list[tuple[FuzzCas
     printable = string.ascii_letters + string.digits + string.punctuation + " "
     made = []
     for _ in range(count):
-        header = rng.choice([
-            None, "", "Bearer", "Bearer ", f"bearer {token}", f"Bearer {token} ", f"Bearer {token[:-1]}", token,
-            f"Basic {token}", "Bearer " + "".join(rng.choice(printable) for _ in range(rng.choice([1, 43, 400, 4000]))),
-            f"Bearer {token}",
-        ])
+        header = rng.choice(
+            [
+                None,
+                "",
+                "Bearer",
+                "Bearer ",
+                f"bearer {token}",
+                f"Bearer {token} ",
+                f"Bearer {token[:-1]}",
+                token,
+                f"Basic {token}",
+                "Bearer " + "".join(rng.choice(printable) for _ in range(rng.choice([1, 43, 400, 4000]))),
+                f"Bearer {token}",
+            ]
+        )
         metadata = None if header is None else [("authorization", header)]
         rpc = rng.choice(["Describe", "CreateSession", "CloseSession", "Call", "Run", "Health.Check"])
         if rpc == "Run":
@@ -99,9 +120,16 @@ def auth_cases(rng: random.Random, token: str, count: int) -> list[tuple[FuzzCas
         elif rpc == "Call":
             case = call_case(hostile, [])
         else:
-            case = FuzzCase(rpc, "token", {"Describe": worker_pb2.DescribeRequest(), "Health.Check": health_pb2.HealthCheckRequest(),
-                                           "CreateSession": worker_pb2.CreateSessionRequest(),
-                                           "CloseSession": worker_pb2.CloseSessionRequest(session_id="x")}[rpc])
+            case = FuzzCase(
+                rpc,
+                "token",
+                {
+                    "Describe": worker_pb2.DescribeRequest(),
+                    "Health.Check": health_pb2.HealthCheckRequest(),
+                    "CreateSession": worker_pb2.CreateSessionRequest(),
+                    "CloseSession": worker_pb2.CloseSessionRequest(session_id="x"),
+                }[rpc],
+            )
         made.append((case, metadata))
     return made
 
@@ -109,8 +137,15 @@ def auth_cases(rng: random.Random, token: str, count: int) -> list[tuple[FuzzCas
 @pytest.mark.timeout(TIMEOUT_S)
 async def test_fuzz_tokens_on_tcp():
     token = secrets.token_urlsafe(32)
-    worker = start_worker("--tcp", "127.0.0.1:0", "--lm", "scripted/echo", "--import", "dspy_connect.testing.plugins",
-                          env={"DSPY_CONNECT_TOKEN": token})
+    worker = start_worker(
+        "--tcp",
+        "127.0.0.1:0",
+        "--lm",
+        "scripted/echo",
+        "--import",
+        "dspy_connect.testing.plugins",
+        env={"DSPY_CONNECT_TOKEN": token},
+    )
     right = [("authorization", f"Bearer {token}")]
     try:
         async with grpc.aio.insecure_channel(worker.address) as channel:

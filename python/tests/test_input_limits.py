@@ -12,8 +12,8 @@ import pytest
 from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2
 
 from .conftest import connect, plugin_worker
-from .run_client import run
 from .expect import MAX_DETAILS_CHARS, call_request, expect_code, expect_run_error, module_start, spec
+from .run_client import run
 
 INVALID = grpc.StatusCode.INVALID_ARGUMENT
 HUGE = 200_000
@@ -67,7 +67,13 @@ async def test_oversized_module_spec_is_refused(stub, module):
 async def test_oversized_ids_are_refused(stub):
     session = await stub.CreateSession(worker_pb2.CreateSessionRequest())
     await expect_code(stub.Call(call_request(session_id=session.session_id, module_id="m" * HUGE)), INVALID)
-    await expect_run_error(stub, run_pb2.RunStart(module=run_pb2.ModuleRun(module=spec(), module_id="m" * HUGE, inputs_json=b'{"q":"x"}'), session_id=session.session_id), INVALID)
+    await expect_run_error(
+        stub,
+        run_pb2.RunStart(
+            module=run_pb2.ModuleRun(module=spec(), module_id="m" * HUGE, inputs_json=b'{"q":"x"}'), session_id=session.session_id
+        ),
+        INVALID,
+    )
 
 
 ECHOED = {

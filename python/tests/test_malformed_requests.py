@@ -133,8 +133,11 @@ async def test_corrupt_message_after_a_refused_start_keeps_the_status_ok(logged_
     """A run refused at its start (unknown session) still reads the client's messages until
     its half-close; a corrupt one among them ends that quietly, the run's `done` stands."""
     process, log = logged_worker
-    start = run_pb2.RunRequest(start=run_pb2.RunStart(session_id="no-such-session", closes_after_done=True,
-                                                      command=run_pb2.CommandRun(command="echo_args")))
+    start = run_pb2.RunRequest(
+        start=run_pb2.RunStart(
+            session_id="no-such-session", closes_after_done=True, command=run_pb2.CommandRun(command="echo_args")
+        )
+    )
     async with grpc.aio.insecure_channel(process.address) as channel:
         for body in CORRUPT.values():
             done = await raw_run(channel, [start.SerializeToString(), body])

@@ -112,7 +112,9 @@ async def test_closed_sessions_free_their_modules(stub):
         session = await stub.CreateSession(worker_pb2.CreateSessionRequest(lm=common_pb2.LmConfig(model="scripted/echo")))
         ids.append(session.session_id)
         # A signature of its own per session, as an app with per-user instructions has.
-        spec = common_pb2.ModuleSpec(type="chain_of_thought", signature="question -> answer", instructions=f"Answer for user {i}.")
+        spec = common_pb2.ModuleSpec(
+            type="chain_of_thought", signature="question -> answer", instructions=f"Answer for user {i}."
+        )
         reply = await stub.Call(call(spec, {"question": f"q{i}"}, session_id=session.session_id, module_id="answerer"))
         assert json.loads(reply.outputs_json)["answer"]
     held = await census(stub)

@@ -30,11 +30,13 @@ async def stub(pipeline_worker):
         yield client
 
 
-
-
-
 def pipeline_start(steps, inputs=None, declared=None, lm=None, session_id="", pipeline_id="", send_definition=True):
-    definition = {"version": 1, "name": "test", "inputs": declared if declared is not None else {"question": "str"}, "steps": steps}
+    definition = {
+        "version": 1,
+        "name": "test",
+        "inputs": declared if declared is not None else {"question": "str"},
+        "steps": steps,
+    }
     return run_pb2.RunStart(
         session_id=session_id,
         lm=lm,
@@ -67,7 +69,13 @@ def predict(name, signature, **more):
 async def test_sequential_steps_stream_with_their_paths_and_feed_each_other(stub):
     steps = [
         predict("draft", "question -> answer"),
-        {"kind": "chain_of_thought", "name": "refine", "signature": "text -> answer", "inputs": {"text": "answer"}, "outputs": {"answer": "final"}},
+        {
+            "kind": "chain_of_thought",
+            "name": "refine",
+            "signature": "text -> answer",
+            "inputs": {"text": "answer"},
+            "outputs": {"answer": "final"},
+        },
     ]
     events, done = await run(stub, pipeline_start(steps))
     assert done.WhichOneof("outcome") == "result_json", done
@@ -96,7 +104,13 @@ async def test_sequential_steps_stream_with_their_paths_and_feed_each_other(stub
 async def test_every_step_kind_nested(stub):
     sub = {"name": "inner", "steps": [predict("shout", "question -> loud")]}
     steps = [
-        {"kind": "react", "name": "agent", "signature": "question -> answer", "tools": ["word_count"], "config": {"max_iters": 3}},
+        {
+            "kind": "react",
+            "name": "agent",
+            "signature": "question -> answer",
+            "tools": ["word_count"],
+            "config": {"max_iters": 3},
+        },
         {
             "kind": "branch",
             "name": "route",
@@ -110,7 +124,15 @@ async def test_every_step_kind_nested(stub):
             "branches": [{"steps": [predict("answer", "question -> label")]}, {"steps": [predict("answer", "loud -> label")]}],
             "aggregate": {"kind": "concat", "field": "label", "into": "labels"},
         },
-        {"kind": "map", "name": "each", "over": "labels", "as": "label", "pipeline": {"steps": [predict("size", "label -> n: int")]}, "select": "n", "into": "sizes"},
+        {
+            "kind": "map",
+            "name": "each",
+            "over": "labels",
+            "as": "label",
+            "pipeline": {"steps": [predict("size", "label -> n: int")]},
+            "select": "n",
+            "into": "sizes",
+        },
     ]
     events, done = await run(stub, pipeline_start(steps))
     assert done.WhichOneof("outcome") == "result_json", done
@@ -132,7 +154,14 @@ async def test_every_step_kind_nested(stub):
     agent = [e for e in events if e.WhichOneof("kind") in ("thought", "tool_start", "observation")]
     assert agent and all(getattr(e, e.WhichOneof("kind")).path == "agent" for e in agent)
     paths = {key.split(":")[0] for key in tokens_by_path(events)}
-    assert {"agent/react", "agent/extract.predict", "route/then/nested/shout", "fanout/0/answer", "fanout/1/answer", "each/1/size"} <= paths
+    assert {
+        "agent/react",
+        "agent/extract.predict",
+        "route/then/nested/shout",
+        "fanout/0/answer",
+        "fanout/1/answer",
+        "each/1/size",
+    } <= paths
     parallel_start = next(e.step for e in events if e.WhichOneof("kind") == "step" and e.step.phase == Phase.PHASE_PARALLEL_START)
     assert json.loads(parallel_start.output_json) == {"branches": 2}
 
@@ -155,7 +184,13 @@ async def test_parallel_branches_really_run_at_the_same_time(stub):
 async def test_branch_else_and_no_else(stub):
     is_yes = {"op": "eq", "left": {"field": "question"}, "right": {"value": "yes"}}
     steps = [
-        {"kind": "branch", "name": "b1", "condition": is_yes, "then": {"steps": [predict("t", "question -> x")]}, "else": {"steps": [predict("e", "question -> x")]}},
+        {
+            "kind": "branch",
+            "name": "b1",
+            "condition": is_yes,
+            "then": {"steps": [predict("t", "question -> x")]},
+            "else": {"steps": [predict("e", "question -> x")]},
+        },
         {"kind": "branch", "name": "b2", "condition": is_yes, "then": {"steps": [predict("t", "question -> y")]}},
     ]
     events, done = await run(stub, pipeline_start(steps, inputs={"question": "no"}))
@@ -166,7 +201,11 @@ async def test_branch_else_and_no_else(stub):
 
 
 async def test_fail_fast_is_the_default_and_names_the_step(stub):
-    steps = [predict("ok", "question -> answer"), {"kind": "module", "type": "flaky", "name": "boom", "signature": "question -> other", "config": {"fail_times": 5}}, predict("never", "question -> third")]
+    steps = [
+        predict("ok", "question -> answer"),
+        {"kind": "module", "type": "flaky", "name": "boom", "signature": "question -> other", "config": {"fail_times": 5}},
+        predict("never", "question -> third"),
+    ]
     events, done = await run(stub, pipeline_start(steps))
     assert done.error.code == grpc.StatusCode.INTERNAL.value[0]
     assert "step 'boom'" in done.error.message and "flaky failure" in done.error.message
@@ -179,8 +218,21 @@ async def test_fail_fast_is_the_default_and_names_the_step(stub):
 
 async def test_continue_on_error_leaves_nulls_and_goes_on(stub):
     steps = [
-        {"kind": "module", "type": "flaky", "name": "boom", "signature": "question -> other", "config": {"fail_times": 5}, "on_error": "continue"},
-        {"kind": "branch", "name": "check", "condition": {"op": "exists", "arg": {"field": "other"}}, "then": {"steps": [predict("a", "other -> answer")]}, "else": {"steps": [predict("b", "question -> answer")]}},
+        {
+            "kind": "module",
+            "type": "flaky",
+            "name": "boom",
+            "signature": "question -> other",
+            "config": {"fail_times": 5},
+            "on_error": "continue",
+        },
+        {
+            "kind": "branch",
+            "name": "check",
+            "condition": {"op": "exists", "arg": {"field": "other"}},
+            "then": {"steps": [predict("a", "other -> answer")]},
+            "else": {"steps": [predict("b", "question -> answer")]},
+        },
     ]
     events, done = await run(stub, pipeline_start(steps))
     assert json.loads(done.result_json) == {"question": "one two", "other": None, "answer": "answer: one two"}
@@ -188,14 +240,26 @@ async def test_continue_on_error_leaves_nulls_and_goes_on(stub):
 
 
 async def test_retry_n_times(stub):
-    flaky = {"kind": "module", "type": "flaky", "name": "shaky", "signature": "question -> answer", "config": {"fail_times": 2}, "on_error": "retry", "retries": 2}
+    flaky = {
+        "kind": "module",
+        "type": "flaky",
+        "name": "shaky",
+        "signature": "question -> answer",
+        "config": {"fail_times": 2},
+        "on_error": "retry",
+        "retries": 2,
+    }
     events, done = await run(stub, pipeline_start([flaky]))
     assert json.loads(done.result_json)["answer"] == "answer: one two"
     phases = [(p, path) for p, path, _ in steps_of(events)]
     assert phases == [
-        ("PHASE_START", "shaky"), ("PHASE_ERROR", "shaky"),
-        ("PHASE_START", "shaky"), ("PHASE_ERROR", "shaky"),
-        ("PHASE_START", "shaky"), ("PHASE_COMPLETE", "shaky"), ("PHASE_COMPLETE", ""),
+        ("PHASE_START", "shaky"),
+        ("PHASE_ERROR", "shaky"),
+        ("PHASE_START", "shaky"),
+        ("PHASE_ERROR", "shaky"),
+        ("PHASE_START", "shaky"),
+        ("PHASE_COMPLETE", "shaky"),
+        ("PHASE_COMPLETE", ""),
     ]
     errors = [e.step.error.message for e in events if e.WhichOneof("kind") == "step" and e.step.phase == Phase.PHASE_ERROR]
     assert errors[0].startswith("attempt 1 of 3 failed, retrying: step 'shaky'")
@@ -210,7 +274,17 @@ async def test_a_failing_parallel_branch_cancels_its_siblings(stub):
     long = " ".join(["w"] * 40)
     branches = [
         {"steps": [predict("slow", "question -> answer")]},
-        {"steps": [{"kind": "module", "type": "flaky", "name": "boom", "signature": "question -> answer", "config": {"fail_times": 9}}]},
+        {
+            "steps": [
+                {
+                    "kind": "module",
+                    "type": "flaky",
+                    "name": "boom",
+                    "signature": "question -> answer",
+                    "config": {"fail_times": 9},
+                }
+            ]
+        },
     ]
     steps = [{"kind": "parallel", "name": "p", "branches": branches, "aggregate": {"kind": "first", "field": "answer"}}]
     events, done = await run(stub, pipeline_start(steps, inputs={"question": long}, lm=slow))
@@ -224,7 +298,15 @@ async def test_a_failing_parallel_branch_cancels_its_siblings(stub):
 
 
 async def test_map_runs_each_item_and_continue_marks_failures(stub):
-    steps = [{"kind": "map", "name": "each", "over": "items", "pipeline": {"steps": [predict("say", "item -> answer")]}, "concurrency": 2}]
+    steps = [
+        {
+            "kind": "map",
+            "name": "each",
+            "over": "items",
+            "pipeline": {"steps": [predict("say", "item -> answer")]},
+            "concurrency": 2,
+        }
+    ]
     events, done = await run(stub, pipeline_start(steps, inputs={"items": ["a", "b", "c"]}, declared={"items": "list[str]"}))
     result = json.loads(done.result_json)
     assert result["results"] == [{"answer": "answer: a"}, {"answer": "answer: b"}, {"answer": "answer: c"}]
@@ -259,7 +341,9 @@ async def test_sessions_keep_the_compiled_pipeline(stub):
     _, done = await run(stub, pipeline_start(steps, session_id=sid, pipeline_id="p1"))
     assert json.loads(done.result_json)["answer"] == "answer: one two"
     # Created once: later runs may send only the id.
-    _, done = await run(stub, pipeline_start(steps, session_id=sid, pipeline_id="p1", send_definition=False, inputs={"question": "again"}))
+    _, done = await run(
+        stub, pipeline_start(steps, session_id=sid, pipeline_id="p1", send_definition=False, inputs={"question": "again"})
+    )
     assert json.loads(done.result_json)["answer"] == "answer: again"
     _, done = await run(stub, pipeline_start(steps, session_id=sid, pipeline_id="other", send_definition=False))
     assert done.error.code == grpc.StatusCode.NOT_FOUND.value[0]
@@ -270,7 +354,15 @@ async def test_sessions_keep_the_compiled_pipeline(stub):
 async def test_bad_definitions_are_typed_errors_and_the_worker_stays_up(stub):
     huge = run_pb2.RunStart(pipeline=run_pb2.PipelineRun(definition_json=b'{"version":1,"steps":[' + b"9" * 5000 + b"]}"))
     deep = run_pb2.RunStart(pipeline=run_pb2.PipelineRun(definition_json=b"[" * 50_000 + b"]" * 50_000))
-    dunder = pipeline_start([{"kind": "branch", "condition": {"op": "eq", "left": {"field": "question.__class__"}, "right": {"value": 1}}, "then": {"steps": [predict("a", "question -> b")]}}])
+    dunder = pipeline_start(
+        [
+            {
+                "kind": "branch",
+                "condition": {"op": "eq", "left": {"field": "question.__class__"}, "right": {"value": 1}},
+                "then": {"steps": [predict("a", "question -> b")]},
+            }
+        ]
+    )
     cases = [
         huge,
         deep,
@@ -279,7 +371,15 @@ async def test_bad_definitions_are_typed_errors_and_the_worker_stays_up(stub):
         pipeline_start([{"kind": "exec", "code": "import os"}]),
         pipeline_start([predict("a", "question -> answer")], inputs={"question": 1}),
         pipeline_start([predict("a", "question -> answer")], inputs={}),
-        pipeline_start([{"kind": "branch", "condition": {"op": "gt", "left": {"field": "question"}, "right": {"value": 3}}, "then": {"steps": [predict("a", "question -> b")]}}]),
+        pipeline_start(
+            [
+                {
+                    "kind": "branch",
+                    "condition": {"op": "gt", "left": {"field": "question"}, "right": {"value": 3}},
+                    "then": {"steps": [predict("a", "question -> b")]},
+                }
+            ]
+        ),
     ]
     for start in cases:
         _, done = await run(stub, start)
@@ -297,10 +397,27 @@ async def test_one_pipeline_run_many_times_keeps_memory_flat(stub, pipeline_work
     session = await stub.CreateSession(worker_pb2.CreateSessionRequest())
     steps = [
         predict("a", "question -> answer"),
-        {"kind": "parallel", "name": "p", "branches": [{"steps": [predict("x", "answer -> label")]}, {"steps": [predict("y", "question -> label")]}], "aggregate": {"kind": "majority", "field": "label"}},
-        {"kind": "map", "name": "m", "over": "items", "pipeline": {"steps": [predict("z", "item -> summary")]}, "select": "summary"},
+        {
+            "kind": "parallel",
+            "name": "p",
+            "branches": [{"steps": [predict("x", "answer -> label")]}, {"steps": [predict("y", "question -> label")]}],
+            "aggregate": {"kind": "majority", "field": "label"},
+        },
+        {
+            "kind": "map",
+            "name": "m",
+            "over": "items",
+            "pipeline": {"steps": [predict("z", "item -> summary")]},
+            "select": "summary",
+        },
     ]
-    start = pipeline_start(steps, inputs={"question": "q", "items": ["a", "b"]}, declared={"question": "str", "items": "list[str]"}, session_id=session.session_id, pipeline_id="mem")
+    start = pipeline_start(
+        steps,
+        inputs={"question": "q", "items": ["a", "b"]},
+        declared={"question": "str", "items": "list[str]"},
+        session_id=session.session_id,
+        pipeline_id="mem",
+    )
 
     async def runs(n):
         for _ in range(n):
@@ -326,8 +443,10 @@ def test_a_full_thread_pool_runs_branches_inline(monkeypatch):
     from dspy_connect.run.channel import EventChannel
     from dspy_connect.run.context import RunContext
     from dspy_connect.run.pipeline_op import run_pipeline
-    from dspy_connect.testing import scripted_lm
-    from dspy_connect.testing import pipeline_plugins  # noqa: F401  (registers `flaky`)
+    from dspy_connect.testing import (
+        pipeline_plugins,  # noqa: F401  (registers `flaky`)
+        scripted_lm,
+    )
 
     scripted_lm.register()
     warmup._done.set()
@@ -344,16 +463,46 @@ def test_a_full_thread_pool_runs_branches_inline(monkeypatch):
         finally:
             channel.close()
 
-    inner = {"kind": "parallel", "name": "inner", "branches": [{"steps": [predict("x", "item -> label")]}, {"steps": [predict("y", "item -> label")]}], "aggregate": {"kind": "concat", "field": "label", "into": "labels"}}
+    inner = {
+        "kind": "parallel",
+        "name": "inner",
+        "branches": [{"steps": [predict("x", "item -> label")]}, {"steps": [predict("y", "item -> label")]}],
+        "aggregate": {"kind": "concat", "field": "label", "into": "labels"},
+    }
     steps = [
-        {"kind": "parallel", "name": "outer", "branches": [{"steps": [predict("a", "question -> answer")]}, {"steps": [predict("b", "question -> answer")]}], "aggregate": {"kind": "majority", "field": "answer"}},
+        {
+            "kind": "parallel",
+            "name": "outer",
+            "branches": [{"steps": [predict("a", "question -> answer")]}, {"steps": [predict("b", "question -> answer")]}],
+            "aggregate": {"kind": "majority", "field": "answer"},
+        },
         {"kind": "map", "name": "each", "over": "items", "pipeline": {"steps": [inner]}, "select": "labels", "concurrency": 2},
     ]
     result = run_inline(steps, {"question": "q", "items": ["a", "b"]}, {"question": "str", "items": "list[str]"})
     assert result["answer"] == "answer: q"
     assert result["results"] == [["label: a", "label: a"], ["label: b", "label: b"]]
     # Fail-fast inline: the failing branch's error wins, and the run's thread carries on fine.
-    failing = [{"kind": "parallel", "name": "p", "branches": [{"steps": [{"kind": "module", "type": "flaky", "name": "boom", "signature": "question -> answer", "config": {"fail_times": 9}}]}, {"steps": [predict("ok", "question -> answer")]}], "aggregate": {"kind": "first", "field": "answer"}}]
+    failing = [
+        {
+            "kind": "parallel",
+            "name": "p",
+            "branches": [
+                {
+                    "steps": [
+                        {
+                            "kind": "module",
+                            "type": "flaky",
+                            "name": "boom",
+                            "signature": "question -> answer",
+                            "config": {"fail_times": 9},
+                        }
+                    ]
+                },
+                {"steps": [predict("ok", "question -> answer")]},
+            ],
+            "aggregate": {"kind": "first", "field": "answer"},
+        }
+    ]
     with pytest.raises(Exception, match="step 'p/0/boom'"):
         run_inline(failing, {"question": "q"}, {"question": "str"})
     assert run_inline([predict("after", "question -> answer")], {"question": "q"}, {"question": "str"})["answer"] == "answer: q"

@@ -177,7 +177,11 @@ def test_a_definition_with_huge_or_deep_json_is_invalid_argument():
         ({"kind": "merge"}, [{"a": 1, "b": 1}, {"b": 2}], {"a": 1, "b": 2}),
         ({"kind": "merge", "field": "facts"}, [{"facts": {"x": 1}}, {"facts": {"y": 2}}], {"facts": {"x": 1, "y": 2}}),
         ({"kind": "best", "by": "score"}, [{"score": 0.1, "a": "x"}, {"score": 0.9, "a": "y"}], {"score": 0.9, "a": "y"}),
-        ({"kind": "best", "by": "score", "field": "a", "order": "min"}, [{"score": 0.1, "a": "x"}, {"score": 0.9, "a": "y"}], {"a": "x"}),
+        (
+            {"kind": "best", "by": "score", "field": "a", "order": "min"},
+            [{"score": 0.1, "a": "x"}, {"score": 0.9, "a": "y"}],
+            {"a": "x"},
+        ),
         ({"kind": "best", "by": "score", "field": "a"}, [{"score": "high", "a": "x"}], {"a": None}),
     ],
 )
@@ -187,7 +191,13 @@ def test_aggregators(spec, outputs, expected):
 
 @pytest.mark.parametrize(
     "spec",
-    [{"kind": "sum", "field": "a"}, {"kind": "concat"}, {"kind": "best"}, {"kind": "majority", "field": "__x"}, {"kind": "first", "field": "a", "code": "x"}],
+    [
+        {"kind": "sum", "field": "a"},
+        {"kind": "concat"},
+        {"kind": "best"},
+        {"kind": "majority", "field": "__x"},
+        {"kind": "first", "field": "a", "code": "x"},
+    ],
 )
 def test_bad_aggregators(spec):
     with pytest.raises(InvalidArgument):
@@ -198,7 +208,9 @@ def test_bad_aggregators(spec):
 
 
 def definition(steps, inputs=None):
-    return json.dumps({"version": 1, "name": "t", "inputs": inputs if inputs is not None else {"question": "str"}, "steps": steps}).encode()
+    return json.dumps(
+        {"version": 1, "name": "t", "inputs": inputs if inputs is not None else {"question": "str"}, "steps": steps}
+    ).encode()
 
 
 @pytest.mark.parametrize(
@@ -206,23 +218,82 @@ def definition(steps, inputs=None):
     [
         ([{"kind": "predict", "signature": "topic -> answer"}], None, "step 'predict_0': input 'topic'"),
         ([{"kind": "predict", "signature": "question -> answer", "inputs": {"nope": "question"}}], None, "not an input field"),
-        ([{"kind": "predict", "signature": "question -> answer", "inputs": {"question": "answer"}}], None, "neither a pipeline input"),
-        ([{"kind": "predict", "signature": "question -> n: int"}, {"kind": "predict", "signature": "n: str -> a"}], None, "holds int there, the step takes str"),
+        (
+            [{"kind": "predict", "signature": "question -> answer", "inputs": {"question": "answer"}}],
+            None,
+            "neither a pipeline input",
+        ),
+        (
+            [{"kind": "predict", "signature": "question -> n: int"}, {"kind": "predict", "signature": "n: str -> a"}],
+            None,
+            "holds int there, the step takes str",
+        ),
         ([{"kind": "predict", "signature": "question -> answer", "outputs": {"x": "y"}}], None, "not an output"),
         ([{"kind": "predict", "name": "a/b", "signature": "question -> answer"}], None, "name 'a/b'"),
-        ([{"kind": "predict", "name": "s", "signature": "question -> a"}, {"kind": "predict", "name": "s", "signature": "question -> b"}], None, "used twice"),
+        (
+            [
+                {"kind": "predict", "name": "s", "signature": "question -> a"},
+                {"kind": "predict", "name": "s", "signature": "question -> b"},
+            ],
+            None,
+            "used twice",
+        ),
         ([{"kind": "predict", "signature": "question -> answer", "on_error": "ignore"}], None, "on_error"),
         ([{"kind": "predict", "signature": "question -> answer", "on_error": "retry"}], None, "retries"),
         ([{"kind": "predict", "signature": "question -> answer", "on_error": "retry", "retries": 99}], None, "retries"),
         ([{"kind": "predict", "signature": "question -> answer", "code": "print(1)"}], None, "unknown key"),
         ([{"kind": "predict", "signature": "question: os.system -> answer"}], None, "unsupported type"),
         ([{"kind": "react", "signature": "question -> answer", "tools": ["os.system"]}], None, "unknown tool"),
-        ([{"kind": "branch", "condition": cond("eq", field("answer"), value(1)), "then": {"steps": [{"kind": "predict", "signature": "question -> a"}]}}], None, "the condition reads ['answer']"),
+        (
+            [
+                {
+                    "kind": "branch",
+                    "condition": cond("eq", field("answer"), value(1)),
+                    "then": {"steps": [{"kind": "predict", "signature": "question -> a"}]},
+                }
+            ],
+            None,
+            "the condition reads ['answer']",
+        ),
         ([{"kind": "parallel", "branches": [], "aggregate": {"kind": "merge"}}], None, "branches"),
-        ([{"kind": "parallel", "branches": [{"steps": [{"kind": "predict", "signature": "question -> a"}]}], "aggregate": {"kind": "first", "field": "b"}}], None, "no branch writes"),
-        ([{"kind": "map", "over": "items", "pipeline": {"steps": [{"kind": "predict", "signature": "item -> a"}]}}], None, "map reads 'items'"),
-        ([{"kind": "map", "over": "question", "pipeline": {"steps": [{"kind": "predict", "signature": "item -> a"}]}, "concurrency": 0}], None, "concurrency"),
-        ([{"kind": "pipeline", "pipeline": {"inputs": {"zzz": "str"}, "steps": [{"kind": "predict", "signature": "zzz -> a"}]}}], None, "input 'zzz' is not in the parent"),
+        (
+            [
+                {
+                    "kind": "parallel",
+                    "branches": [{"steps": [{"kind": "predict", "signature": "question -> a"}]}],
+                    "aggregate": {"kind": "first", "field": "b"},
+                }
+            ],
+            None,
+            "no branch writes",
+        ),
+        (
+            [{"kind": "map", "over": "items", "pipeline": {"steps": [{"kind": "predict", "signature": "item -> a"}]}}],
+            None,
+            "map reads 'items'",
+        ),
+        (
+            [
+                {
+                    "kind": "map",
+                    "over": "question",
+                    "pipeline": {"steps": [{"kind": "predict", "signature": "item -> a"}]},
+                    "concurrency": 0,
+                }
+            ],
+            None,
+            "concurrency",
+        ),
+        (
+            [
+                {
+                    "kind": "pipeline",
+                    "pipeline": {"inputs": {"zzz": "str"}, "steps": [{"kind": "predict", "signature": "zzz -> a"}]},
+                }
+            ],
+            None,
+            "input 'zzz' is not in the parent",
+        ),
         ([], None, "non-empty"),
         ([{"kind": "predict", "signature": "question -> answer"}], {"question": "os.path"}, "pipeline: unsupported type"),
     ],
@@ -246,7 +317,13 @@ def test_nesting_and_size_limits():
 def test_what_a_step_may_read_follows_the_pipeline():
     steps = [
         {"kind": "chain_of_thought", "name": "think", "signature": "question -> answer"},
-        {"kind": "predict", "name": "rename", "signature": "text -> summary", "inputs": {"text": "reasoning"}, "outputs": {"summary": "short"}},
+        {
+            "kind": "predict",
+            "name": "rename",
+            "signature": "text -> summary",
+            "inputs": {"text": "reasoning"},
+            "outputs": {"summary": "short"},
+        },
         {"kind": "predict", "name": "use", "signature": "short, answer -> final"},
     ]
     pipeline = compile_pipeline(definition(steps))

@@ -23,9 +23,7 @@ def test_untyped_fields_are_str():
 
 
 def test_generic_and_literal_types():
-    sig = build_signature(
-        "q -> labels: list[Literal['pos', 'neg']], m: dict[str, int], o: Optional[str], u: str | None"
-    )
+    sig = build_signature("q -> labels: list[Literal['pos', 'neg']], m: dict[str, int], o: Optional[str], u: str | None")
     got = annotations(sig)
     assert got["labels"] == list[typing.Literal["pos", "neg"]]
     assert got["m"] == dict[str, int]

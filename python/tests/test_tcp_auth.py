@@ -36,7 +36,11 @@ def start_tcp(token: str) -> subprocess.CompletedProcess:
     # stdin closes, which input="" does at once.
     return subprocess.run(
         [sys.executable, "-m", "dspy_connect.worker", "--tcp", "127.0.0.1:0", "--exit-with-stdin"],
-        env=env, input="", capture_output=True, text=True, timeout=60,
+        env=env,
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 

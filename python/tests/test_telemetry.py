@@ -104,10 +104,17 @@ async def test_module_and_lm_spans_nest_under_the_run(stub):
     assert cot["parent_span_id"] == run_span["span_id"]
     assert predict["parent_span_id"] == cot["span_id"]
     assert lm["parent_span_id"] == predict["span_id"]
-    assert (lm["kind"], lm["attributes"]["gen_ai.request.model"], lm["attributes"]["gen_ai.provider.name"]) == ("CLIENT", "scripted/echo", "scripted")
+    assert (lm["kind"], lm["attributes"]["gen_ai.request.model"], lm["attributes"]["gen_ai.provider.name"]) == (
+        "CLIENT",
+        "scripted/echo",
+        "scripted",
+    )
     # The scripted LM counts words: the streamed call's usage reaches its span.
     assert lm["attributes"]["gen_ai.usage.input_tokens"] > 0 and lm["attributes"]["gen_ai.usage.output_tokens"] > 0
-    assert (lm["attributes"]["gen_ai.usage.input_tokens"], lm["attributes"]["gen_ai.usage.output_tokens"]) == (done.usage.prompt_tokens, done.usage.completion_tokens)
+    assert (lm["attributes"]["gen_ai.usage.input_tokens"], lm["attributes"]["gen_ai.usage.output_tokens"]) == (
+        done.usage.prompt_tokens,
+        done.usage.completion_tokens,
+    )
     assert predict["attributes"]["dspy.module.class"] == "Predict"
     assert run_span["start_ns"] <= cot["start_ns"] <= predict["start_ns"] <= lm["start_ns"] <= lm["end_ns"] <= run_span["end_ns"]
 
@@ -159,7 +166,9 @@ async def test_a_failed_step_attempt_is_an_error_span(stub):
 
 async def test_a_typescript_tool_call_carries_its_tool_span(stub):
     caller = Caller()
-    calls, events, done = await run_answering(stub, traced(react_start(tool("lookup")), caller), lambda c: [result(c, {"rows": 2})])
+    calls, events, done = await run_answering(
+        stub, traced(react_start(tool("lookup")), caller), lambda c: [result(c, {"rows": 2})]
+    )
     assert done.WhichOneof("outcome") == "result_json"
     [call] = calls
 
@@ -224,7 +233,11 @@ async def test_a_cancelled_run_ends_its_spans(stub):
 async def test_batch_items_are_spans_of_the_run(stub):
     caller = Caller()
     items = [{"question": f"q{i}"} for i in range(4)]
-    batch = run_pb2.BatchRun(module=common_pb2.ModuleSpec(type="predict", signature="question -> answer"), items_json=json.dumps(items).encode(), concurrency=4)
+    batch = run_pb2.BatchRun(
+        module=common_pb2.ModuleSpec(type="predict", signature="question -> answer"),
+        items_json=json.dumps(items).encode(),
+        concurrency=4,
+    )
     _, done = await run(stub, traced(run_pb2.RunStart(batch=batch), caller))
     assert json.loads(done.result_json)["completed"] == 4
 
@@ -260,13 +273,19 @@ async def test_a_run_without_a_traceparent_starts_a_trace(stub):
 async def test_the_unary_call_is_traced_too(stub):
     caller = Caller()
     request = worker_pb2.CallRequest(
-        module=common_pb2.ModuleSpec(type="predict", signature="question -> answer"), inputs_json=b'{"question": "q"}', trace=caller.trace
+        module=common_pb2.ModuleSpec(type="predict", signature="question -> answer"),
+        inputs_json=b'{"question": "q"}',
+        trace=caller.trace,
     )
     await stub.Call(request)
 
     spans = await spans_of(stub, caller.trace_id)
     call = one(spans, "dspy_connect.call")
-    assert (call["parent_span_id"], call["kind"], call["attributes"]["dspy_connect.operation"]) == (caller.span_id, "SERVER", "call")
+    assert (call["parent_span_id"], call["kind"], call["attributes"]["dspy_connect.operation"]) == (
+        caller.span_id,
+        "SERVER",
+        "call",
+    )
     assert one(spans, "dspy.module Predict")["parent_span_id"] == call["span_id"]
 
 

@@ -32,8 +32,10 @@ async def stub(observation_worker):
 @pytest.mark.parametrize("value", [[1], [3, 4], [None, True], [{"a": 1}, "b"], ["plain", "text"], []])
 async def test_any_json_tool_result_is_an_observation(stub, value):
     start = run_pb2.RunStart(
-        module=run_pb2.ModuleRun(module=common_pb2.ModuleSpec(type="react", signature="question -> answer", tools=["lookup"]),
-                                 inputs_json=b'{"question": "q"}'),
+        module=run_pb2.ModuleRun(
+            module=common_pb2.ModuleSpec(type="react", signature="question -> answer", tools=["lookup"]),
+            inputs_json=b'{"question": "q"}',
+        ),
         tools=[common_pb2.ToolSpec(name="lookup", input_schema_json=SCHEMA)],
     )
 

@@ -18,6 +18,7 @@ CANCELLED = grpc.StatusCode.CANCELLED.value[0]
 INVALID_ARGUMENT = grpc.StatusCode.INVALID_ARGUMENT.value[0]
 INPUT_SCHEMA = json.dumps({"type": "object", "properties": {"input": {"type": "string"}}, "required": ["input"]}).encode()
 
+
 @pytest.fixture(scope="module")
 def tool_worker():
     with plugin_worker("tools-w", "dspy_connect.testing.plugins") as process:
@@ -66,9 +67,14 @@ async def test_a_ts_tool_call_goes_out_and_its_result_is_the_observation(stub):
 
 
 async def test_python_tools_stay_in_python(stub):
-    calls, events, done = await run_answering(stub, react_start(tool("shout"), python_tools=("word_count",)), lambda c: [result(c, "LOUD")])
+    calls, events, done = await run_answering(
+        stub, react_start(tool("shout"), python_tools=("word_count",)), lambda c: [result(c, "LOUD")]
+    )
     assert [c.tool_name for c in calls] == ["shout"]
-    assert [(o.tool_name, json.loads(o.observation_json)) for o in of(events, "observation")][:2] == [("shout", "LOUD"), ("word_count", 3)]
+    assert [(o.tool_name, json.loads(o.observation_json)) for o in of(events, "observation")][:2] == [
+        ("shout", "LOUD"),
+        ("word_count", 3),
+    ]
 
 
 async def test_an_unanswered_call_times_out_with_a_tool_error(stub):

@@ -112,9 +112,7 @@ async def test_bad_module_type_config_and_lm_are_invalid_argument(stub):
 
 
 async def test_unknown_session_is_not_found(stub):
-    await expect_code(
-        stub.Call(call_request("a -> b", {"a": "x"}, session_id="missing")), grpc.StatusCode.NOT_FOUND
-    )
+    await expect_code(stub.Call(call_request("a -> b", {"a": "x"}, session_id="missing")), grpc.StatusCode.NOT_FOUND)
 
 
 async def test_session_holds_lm_and_modules(stub):

@@ -10,11 +10,16 @@ const db = openCities();
 const client = await createClient({ lm: process.env.DSPY_CONNECT_LM ?? "local" });
 try {
   console.log(`Q: ${question}`);
-  const run = streamReact(client, "question -> answer", { question }, {
-    tools: [cityFacts(db)],
-    maxIters: 3,
-    instructions: "Answer from the cities database: call city_facts with the city name, then finish.",
-  });
+  const run = streamReact(
+    client,
+    "question -> answer",
+    { question },
+    {
+      tools: [cityFacts(db)],
+      maxIters: 3,
+      instructions: "Answer from the cities database: call city_facts with the city name, then finish.",
+    },
+  );
   for await (const event of run) {
     if (event.type === "thought") console.log(`  thought: ${event.text}`);
     if (event.type === "tool_start") console.log(`  -> ${event.tool}(${JSON.stringify(event.args)})`);

@@ -30,7 +30,12 @@ export function cityFacts(db: DatabaseSync) {
     timeoutMs: 5_000,
     execute: ({ city }) => {
       const rows = byName.all(city).map((row) => ({ ...row }));
-      return rows.length ? rows : `no city matches ${JSON.stringify(city)}; the database has ${names.all().map((r) => r.name).join(", ")}`;
+      return rows.length
+        ? rows
+        : `no city matches ${JSON.stringify(city)}; the database has ${names
+            .all()
+            .map((r) => r.name)
+            .join(", ")}`;
     },
   });
 }

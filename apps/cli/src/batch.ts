@@ -1,6 +1,6 @@
-import cliProgress from "cli-progress";
 import type { DspyClient } from "@dspy-connect/client";
 import { streamBatchPredict } from "@dspy-connect/streaming";
+import cliProgress from "cli-progress";
 
 const QUESTIONS = [
   "What is the capital of France?",

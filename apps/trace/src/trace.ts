@@ -21,7 +21,9 @@ interface WorkerSpan {
 
 const question = process.argv.slice(2).join(" ") || "How many people live in Lyon?";
 const exporter = new InMemorySpanExporter();
-const telemetry = instrument({ tracer: new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] }).getTracer("example-trace") });
+const telemetry = instrument({
+  tracer: new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] }).getTracer("example-trace"),
+});
 const populations: Record<string, number> = { Paris: 2102650, Lyon: 522250, Nice: 348085 };
 const cityPopulation = defineTool({
   name: "city_population",

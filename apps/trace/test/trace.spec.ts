@@ -4,7 +4,15 @@ import { expect, it } from "vitest";
 import { renderTree } from "../src/span-tree.ts";
 
 it("renders children under their parents, in start order", () => {
-  const span = (spanId: string, parentId: string | undefined, startMs: number) => ({ side: "ts" as const, name: spanId, spanId, parentId, startMs, durationMs: 1, error: false });
+  const span = (spanId: string, parentId: string | undefined, startMs: number) => ({
+    side: "ts" as const,
+    name: spanId,
+    spanId,
+    parentId,
+    startMs,
+    durationMs: 1,
+    error: false,
+  });
   expect(renderTree([span("b", "a", 2), span("a", undefined, 1), span("c", "a", 3), span("d", "c", 4)])).toEqual([
     "[ts] a  1.0 ms",
     "  [ts] b  1.0 ms",

@@ -4,7 +4,7 @@ import { operationInfo, publish } from "./diagnostics/channels.js";
 import { Code } from "./errors.js";
 import { decodeJson, encodeJson } from "./json.js";
 import { toLmConfig } from "./lm.js";
-import { toModuleSpec, type ModuleDefinition } from "./module-spec.js";
+import { type ModuleDefinition, toModuleSpec } from "./module-spec.js";
 import type { CallOptions, LmOption } from "./options.js";
 import type { Lease, Pool, RouteRequest } from "./pool/pool.js";
 

@@ -1,19 +1,18 @@
-import type { DescribeResponse } from "@dspy-connect/core-proto";
 import { availableParallelism } from "node:os";
-import { runCall, type CallResult } from "./call.js";
-import { toLmConfig } from "./lm.js";
-import { openRun, withDefaults, type RunChannel, type RunStartInit } from "./run/open-run.js";
-import { lmModel } from "./lm.js";
-import { ModuleCaller } from "./module-caller.js";
-import type { ModuleDefinition } from "./module-spec.js";
+import type { DescribeResponse } from "@dspy-connect/core-proto";
+import { type CallResult, runCall } from "./call.js";
+import { lmModel, toLmConfig } from "./lm.js";
 import { checkCredentials } from "./local-lm/credentials.js";
 import { LocalLmServer, type LocalLmStatus } from "./local-lm/local-lm-server.js";
-import { defaultLogger, type CallOptions, type ClientOptions, type LmOption, type RunOptions } from "./options.js";
-import { LocalPoolWorker, RemotePoolWorker, type PoolWorker } from "./pool/pool-worker.js";
+import { ModuleCaller } from "./module-caller.js";
+import type { ModuleDefinition } from "./module-spec.js";
+import { type CallOptions, type ClientOptions, defaultLogger, type LmOption, type RunOptions } from "./options.js";
 import { killOnExit, Pool, type PoolStats } from "./pool/pool.js";
+import { LocalPoolWorker, type PoolWorker, RemotePoolWorker } from "./pool/pool-worker.js";
 import { createRunDir, removeRunDir, runtimeBase, sweepOrphans } from "./pool/runtime-dir.js";
-import { Session, type SessionOptions } from "./session/session.js";
 import type { ManagedProcess } from "./process/managed-process.js";
+import { openRun, type RunChannel, type RunStartInit, withDefaults } from "./run/open-run.js";
+import { Session, type SessionOptions } from "./session/session.js";
 
 export interface ClientStats extends PoolStats {
   /** The embedded local LM server, when the client runs one (lm: "local"). */
@@ -97,9 +96,7 @@ export async function createClient(options: ClientOptions = {}): Promise<DspyCli
       ),
     );
   }
-  remote.forEach((r, i) =>
-    workers.push(new RemotePoolWorker(`r${i}`, r.maxConcurrency ?? capacity, r.url, r.token, events, logger)),
-  );
+  remote.forEach((r, i) => workers.push(new RemotePoolWorker(`r${i}`, r.maxConcurrency ?? capacity, r.url, r.token, events, logger)));
   const cleanup = () => {
     unhookExit();
     removeRunDir(runDir);
@@ -165,12 +162,10 @@ export class DspyClient extends ModuleCaller {
    * least-loaded worker. `start.lm` defaults to the client's LM.
    */
   openRun(start: RunStartInit, options: RunOptions = {}): RunChannel {
-    return openRun(
-      this.pool,
-      {},
-      withDefaults(start, { lm: toLmConfig(options.lm ?? this.settings.lm) }),
-      { signal: options.signal, timeoutMs: options.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS },
-    );
+    return openRun(this.pool, {}, withDefaults(start, { lm: toLmConfig(options.lm ?? this.settings.lm) }), {
+      signal: options.signal,
+      timeoutMs: options.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS,
+    });
   }
 
   /** Workers that are ready to take calls. */

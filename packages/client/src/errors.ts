@@ -4,8 +4,7 @@ export { Code, ConnectError };
 
 // How a dead worker's socket looks to connect-node: rarely Unavailable, usually
 // Internal or Aborted with a Node socket/HTTP2 error underneath.
-const GONE_PATTERN =
-  /ENOENT|ECONNREFUSED|ECONNRESET|EPIPE|ERR_HTTP2|socket hang up|stream closed|GOAWAY|session closed|premature close/i;
+const GONE_PATTERN = /ENOENT|ECONNREFUSED|ECONNRESET|EPIPE|ERR_HTTP2|socket hang up|stream closed|GOAWAY|session closed|premature close/i;
 
 export function isWorkerGoneError(error: unknown): boolean {
   if (!(error instanceof ConnectError)) return false;

@@ -1,28 +1,25 @@
-export { createClient, DspyClient, DEFAULT_RUN_TIMEOUT_MS, type ClientStats } from "./client.js";
-export type { RunChannel, RunRequestInit, RunStartInit } from "./run/open-run.js";
-export { moduleId, toModuleSpec, type ModuleDefinition } from "./module-spec.js";
-export { toLmConfig } from "./lm.js";
-export { encodeJson, decodeJson } from "./json.js";
-export { Session, type SessionOptions } from "./session/session.js";
-export { isRunTool, ToolError, type RunTool, type ToolContext, type ToolErrorKind } from "./tools/run-tool.js";
-export { checkTool, ToolRegistry } from "./tools/tool-registry.js";
+export type { CallResult, Usage } from "./call.js";
+export { type ClientStats, createClient, DEFAULT_RUN_TIMEOUT_MS, DspyClient } from "./client.js";
 export {
-  diagnosticsChannel,
-  observed,
-  publish,
-  subscribe,
   type CallStartMessage,
   type DiagnosticsChannel,
   type DiagnosticsMessages,
+  diagnosticsChannel,
   type OperationEndMessage,
   type OperationInfo,
+  observed,
+  publish,
   type RunFrameMessage,
   type RunStartMessage,
+  subscribe,
   type ToolCallInfo,
   type ToolEndMessage,
 } from "./diagnostics/channels.js";
 export { Code, ConnectError, isWorkerGoneError } from "./errors.js";
-export type { CallResult, Usage } from "./call.js";
+export { decodeJson, encodeJson } from "./json.js";
+export { toLmConfig } from "./lm.js";
+export type { LocalLmStatus } from "./local-lm/local-lm-server.js";
+export { type ModuleDefinition, moduleId, toModuleSpec } from "./module-spec.js";
 export type {
   AffinityMode,
   CallOptions,
@@ -31,12 +28,13 @@ export type {
   LmSettings,
   Logger,
   ModuleCallOptions,
-  RunOptions,
   RemoteWorkerOptions,
+  RunOptions,
 } from "./options.js";
 export type { PoolStats, WorkerStats } from "./pool/pool.js";
 export type { WorkerStatus } from "./pool/pool-worker.js";
-export type { LocalLmStatus } from "./local-lm/local-lm-server.js";
+export type { RunChannel, RunRequestInit, RunStartInit } from "./run/open-run.js";
+export { Session, type SessionOptions } from "./session/session.js";
 export type {
   ParseSignature,
   PyTypeToTs,
@@ -44,3 +42,5 @@ export type {
   SignatureOutputs,
   WithReasoning,
 } from "./signature/types.js";
+export { isRunTool, type RunTool, type ToolContext, ToolError, type ToolErrorKind } from "./tools/run-tool.js";
+export { checkTool, ToolRegistry } from "./tools/tool-registry.js";

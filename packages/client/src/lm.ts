@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
-import { LmConfigSchema, type LmConfig } from "@dspy-connect/core-proto";
-import type { LmOption } from "./options.js";
+import { type LmConfig, LmConfigSchema } from "@dspy-connect/core-proto";
 import { encodeJson } from "./json.js";
+import type { LmOption } from "./options.js";
 
 export function lmModel(lm: LmOption | undefined): string | undefined {
   return typeof lm === "string" ? lm : lm?.model;

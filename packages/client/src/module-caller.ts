@@ -1,5 +1,5 @@
 import type { CallResult } from "./call.js";
-import { moduleOptions, type ModuleDefinition } from "./module-spec.js";
+import { type ModuleDefinition, moduleOptions } from "./module-spec.js";
 import type { CallOptions, ModuleCallOptions } from "./options.js";
 import type { SignatureInputs, SignatureOutputs, WithReasoning } from "./signature/types.js";
 

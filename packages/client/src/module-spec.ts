@@ -1,6 +1,6 @@
-import { create } from "@bufbuild/protobuf";
-import { ModuleSpecSchema, type ModuleSpec } from "@dspy-connect/core-proto";
 import { createHash } from "node:crypto";
+import { create } from "@bufbuild/protobuf";
+import { type ModuleSpec, ModuleSpecSchema } from "@dspy-connect/core-proto";
 import { encodeJson } from "./json.js";
 import type { ModuleCallOptions } from "./options.js";
 
@@ -32,14 +32,19 @@ export function toModuleSpec(module: ModuleDefinition): ModuleSpec {
 
 /** A stable id for a module held in a session: the same definition reuses one instance. */
 export function moduleId(module: ModuleDefinition): string {
-  const key = JSON.stringify([module.type, module.signature, module.instructions ?? "", module.config ?? {}, module.state ?? null, module.tools ?? []]);
+  const key = JSON.stringify([
+    module.type,
+    module.signature,
+    module.instructions ?? "",
+    module.config ?? {},
+    module.state ?? null,
+    module.tools ?? [],
+  ]);
   return `${module.type}:${createHash("sha256").update(key).digest("hex").slice(0, 16)}`;
 }
 
 /** The module parts of per-call options. */
-export function moduleOptions(
-  options: ModuleCallOptions | undefined,
-): Pick<ModuleDefinition, "instructions" | "config" | "state"> {
+export function moduleOptions(options: ModuleCallOptions | undefined): Pick<ModuleDefinition, "instructions" | "config" | "state"> {
   return {
     ...(options?.instructions !== undefined && { instructions: options.instructions }),
     ...(options?.config !== undefined && { config: options.config }),

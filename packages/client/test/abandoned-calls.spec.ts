@@ -12,7 +12,11 @@ beforeAll(async () => {
 afterAll(() => client.close());
 
 const worker = async () => (await client.describe())[0]!;
-const settled = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+const settled = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 
 describe("a unary call the caller gave up on", () => {
   it("shows in busy_threads while it runs", async () => {

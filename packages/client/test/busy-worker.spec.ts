@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { encodeJson, type DspyClient } from "../src/index.js";
+import { type DspyClient, encodeJson } from "../src/index.js";
 import { startClient, waitFor } from "./helpers.js";
 
 // Health checks every 400 ms, each failing after 2 s: a worker holding the GIL for 8 s fails

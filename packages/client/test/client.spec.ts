@@ -54,7 +54,9 @@ describe("a pool of two real workers", () => {
 
   it("routes concurrent calls to the least-loaded worker", async () => {
     const results = await Promise.all(
-      [0, 1].map(() => client.call({ type: "predict", signature: "q -> a" }, { q: "x" }, { lm: { model: "scripted/slow-500", cache: false } })),
+      [0, 1].map(() =>
+        client.call({ type: "predict", signature: "q -> a" }, { q: "x" }, { lm: { model: "scripted/slow-500", cache: false } }),
+      ),
     );
     expect(new Set(results.map((r) => r.workerId))).toEqual(new Set(["w0", "w1"]));
   });
@@ -84,8 +86,16 @@ describe("a pool of two real workers", () => {
       ["an unknown module type", () => client.call({ type: "nope", signature: "q -> a" }, { q: "x" }), Code.InvalidArgument],
       ["an input JSON cannot carry", () => client.call({ type: "predict", signature: "q -> a" }, { q: 1n }), Code.InvalidArgument],
       ["a DSPy/LM failure", () => client.predict("q -> a", { q: "x" }, { lm: "scripted/fail" }), Code.Internal],
-      ["a deadline", () => client.predict("q -> a", { q: "x" }, { lm: { model: "scripted/slow-3000", cache: false }, timeoutMs: 300 }), Code.DeadlineExceeded],
-      ["an abort", () => client.predict("q -> a", { q: "x" }, { lm: { model: "scripted/slow-3000", cache: false }, signal: AbortSignal.timeout(200) }), Code.Canceled],
+      [
+        "a deadline",
+        () => client.predict("q -> a", { q: "x" }, { lm: { model: "scripted/slow-3000", cache: false }, timeoutMs: 300 }),
+        Code.DeadlineExceeded,
+      ],
+      [
+        "an abort",
+        () => client.predict("q -> a", { q: "x" }, { lm: { model: "scripted/slow-3000", cache: false }, signal: AbortSignal.timeout(200) }),
+        Code.Canceled,
+      ],
     ];
     it.each(cases)("%s", async (_name, run, code) => {
       const error = await run().catch((e: unknown) => e);

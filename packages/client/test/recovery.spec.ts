@@ -11,7 +11,11 @@ describe("a worker killed with SIGKILL mid-call", () => {
 
   it("fails the call with Unavailable, not a hang, and restarts the worker", async () => {
     // The LM would answer in 20 s and the deadline is 30 s: only the kill can end this call early.
-    const call = client.call({ type: "predict", signature: "q -> a" }, { q: "x" }, { lm: { model: "scripted/slow-20000", cache: false }, timeoutMs: 30_000 });
+    const call = client.call(
+      { type: "predict", signature: "q -> a" },
+      { q: "x" },
+      { lm: { model: "scripted/slow-20000", cache: false }, timeoutMs: 30_000 },
+    );
     const outcome = call.then(
       () => undefined,
       (e: unknown) => e,
@@ -27,8 +31,7 @@ describe("a worker killed with SIGKILL mid-call", () => {
     expect((error as ConnectError).code).toBe(Code.Unavailable);
     expect((error as ConnectError).message).toMatch(new RegExp(`worker ${busy.id} is gone: killed by SIGKILL`));
 
-    const recoveredAfterMs =
-      (await waitFor(() => client.stats().workers.every((w) => w.status === "ready"), 20_000)) + failedAfterMs;
+    const recoveredAfterMs = (await waitFor(() => client.stats().workers.every((w) => w.status === "ready"), 20_000)) + failedAfterMs;
     const restarted = client.stats().workers.find((w) => w.id === busy.id)!;
     expect(restarted.restarts).toBe(1);
     expect(restarted.pid).not.toBe(busy.pid);

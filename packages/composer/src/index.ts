@@ -1,39 +1,39 @@
 export {
-  pipeline,
-  Pipeline,
-  type AnyPipeline,
-  type ErrorPolicy,
-  type MapOptions,
-  type ModuleStepOptions,
-  type PipelineDefinition,
-  type ReactStepOptions,
-  type StepOptions,
-  type StepSpec,
-} from "./pipeline/pipeline.js";
-export type { Fields, PipelineTypeError, StateOf } from "./pipeline/types.js";
-export {
-  and,
-  Condition,
-  field,
-  len,
-  not,
-  or,
-  value,
-  Value,
-  type ConditionNode,
-  type JsonScalar,
-  type Literal,
-  type ValueNode,
-} from "./conditions/conditions.js";
-export {
+  type Aggregator,
+  type AggregatorSpec,
+  type AggregatorTag,
   bestBy,
   concat,
   firstNonEmpty,
   majorityVote,
   mergeObjects,
-  type Aggregator,
-  type AggregatorSpec,
-  type AggregatorTag,
 } from "./aggregators/aggregators.js";
-export { runPipeline, type PipelineRunOptions, type PipelineTarget } from "./run/run-pipeline.js";
-export { stream, streamRoute, type StreamArgs, type StreamRoute, type UnifiedStream } from "./unified/stream.js";
+export {
+  and,
+  Condition,
+  type ConditionNode,
+  field,
+  type JsonScalar,
+  type Literal,
+  len,
+  not,
+  or,
+  Value,
+  type ValueNode,
+  value,
+} from "./conditions/conditions.js";
+export {
+  type AnyPipeline,
+  type ErrorPolicy,
+  type MapOptions,
+  type ModuleStepOptions,
+  Pipeline,
+  type PipelineDefinition,
+  pipeline,
+  type ReactStepOptions,
+  type StepOptions,
+  type StepSpec,
+} from "./pipeline/pipeline.js";
+export type { Fields, PipelineTypeError, StateOf } from "./pipeline/types.js";
+export { type PipelineRunOptions, type PipelineTarget, runPipeline } from "./run/run-pipeline.js";
+export { type StreamArgs, type StreamRoute, stream, streamRoute, type UnifiedStream } from "./unified/stream.js";

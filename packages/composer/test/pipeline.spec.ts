@@ -23,19 +23,33 @@ describe("pipelines on a real worker", () => {
     const events = await collect(run);
     const result = await run.result;
     expectTypeOf(result).toEqualTypeOf<{ question: string; answer: string; reasoning: string; final: string }>();
-    expect(result).toEqual({ question: "one two", answer: "answer: one two", reasoning: "Step by step: answer: one two", final: "answer: answer: one two" });
-    expect(events.filter((e) => e.type.startsWith("step_") || e.type === "pipeline_complete").map((e) => [e.type, "path" in e ? e.path : ""])).toEqual([
+    expect(result).toEqual({
+      question: "one two",
+      answer: "answer: one two",
+      reasoning: "Step by step: answer: one two",
+      final: "answer: answer: one two",
+    });
+    expect(
+      events.filter((e) => e.type.startsWith("step_") || e.type === "pipeline_complete").map((e) => [e.type, "path" in e ? e.path : ""]),
+    ).toEqual([
       ["step_start", "draft"],
       ["step_complete", "draft"],
       ["step_start", "refine"],
       ["step_complete", "refine"],
       ["pipeline_complete", ""],
     ]);
-    const text = (path: string, f: string) => ofType(events, "token").filter((t) => t.path === path && t.field === f).map((t) => t.delta).join("");
+    const text = (path: string, f: string) =>
+      ofType(events, "token")
+        .filter((t) => t.path === path && t.field === f)
+        .map((t) => t.delta)
+        .join("");
     expect(text("draft", "answer")).toBe("answer: one two");
     expect(text("refine", "reasoning")).toBe("Step by step: answer: one two");
     expect(ofType(events, "pipeline_complete")[0]!.output).toEqual(result);
-    expect(ofType(events, "step_complete")[1]).toMatchObject({ stepType: "chain_of_thought", output: { final: "answer: answer: one two" } });
+    expect(ofType(events, "step_complete")[1]).toMatchObject({
+      stepType: "chain_of_thought",
+      output: { final: "answer: answer: one two" },
+    });
     expect(events.at(-1)!.type).toBe("done");
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
   });
@@ -54,14 +68,20 @@ describe("pipelines on a real worker", () => {
     const flow = pipeline("flow", { inputs: "question: str" })
       .react("question -> answer", { name: "agent", tools: ["word_count", shout], maxIters: 4 })
       .branch(
-        field("answer").contains("one").and(len(field("question")).gt(3)),
+        field("answer")
+          .contains("one")
+          .and(len(field("question")).gt(3)),
         pipeline("yes").pipeline(pipeline("nested").predict("question -> loud", { name: "say" })),
         pipeline("no").predict("question -> loud", { name: "never" }),
         { name: "route" },
       )
-      .parallel([pipeline("a").predict("question -> label", { name: "answer" }), pipeline("b").predict("loud -> label", { name: "answer" })], concat("label", { into: "labels" }), {
-        name: "fanout",
-      })
+      .parallel(
+        [pipeline("a").predict("question -> label", { name: "answer" }), pipeline("b").predict("loud -> label", { name: "answer" })],
+        concat("label", { into: "labels" }),
+        {
+          name: "fanout",
+        },
+      )
       .map("labels", pipeline("each").predict("item -> n: int", { name: "size" }), { name: "each", into: "sizes", select: "n" });
     const run = flow.run(client, { question: "one two" });
     const events = await collect(run);
@@ -84,7 +104,15 @@ describe("pipelines on a real worker", () => {
       ["agent", "finish"],
     ]);
     expect(new Set(ofType(events, "token").map((t) => t.path))).toEqual(
-      new Set(["agent/react", "agent/extract.predict", "route/then/nested/say", "fanout/0/answer", "fanout/1/answer", "each/0/size", "each/1/size"]),
+      new Set([
+        "agent/react",
+        "agent/extract.predict",
+        "route/then/nested/say",
+        "fanout/0/answer",
+        "fanout/1/answer",
+        "each/0/size",
+        "each/1/size",
+      ]),
     );
   });
 
@@ -93,7 +121,12 @@ describe("pipelines on a real worker", () => {
     try {
       const calls: string[] = [];
       session.tools.register(
-        defineTool({ name: "echo_back", description: "Echoes the input.", input: z.object({ input: z.string() }), execute: ({ input }) => (calls.push(input), input) }),
+        defineTool({
+          name: "echo_back",
+          description: "Echoes the input.",
+          input: z.object({ input: z.string() }),
+          execute: ({ input }) => (calls.push(input), input),
+        }),
       );
       const p = pipeline("sess").react("question -> answer", { tools: ["echo_back"], maxIters: 3 });
       const events = await collect(p.run(session, { question: "hi" }));
@@ -107,16 +140,25 @@ describe("pipelines on a real worker", () => {
 
   it("aggregates parallel branches: majority vote, first non-empty, best by a field", async () => {
     const p = pipeline("agg")
-      .parallel([1, 2, 3].map((i) => pipeline(`v${i}`).predict("question -> answer")), majorityVote("answer", { into: "voted" }))
+      .parallel(
+        [1, 2, 3].map((i) => pipeline(`v${i}`).predict("question -> answer")),
+        majorityVote("answer", { into: "voted" }),
+      )
       .parallel([pipeline("f").predict("question -> answer")], firstNonEmpty("answer", { into: "first" }))
-      .parallel([pipeline("s1").predict("question -> answer, score: float"), pipeline("s2").predict("voted -> answer, score: float")], bestBy("score", { field: "answer", into: "best" }));
+      .parallel(
+        [pipeline("s1").predict("question -> answer, score: float"), pipeline("s2").predict("voted -> answer, score: float")],
+        bestBy("score", { field: "answer", into: "best" }),
+      );
     const result = await p.run(client, { question: "q" }).result;
     expect(result).toMatchObject({ voted: "answer: q", first: "answer: q", best: "answer: q" });
   });
 
   it("fail-fast (the default) ends the run with the step's path; continue and retry go on", async () => {
     const flaky = { type: "flaky", signature: "question -> other" } as const;
-    const failing = pipeline("f").predict("question -> answer").module(flaky, { name: "boom", config: { fail_times: 9 } }).predict("other -> never");
+    const failing = pipeline("f")
+      .predict("question -> answer")
+      .module(flaky, { name: "boom", config: { fail_times: 9 } })
+      .predict("other -> never");
     const events = await collect(failing.run(client, { question: "x" }));
     const last = events.at(-1)!;
     expect(last).toMatchObject({ type: "error", code: Code.Internal, path: "boom" });
@@ -129,25 +171,44 @@ describe("pipelines on a real worker", () => {
       .branch(field("other").exists(), pipeline("t").predict("other -> answer"), pipeline("e").predict("question -> answer"));
     expect(await tolerant.run(client, { question: "x" }).result).toEqual({ question: "x", other: null, answer: "answer: x" });
 
-    const retried = pipeline("r").module({ type: "flaky", signature: "question -> answer" }, { name: "shaky", config: { fail_times: 2 }, onError: { retry: 2 } });
+    const retried = pipeline("r").module(
+      { type: "flaky", signature: "question -> answer" },
+      { name: "shaky", config: { fail_times: 2 }, onError: { retry: 2 } },
+    );
     const retryEvents = await collect(retried.run(client, { question: "x" }));
-    expect(retryEvents.filter((e) => e.type.startsWith("step_")).map((e) => e.type)).toEqual(["step_start", "step_error", "step_start", "step_error", "step_start", "step_complete"]);
+    expect(retryEvents.filter((e) => e.type.startsWith("step_")).map((e) => e.type)).toEqual([
+      "step_start",
+      "step_error",
+      "step_start",
+      "step_error",
+      "step_start",
+      "step_complete",
+    ]);
     expect(ofType(retryEvents, "step_error")[0]!.error.message).toMatch(/^attempt 1 of 3 failed, retrying/);
     expect(retryEvents.at(-1)).toMatchObject({ type: "done", result: { answer: "answer: x" } });
   });
 
   it("an AbortSignal cancels every branch and frees the worker's threads", async () => {
-    const slow = pipeline("slow").parallel([0, 1, 2].map((i) => pipeline(`b${i}`).predict("question -> answer")), concat("answer"));
+    const slow = pipeline("slow").parallel(
+      [0, 1, 2].map((i) => pipeline(`b${i}`).predict("question -> answer")),
+      concat("answer"),
+    );
     const controller = new AbortController();
     const events = [];
     let tokens = 0;
-    for await (const event of slow.run(client, { question: Array(60).fill("w").join(" ") }, { signal: controller.signal, lm: uncached("scripted/tokens-100") })) {
+    for await (const event of slow.run(
+      client,
+      { question: Array(60).fill("w").join(" ") },
+      { signal: controller.signal, lm: uncached("scripted/tokens-100") },
+    )) {
       events.push(event);
       if (event.type === "token" && ++tokens === 3) controller.abort();
     }
     expect(events.at(-1)).toMatchObject({ type: "error", code: Code.Canceled });
     await waitFor(async () => (await describeWorker()).busyThreads === 0, 10_000);
-    expect(await pipeline("after").predict("question -> answer").run(client, { question: "ok" }).result).toMatchObject({ answer: "answer: ok" });
+    expect(await pipeline("after").predict("question -> answer").run(client, { question: "ok" }).result).toMatchObject({
+      answer: "answer: ok",
+    });
   });
 
   it("a branch failing fast interrupts a TypeScript tool call in flight in its sibling", async () => {
@@ -166,7 +227,11 @@ describe("pipelines on a real worker", () => {
     const racing = pipeline("race").parallel(
       [
         // A few steps first, so the agent's tool call is usually in flight when this fails.
-        pipeline("a").predict("question -> x").predict("x -> y").predict("y -> z").module(flaky, { name: "boom", config: { fail_times: 9 } }),
+        pipeline("a")
+          .predict("question -> x")
+          .predict("x -> y")
+          .predict("y -> z")
+          .module(flaky, { name: "boom", config: { fail_times: 9 } }),
         pipeline("b").react("question -> answer", { tools: [stuck] }),
       ],
       concat("answer"),

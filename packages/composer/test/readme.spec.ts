@@ -1,7 +1,8 @@
 // The README's composer example, as written there (only the client differs), so its types
 // and its behaviour are checked.
-import { afterAll, beforeAll, expect, expectTypeOf, it } from "vitest";
+
 import type { DspyClient } from "@dspy-connect/client";
+import { afterAll, beforeAll, expect, expectTypeOf, it } from "vitest";
 import { concat, field, len, pipeline } from "../src/index.js";
 import { startClient } from "./helpers.js";
 
@@ -14,10 +15,18 @@ afterAll(() => client?.close());
 it("the README's pipeline runs and is typed", async () => {
   const explain = pipeline("explain")
     .chainOfThought("question -> answer") // adds `reasoning`
-    .branch(len(field("answer")).gt(200), // a condition is data, evaluated in the worker
-      pipeline("long").predict("answer -> summary"), pipeline("short").predict("question, answer -> summary"))
-    .parallel([pipeline("fr").predict("summary -> text", { instructions: "In French." }),
-      pipeline("de").predict("summary -> text", { instructions: "In German." })], concat("text", { into: "translations" }));
+    .branch(
+      len(field("answer")).gt(200), // a condition is data, evaluated in the worker
+      pipeline("long").predict("answer -> summary"),
+      pipeline("short").predict("question, answer -> summary"),
+    )
+    .parallel(
+      [
+        pipeline("fr").predict("summary -> text", { instructions: "In French." }),
+        pipeline("de").predict("summary -> text", { instructions: "In German." }),
+      ],
+      concat("text", { into: "translations" }),
+    );
 
   const run = explain.run(client, { question: "Why is the sky blue?" }, { signal: AbortSignal.timeout(60_000) });
   const paths = new Set<string>();

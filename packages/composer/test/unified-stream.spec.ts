@@ -1,9 +1,9 @@
 import { Code, type DspyClient } from "@dspy-connect/client";
+import { collect, ofType, startClient } from "@dspy-connect/test-support";
 import { defineTool } from "@dspy-connect/tools";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { pipeline, stream, streamRoute } from "../src/index.js";
-import { collect, ofType, startClient } from "@dspy-connect/test-support";
 
 let client: DspyClient;
 beforeAll(async () => {
@@ -11,7 +11,12 @@ beforeAll(async () => {
 });
 afterAll(() => client?.close());
 
-const shout = defineTool({ name: "shout", description: "Upper-cases.", input: z.object({ input: z.string() }), execute: ({ input }) => input.toUpperCase() });
+const shout = defineTool({
+  name: "shout",
+  description: "Upper-cases.",
+  input: z.object({ input: z.string() }),
+  execute: ({ input }) => input.toUpperCase(),
+});
 
 describe("stream(): one entry point, three routes", () => {
   it("direct: a module streams its tokens", async () => {
@@ -29,12 +34,23 @@ describe("stream(): one entry point, three routes", () => {
   });
 
   it("direct: batches, optimizers and commands by name", async () => {
-    const batch = stream(client, "batch", { module: { type: "predict", signature: "question -> answer" }, items: [{ question: "a" }, { question: "b" }] });
+    const batch = stream(client, "batch", {
+      module: { type: "predict", signature: "question -> answer" },
+      items: [{ question: "a" }, { question: "b" }],
+    });
     expect(await batch.result).toMatchObject({ total: 2, failed: 0 });
     const command = stream(client, "count", { args: { to: 2 } });
     expect(ofType(await collect(command), "custom").map((e) => e.data)).toEqual([{ i: 1 }, { i: 2 }]);
-    const trainset = [{ question: "q1", answer: "answer: q1" }, { question: "q2", answer: "answer: q2" }];
-    const optimize = stream(client, "optimize", { program: { type: "predict", signature: "question -> answer" }, trainset, metric: "exact_match", optimizer: { name: "bootstrap_few_shot" } });
+    const trainset = [
+      { question: "q1", answer: "answer: q1" },
+      { question: "q2", answer: "answer: q2" },
+    ];
+    const optimize = stream(client, "optimize", {
+      program: { type: "predict", signature: "question -> answer" },
+      trainset,
+      metric: "exact_match",
+      optimizer: { name: "bootstrap_few_shot" },
+    });
     expect(await optimize.result).toMatchObject({ optimizer: "bootstrap_few_shot" });
   });
 
@@ -52,7 +68,11 @@ describe("stream(): one entry point, three routes", () => {
     const run = stream(client, "react", { signature: "question -> answer", inputs: { question: "hey" }, tools: [shout, "word_count"] });
     expect(run.route).toBe("tool_bridge");
     const observations = ofType(await collect(run), "observation");
-    expect(observations.map((o) => [o.tool, o.observation])).toEqual([["shout", "NEXT_TOOL_ARGS: HEY"], ["word_count", 2], ["finish", "Completed."]]);
+    expect(observations.map((o) => [o.tool, o.observation])).toEqual([
+      ["shout", "NEXT_TOOL_ARGS: HEY"],
+      ["word_count", 2],
+      ["finish", "Completed."],
+    ]);
 
     const session = await client.session();
     session.tools.register(shout);

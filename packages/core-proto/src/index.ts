@@ -5,9 +5,9 @@ export * from "./gen/dspy_connect/v1/run_pb.js";
 export * from "./gen/dspy_connect/v1/worker_pb.js";
 export {
   Health,
-  HealthCheckRequestSchema,
-  HealthCheckResponseSchema,
-  HealthCheckResponse_ServingStatus,
   type HealthCheckRequest,
+  HealthCheckRequestSchema,
   type HealthCheckResponse,
+  HealthCheckResponse_ServingStatus,
+  HealthCheckResponseSchema,
 } from "./gen/grpc/health/v1/health_pb.js";

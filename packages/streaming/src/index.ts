@@ -1,9 +1,25 @@
-export { RunStream, type EventHandler } from "./stream/run-stream.js";
-export type { StreamOptions, StreamTarget } from "./stream/target.js";
-/** For packages that add operations (the composer): opens a run and wraps it as a RunStream. */
-export { failed, startStream } from "./stream/target.js";
-export { strictJson, type ToolRef } from "./stream/tool-calls.js";
+export { type BatchOptions, type BatchSummary, streamBatch, streamBatchPredict } from "./operations/batch.js";
+export { executeStream } from "./operations/command.js";
+export {
+  type ReactResult,
+  type StreamModuleOptions,
+  type StreamReactOptions,
+  streamChainOfThought,
+  streamModule,
+  streamPredict,
+  streamReact,
+} from "./operations/module.js";
+export {
+  type BootstrapFewShotConfig,
+  type MetricName,
+  type MiproV2Config,
+  type OptimizationResult,
+  type OptimizerSpec,
+  type StreamOptimizationOptions,
+  streamOptimization,
+} from "./operations/optimize.js";
 export type {
+  BranchTakenEvent,
   CustomEvent,
   DoneEvent,
   ErrorEvent,
@@ -11,8 +27,14 @@ export type {
   ItemCompleteEvent,
   ItemErrorEvent,
   ObservationEvent,
+  ParallelCompleteEvent,
+  ParallelStartEvent,
+  PipelineCompleteEvent,
   ProgressEvent,
   StatusEvent,
+  StepCompleteEvent,
+  StepErrorEvent,
+  StepStartEvent,
   StreamEvent,
   TerminalEvent,
   ThoughtEvent,
@@ -22,31 +44,9 @@ export type {
   ToolStartEvent,
   TrialEvent,
   Usage,
-  StepStartEvent,
-  StepCompleteEvent,
-  StepErrorEvent,
-  BranchTakenEvent,
-  ParallelStartEvent,
-  ParallelCompleteEvent,
-  PipelineCompleteEvent,
 } from "./stream/events.js";
-export {
-  streamChainOfThought,
-  streamModule,
-  streamPredict,
-  streamReact,
-  type ReactResult,
-  type StreamModuleOptions,
-  type StreamReactOptions,
-} from "./operations/module.js";
-export { streamBatch, streamBatchPredict, type BatchOptions, type BatchSummary } from "./operations/batch.js";
-export {
-  streamOptimization,
-  type BootstrapFewShotConfig,
-  type MetricName,
-  type MiproV2Config,
-  type OptimizationResult,
-  type OptimizerSpec,
-  type StreamOptimizationOptions,
-} from "./operations/optimize.js";
-export { executeStream } from "./operations/command.js";
+export { type EventHandler, RunStream } from "./stream/run-stream.js";
+export type { StreamOptions, StreamTarget } from "./stream/target.js";
+/** For packages that add operations (the composer): opens a run and wraps it as a RunStream. */
+export { failed, startStream } from "./stream/target.js";
+export { strictJson, type ToolRef } from "./stream/tool-calls.js";

@@ -9,7 +9,9 @@ const ROUNDS = Number(process.env.DSPY_CONNECT_CHAOS_ROUNDS ?? 50);
 let client: DspyClient;
 
 /** Reads a stream to its end: its events' types, and whether it ended exactly once. */
-async function outcome(run: AsyncIterable<StreamEvent<unknown>>): Promise<{ ticks: number; terminals: StreamEvent<unknown>[]; endedAt: number }> {
+async function outcome(
+  run: AsyncIterable<StreamEvent<unknown>>,
+): Promise<{ ticks: number; terminals: StreamEvent<unknown>[]; endedAt: number }> {
   let ticks = 0;
   const terminals: StreamEvent<unknown>[] = [];
   for await (const event of run) {
@@ -27,52 +29,58 @@ describe("kill -9 storm", () => {
   });
   afterAll(() => client.close());
 
-  it(`${ROUNDS} workers killed mid-stream: every stream ends, none truncated, the pool recovers`, async () => {
-    let affected = 0;
-    let completed = 0;
-    const failedAfterMs: number[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      await waitFor(() => client.stats().workers.some((w) => w.status === "ready"), 30_000);
-      const started: Promise<void>[] = [];
-      const runs = Array.from({ length: 3 }, () => {
-        const run = executeStream(client, "count", { to: 20, delay_ms: 20 });
-        let first!: () => void;
-        started.push(new Promise<void>((resolve) => (first = resolve)));
-        return outcome(
-          (async function* () {
-            for await (const event of run) {
+  it(
+    `${ROUNDS} workers killed mid-stream: every stream ends, none truncated, the pool recovers`,
+    async () => {
+      let affected = 0;
+      let completed = 0;
+      const failedAfterMs: number[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        await waitFor(() => client.stats().workers.some((w) => w.status === "ready"), 30_000);
+        const started: Promise<void>[] = [];
+        const runs = Array.from({ length: 3 }, () => {
+          const run = executeStream(client, "count", { to: 20, delay_ms: 20 });
+          let first!: () => void;
+          started.push(new Promise<void>((resolve) => (first = resolve)));
+          return outcome(
+            (async function* () {
+              for await (const event of run) {
+                first();
+                yield event;
+              }
               first();
-              yield event;
-            }
-            first();
-          })(),
-        );
-      });
-      await Promise.all(started);
-      const victim = client.stats().workers.find((w) => w.inflight > 0 && w.pid !== undefined);
-      if (victim) process.kill(victim.pid!, "SIGKILL");
-      const killedAt = performance.now();
-      for (const { ticks, terminals, endedAt } of await Promise.all(runs)) {
-        expect(terminals, `round ${round}`).toHaveLength(1);
-        const end = terminals[0]!;
-        if (end.type === "done") {
-          expect(ticks).toBe(20); // complete, never truncated
-          completed++;
-        } else {
-          expect(end, `round ${round}`).toMatchObject({ code: Code.Unavailable });
-          failedAfterMs.push(endedAt - killedAt);
-          affected++;
+            })(),
+          );
+        });
+        await Promise.all(started);
+        const victim = client.stats().workers.find((w) => w.inflight > 0 && w.pid !== undefined);
+        if (victim) process.kill(victim.pid!, "SIGKILL");
+        const killedAt = performance.now();
+        for (const { ticks, terminals, endedAt } of await Promise.all(runs)) {
+          expect(terminals, `round ${round}`).toHaveLength(1);
+          const end = terminals[0]!;
+          if (end.type === "done") {
+            expect(ticks).toBe(20); // complete, never truncated
+            completed++;
+          } else {
+            expect(end, `round ${round}`).toMatchObject({ code: Code.Unavailable });
+            failedAfterMs.push(endedAt - killedAt);
+            affected++;
+          }
         }
       }
-    }
-    await waitFor(() => client.stats().workers.every((w) => w.status === "ready" && w.inflight === 0), 30_000);
-    expect(client.stats().queued).toBe(0);
-    failedAfterMs.sort((a, b) => a - b);
-    const p50 = failedAfterMs[Math.floor(failedAfterMs.length / 2)]!.toFixed(0);
-    const max = failedAfterMs.at(-1)!.toFixed(0);
-    console.log(`kill storm: ${ROUNDS} rounds, ${affected} streams hit by a kill (all Unavailable; p50 ${p50} ms, max ${max} ms after the kill), ${completed} completed`);
-    expect(affected).toBeGreaterThanOrEqual(ROUNDS);
-  }, ROUNDS * 5_000);
+      await waitFor(() => client.stats().workers.every((w) => w.status === "ready" && w.inflight === 0), 30_000);
+      expect(client.stats().queued).toBe(0);
+      failedAfterMs.sort((a, b) => a - b);
+      const p50 = failedAfterMs[Math.floor(failedAfterMs.length / 2)]!.toFixed(0);
+      const max = failedAfterMs.at(-1)!.toFixed(0);
+      console.log(
+        `kill storm: ${ROUNDS} rounds, ${affected} streams hit by a kill (all Unavailable; p50 ${p50} ms, max ${max} ms after the kill), ${completed} completed`,
+      );
+      expect(affected).toBeGreaterThanOrEqual(ROUNDS);
+    },
+    ROUNDS * 5_000,
+  );
 });
 
 describe("deadline storm", () => {

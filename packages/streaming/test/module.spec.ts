@@ -1,12 +1,6 @@
 import { Code, ConnectError, type DspyClient } from "@dspy-connect/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  streamChainOfThought,
-  streamPredict,
-  streamReact,
-  type StreamEvent,
-  type TokenEvent,
-} from "../src/index.js";
+import { type StreamEvent, streamChainOfThought, streamPredict, streamReact, type TokenEvent } from "../src/index.js";
 import { collect, startClient, streamifyReference } from "./helpers.js";
 
 let client: DspyClient;
@@ -44,9 +38,14 @@ describe("streamPredict / streamChainOfThought", () => {
 
   it("delivers the first token before the LM has finished", async () => {
     // 40 ms between chunks: the worker produces the last token well after the first.
-    const run = streamPredict(client, "question -> answer", { question: "one two three four five six" }, {
-      lm: { model: "scripted/tokens-40", cache: false },
-    });
+    const run = streamPredict(
+      client,
+      "question -> answer",
+      { question: "one two three four five six" },
+      {
+        lm: { model: "scripted/tokens-40", cache: false },
+      },
+    );
     let firstReceived: number | undefined;
     let lastProduced = 0;
     for await (const event of run) {
@@ -63,7 +62,8 @@ describe("streamPredict / streamChainOfThought", () => {
       ["chain_of_thought", "question, context: list[str] -> answer, confidence: float", { question: "q?", context: ["a", "b"] }],
     ] as const) {
       const reference = await streamifyReference({ type, signature, inputs, lm: "scripted/echo" });
-      const run = type === "predict" ? streamPredict(client, signature, inputs as never) : streamChainOfThought(client, signature, inputs as never);
+      const run =
+        type === "predict" ? streamPredict(client, signature, inputs as never) : streamChainOfThought(client, signature, inputs as never);
       const ours = tokens(await collect(run)).map((t) => ({ field: t.field, delta: t.delta, last: t.last }));
       expect(reference.length).toBeGreaterThan(3);
       expect(ours).toEqual(reference.map(({ field, delta, last }) => ({ field, delta, last })));
@@ -87,9 +87,14 @@ describe("streamPredict / streamChainOfThought", () => {
   });
 
   it("reports an LM failure as an error event, and the worker stays up", async () => {
-    const run = streamPredict(client, "question -> answer", { question: "x" }, {
-      lm: { model: "scripted/fail", kwargs: { num_retries: 0 } },
-    });
+    const run = streamPredict(
+      client,
+      "question -> answer",
+      { question: "x" },
+      {
+        lm: { model: "scripted/fail", kwargs: { num_retries: 0 } },
+      },
+    );
     const events = await collect(run);
     expect(events.at(-1)).toMatchObject({ type: "error", code: Code.Internal });
     expect((await streamPredict(client, "question -> answer", { question: "y" }).result).answer).toBe("answer: y");
@@ -114,7 +119,13 @@ describe("streamReact", () => {
     const call = events[1]!;
     expect(call).toMatchObject({ type: "tool_start", tool: "word_count", step: 1 });
     const words = String((call.type === "tool_start" && (call.args as { input: string }).input) || "").split(/\s+/).length;
-    expect(events[2]).toMatchObject({ tool: "word_count", observation: words, isError: false, step: 1, callId: (call as { callId: string }).callId });
+    expect(events[2]).toMatchObject({
+      tool: "word_count",
+      observation: words,
+      isError: false,
+      step: 1,
+      callId: (call as { callId: string }).callId,
+    });
     expect(events[4]).toMatchObject({ tool: "finish", step: 2 });
     const result = await run.result;
     expect(result.answer).toBe("answer: count these four words");

@@ -1,7 +1,7 @@
-import { Code, type DspyClient } from "@dspy-connect/client";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Code, type DspyClient } from "@dspy-connect/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executeStream, streamBatchPredict, streamOptimization, streamPredict } from "../src/index.js";
 import { collect, startClient } from "./helpers.js";
@@ -96,7 +96,7 @@ describe("streamOptimization", () => {
     const run = streamOptimization(
       client,
       { type: "predict", signature: "question -> answer" },
-      [...trainset, ...trainset.map((t) => ({ ...t, question: t.question + "!" , answer: `answer: ${t.question}!` }))],
+      [...trainset, ...trainset.map((t) => ({ ...t, question: t.question + "!", answer: `answer: ${t.question}!` }))],
       "f1",
       { name: "miprov2", config: { auto: "light", num_threads: 2, max_bootstrapped_demos: 1, max_labeled_demos: 1 } },
     );
@@ -146,6 +146,10 @@ describe("executeStream", () => {
 
   it("ends a failing command with an Internal error event naming the cause", async () => {
     const events = await collect(executeStream(client, "explode"));
-    expect(events.at(-1)).toMatchObject({ type: "error", code: Code.Internal, message: expect.stringContaining("explode was asked to fail") });
+    expect(events.at(-1)).toMatchObject({
+      type: "error",
+      code: Code.Internal,
+      message: expect.stringContaining("explode was asked to fail"),
+    });
   });
 });

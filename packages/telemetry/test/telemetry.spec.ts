@@ -1,13 +1,13 @@
-import { Code, observed, type DspyClient } from "@dspy-connect/client";
+import { Code, type DspyClient, observed } from "@dspy-connect/client";
 import { executeStream, streamPredict, streamReact } from "@dspy-connect/streaming";
+import { collect, startClient } from "@dspy-connect/test-support";
 import { defineTool } from "@dspy-connect/tools";
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
-import { InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, AggregationTemporality } from "@opentelemetry/sdk-metrics";
-import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from "@opentelemetry/sdk-trace";
+import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
+import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { instrument, observePool, type SlowChunk, type Telemetry, type TelemetryEvent } from "../src/index.js";
-import { collect, startClient } from "@dspy-connect/test-support";
 
 interface PythonSpan {
   name: string;
@@ -38,7 +38,13 @@ afterAll(async () => {
 });
 beforeEach(() => {
   telemetry?.close();
-  telemetry = instrument({ tracer, meter, slowChunkMs: 100, logger: { warn: (_, details) => warnings.push(details) }, onEvent: (e) => events.push(e) });
+  telemetry = instrument({
+    tracer,
+    meter,
+    slowChunkMs: 100,
+    logger: { warn: (_, details) => warnings.push(details) },
+    onEvent: (e) => events.push(e),
+  });
   spans.reset();
   events.length = 0;
   warnings.length = 0;
@@ -52,7 +58,12 @@ const hex = (span: ReadableSpan) => span.spanContext().spanId;
 
 describe("one trace across TypeScript and Python", () => {
   it("joins the TS run span, the worker's run, module, LM and tool spans, and the TS tool span", async () => {
-    const shout = defineTool({ name: "shout", description: "Upper-cases.", input: z.object({ input: z.string() }), execute: ({ input }) => input.toUpperCase() });
+    const shout = defineTool({
+      name: "shout",
+      description: "Upper-cases.",
+      input: z.object({ input: z.string() }),
+      execute: ({ input }) => input.toUpperCase(),
+    });
     await collect(streamReact(client, "question -> answer", { question: "hello" }, { tools: [shout] }));
     const ts = spans.getFinishedSpans();
     const tsRun = ts.find((s) => s.name === "dspy_connect.module react")!;
@@ -79,10 +90,14 @@ describe("one trace across TypeScript and Python", () => {
   });
 
   it("traces unary calls too, and marks failures on both sides", async () => {
-    await expect(client.predict("question -> answer", { question: "q" }, { lm: { model: "scripted/fail", cache: false } })).rejects.toMatchObject({ code: Code.Internal });
+    await expect(
+      client.predict("question -> answer", { question: "q" }, { lm: { model: "scripted/fail", cache: false } }),
+    ).rejects.toMatchObject({ code: Code.Internal });
     const tsCall = spans.getFinishedSpans().find((s) => s.name === "dspy_connect.call predict")!;
     expect(tsCall.status.code).toBe(SpanStatusCode.ERROR);
-    const pyCall = (await pythonSpans()).find((s) => s.trace_id === tsCall.spanContext().traceId && s.name.startsWith("dspy_connect.call"))!;
+    const pyCall = (await pythonSpans()).find(
+      (s) => s.trace_id === tsCall.spanContext().traceId && s.name.startsWith("dspy_connect.call"),
+    )!;
     expect(pyCall.parent_span_id).toBe(hex(tsCall));
     expect(pyCall.status.code).toBe("ERROR");
     expect(events.filter((e) => e.operation === "call").map((e) => e.type)).toEqual(["start", "error"]);
@@ -97,13 +112,15 @@ describe("operation events and slow chunks", () => {
     const chunks = run.filter((e) => e.type === "chunk");
     expect(chunks.length).toBeGreaterThan(0);
     expect(chunks[0]).toMatchObject({ first: true, workerId: "w0" });
-    for (const c of chunks) expect(c.type === "chunk" && c.bytes > 0 && c.sincePreviousMs >= 0 && c.sinceStartMs >= c.sincePreviousMs).toBe(true);
+    for (const c of chunks)
+      expect(c.type === "chunk" && c.bytes > 0 && c.sincePreviousMs >= 0 && c.sinceStartMs >= c.sincePreviousMs).toBe(true);
     expect(run.at(-1)).toMatchObject({ type: "complete", chunks: chunks.length, workerId: "w0" });
   });
 
   it("warns about a slow chunk through the logger hook", async () => {
     // 250 ms between the LM's chunks: every gap is over the 100 ms threshold.
-    await streamPredict(client, "question -> answer", { question: "one two three" }, { lm: { model: "scripted/tokens-250", cache: false } }).result;
+    await streamPredict(client, "question -> answer", { question: "one two three" }, { lm: { model: "scripted/tokens-250", cache: false } })
+      .result;
     expect(warnings.length).toBeGreaterThan(0);
     expect(warnings[0]).toMatchObject({ operation: "module", name: "predict", workerId: "w0", thresholdMs: 100 });
     expect(warnings[0]!.gapMs).toBeGreaterThan(100);
@@ -122,7 +139,12 @@ describe("metrics", () => {
     await pool.refresh();
     await streamPredict(client, "question -> answer", { question: "a b c d" }).result;
     await reader.forceFlush();
-    const names = new Map(metricExporter.getMetrics().flatMap((m) => m.scopeMetrics.flatMap((s) => s.metrics)).map((m) => [m.descriptor.name, m]));
+    const names = new Map(
+      metricExporter
+        .getMetrics()
+        .flatMap((m) => m.scopeMetrics.flatMap((s) => s.metrics))
+        .map((m) => [m.descriptor.name, m]),
+    );
     for (const name of [
       "dspy_connect.operation.first_chunk_latency",
       "dspy_connect.operation.chunk_gap",
@@ -137,7 +159,12 @@ describe("metrics", () => {
     }
     const rss = names.get("dspy_connect.worker.rss")!.dataPoints[0]!.value as number;
     expect(rss).toBeGreaterThan(50 * 1024 * 1024); // a Python process with DSPy loaded
-    expect(pool.snapshot()).toMatchObject({ queueDepth: 0, restarts: 0, localLm: undefined, workers: [{ id: "w0", status: "ready", abandoned: 0 }] });
+    expect(pool.snapshot()).toMatchObject({
+      queueDepth: 0,
+      restarts: 0,
+      localLm: undefined,
+      workers: [{ id: "w0", status: "ready", abandoned: 0 }],
+    });
     pool.close();
   });
 });

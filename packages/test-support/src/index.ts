@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createClient, type ClientOptions, type DspyClient } from "@dspy-connect/client";
+import { type ClientOptions, createClient, type DspyClient } from "@dspy-connect/client";
 
 export const repoRoot = join(import.meta.dirname, "..", "..", "..");
 /** The worker's Python: the project venv unless DSPY_CONNECT_PYTHON says otherwise. */

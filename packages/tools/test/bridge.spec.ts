@@ -1,10 +1,10 @@
 import { DatabaseSync } from "node:sqlite";
 import { Code, type DspyClient } from "@dspy-connect/client";
 import { executeStream, streamBatch, streamModule, streamReact } from "@dspy-connect/streaming";
+import { collect, ofType, startClient, waitFor } from "@dspy-connect/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defineTool } from "../src/index.js";
-import { collect, ofType, startClient, waitFor } from "@dspy-connect/test-support";
 
 let client: DspyClient;
 beforeAll(async () => {
@@ -21,7 +21,12 @@ describe("TypeScript tools called by a Python ReAct agent", () => {
     const db = new DatabaseSync(":memory:");
     db.exec("CREATE TABLE cities (name TEXT PRIMARY KEY, population INTEGER)");
     const insert = db.prepare("INSERT INTO cities VALUES (?, ?)");
-    for (const [name, population] of [["Paris", 2102650], ["Lyon", 522250], ["Nice", 348085]] as const) insert.run(name, population);
+    for (const [name, population] of [
+      ["Paris", 2102650],
+      ["Lyon", 522250],
+      ["Nice", 348085],
+    ] as const)
+      insert.run(name, population);
     const lookup = db.prepare("SELECT name, population FROM cities WHERE instr(?, name) > 0");
     const cityPopulation = defineTool({
       name: "city_population",
@@ -78,8 +83,14 @@ describe("TypeScript tools called by a Python ReAct agent", () => {
     });
     const run = streamReact(client, "question -> answer", { question: "q" }, { tools: [stuck] });
     const events = await collect(run);
-    expect(ofType(events, "tool_error")).toEqual([expect.objectContaining({ tool: "stuck", kind: "timeout", message: expect.stringContaining("timed out after 300 ms") })]);
-    expect(ofType(events, "observation")[0]).toMatchObject({ tool: "stuck", isError: true, observation: expect.stringContaining("timed out") });
+    expect(ofType(events, "tool_error")).toEqual([
+      expect.objectContaining({ tool: "stuck", kind: "timeout", message: expect.stringContaining("timed out after 300 ms") }),
+    ]);
+    expect(ofType(events, "observation")[0]).toMatchObject({
+      tool: "stuck",
+      isError: true,
+      observation: expect.stringContaining("timed out"),
+    });
     expect((await run.result).answer).toBe("answer: q");
     await waitFor(() => aborted !== undefined, 2_000);
   });
@@ -95,7 +106,11 @@ describe("TypeScript tools called by a Python ReAct agent", () => {
     });
     const run = streamReact(client, "question -> answer", { question: "q" }, { tools: [failing] });
     const events = await collect(run);
-    expect(ofType(events, "tool_error")[0]).toMatchObject({ tool: "failing", kind: "error", message: "failing failed: the database is down" });
+    expect(ofType(events, "tool_error")[0]).toMatchObject({
+      tool: "failing",
+      kind: "error",
+      message: "failing failed: the database is down",
+    });
     expect(ofType(events, "observation")[0]).toMatchObject({ isError: true, observation: expect.stringContaining("the database is down") });
     expect(events.at(-1)?.type).toBe("done");
   });
@@ -106,7 +121,11 @@ describe("TypeScript tools called by a Python ReAct agent", () => {
     const run = streamReact(client, "question -> answer", { question: "q" }, { tools: [lookup], lm: { model: "scripted/stray" } });
     const events = await collect(run);
     const [error] = ofType(events, "tool_error");
-    expect(error).toMatchObject({ tool: "no_such_tool", kind: "unknown_tool", message: expect.stringContaining("the tools are finish, lookup") });
+    expect(error).toMatchObject({
+      tool: "no_such_tool",
+      kind: "unknown_tool",
+      message: expect.stringContaining("the tools are finish, lookup"),
+    });
     expect(ofType(events, "observation")[0]).toMatchObject({ callId: error!.callId, isError: true });
     // The agent went on to its real tool.
     expect(ofType(events, "observation")[1]).toMatchObject({ tool: "lookup", observation: "found", isError: false });
@@ -131,9 +150,16 @@ describe("TypeScript tools called by a Python ReAct agent", () => {
     });
     const events = await collect(streamReact(client, "question -> answer", { question: "q" }, { tools: [strict, numeric] }));
     const errors = ofType(events, "tool_error");
-    expect(errors.map((e) => [e.tool, e.kind])).toEqual([["strict", "invalid_args"], ["numeric", "invalid_args"]]);
+    expect(errors.map((e) => [e.tool, e.kind])).toEqual([
+      ["strict", "invalid_args"],
+      ["numeric", "invalid_args"],
+    ]);
     expect(errors[0]!.message).toContain("must start with id:");
-    expect(ofType(events, "observation").slice(0, 2).every((o) => o.isError)).toBe(true);
+    expect(
+      ofType(events, "observation")
+        .slice(0, 2)
+        .every((o) => o.isError),
+    ).toBe(true);
     expect(ran).toBe(false);
     expect(events.at(-1)?.type).toBe("done");
   });
@@ -141,7 +167,10 @@ describe("TypeScript tools called by a Python ReAct agent", () => {
   it("reports a result that is not JSON-serialisable", async () => {
     const leaky = defineTool({ name: "leaky", description: "Returns a Map.", input, execute: () => new Map([["a", 1]]) });
     const events = await collect(streamReact(client, "question -> answer", { question: "q" }, { tools: [leaky] }));
-    expect(ofType(events, "tool_error")[0]).toMatchObject({ kind: "not_serializable", message: expect.stringContaining("not JSON-serialisable: a Map") });
+    expect(ofType(events, "tool_error")[0]).toMatchObject({
+      kind: "not_serializable",
+      message: expect.stringContaining("not JSON-serialisable: a Map"),
+    });
   });
 
   it("cancelling the run during a tool call aborts the tool and stops the Python side", async () => {
@@ -173,10 +202,19 @@ describe("TypeScript tools called by a Python ReAct agent", () => {
 
   it("mixes Python-native and TypeScript tools in one agent; Python tools stay in Python", async () => {
     const calls: string[] = [];
-    const shout = defineTool({ name: "shout", description: "Upper-cases the input.", input, execute: ({ input }) => (calls.push(input), input.toUpperCase()) });
+    const shout = defineTool({
+      name: "shout",
+      description: "Upper-cases the input.",
+      input,
+      execute: ({ input }) => (calls.push(input), input.toUpperCase()),
+    });
     const events = await collect(streamReact(client, "question -> answer", { question: "two words" }, { tools: [shout, "word_count"] }));
     const observations = ofType(events, "observation");
-    expect(observations.map((o) => [o.tool, o.isError])).toEqual([["shout", false], ["word_count", false], ["finish", false]]);
+    expect(observations.map((o) => [o.tool, o.isError])).toEqual([
+      ["shout", false],
+      ["word_count", false],
+      ["finish", false],
+    ]);
     expect(observations[0]!.observation).toBe("NEXT_TOOL_ARGS: TWO WORDS");
     expect(observations[1]!.observation).toBe(3); // counted in Python: "next_tool_args: two words"
     expect(calls).toHaveLength(1); // only the TS tool crossed the bridge
@@ -207,7 +245,12 @@ describe("TypeScript tools called by a Python ReAct agent", () => {
         },
       }),
     );
-    const run = streamModule(client, { type: "call_all_tools", signature: "question -> answer", tools: tools.map((t) => t.name) }, { question: "q" }, { tools, timeoutMs: 20_000 });
+    const run = streamModule(
+      client,
+      { type: "call_all_tools", signature: "question -> answer", tools: tools.map((t) => t.name) },
+      { question: "q" },
+      { tools, timeoutMs: 20_000 },
+    );
     expect(await run.result).toEqual({ answer: "a\nb\nc" });
   });
 });
@@ -215,9 +258,17 @@ describe("TypeScript tools called by a Python ReAct agent", () => {
 describe("batches of agents", () => {
   it("each item's agent calls the TS tool; calls from parallel items interleave on one run", async () => {
     const seen: string[] = [];
-    const shout = defineTool({ name: "shout", description: "Upper-cases.", input, execute: async ({ input }) => (seen.push(input), input.toUpperCase()) });
+    const shout = defineTool({
+      name: "shout",
+      description: "Upper-cases.",
+      input,
+      execute: async ({ input }) => (seen.push(input), input.toUpperCase()),
+    });
     const items = ["a", "b", "c", "d"].map((question) => ({ question }));
-    const run = streamBatch(client, { type: "react", signature: "question -> answer", tools: ["shout"] }, items, { tools: [shout], concurrency: 4 });
+    const run = streamBatch(client, { type: "react", signature: "question -> answer", tools: ["shout"] }, items, {
+      tools: [shout],
+      concurrency: 4,
+    });
     const events = await collect(run);
     expect(ofType(events, "item_complete")).toHaveLength(4);
     expect(seen.sort()).toEqual(items.map((i) => `next_tool_args: ${i.question}`));
@@ -237,7 +288,9 @@ describe("registries and access", () => {
       const events = await collect(streamReact(session, "question -> answer", { question }, { tools: ["length"] }));
       expect(ofType(events, "observation")[0]).toMatchObject({ tool: "length", observation: `next_tool_args: ${question}`.length });
     }
-    expect(() => session.tools.register(defineTool({ name: "echo", description: "again", input, execute: () => 1 }))).toThrow(/already registered/);
+    expect(() => session.tools.register(defineTool({ name: "echo", description: "again", input, execute: () => 1 }))).toThrow(
+      /already registered/,
+    );
     await session.close();
   });
 
@@ -254,7 +307,12 @@ describe("registries and access", () => {
   it("runs 1,000 tool calls in one run", async () => {
     let calls = 0;
     const ping = defineTool({ name: "ping", description: "Pong.", input: z.object({ i: z.number() }), execute: ({ i }) => (calls++, i) });
-    const result = await executeStream<{ calls: number; ms: number[] }>(client, "tool_pingpong", { tool: "ping", n: 1000 }, { tools: [ping] }).result;
+    const result = await executeStream<{ calls: number; ms: number[] }>(
+      client,
+      "tool_pingpong",
+      { tool: "ping", n: 1000 },
+      { tools: [ping] },
+    ).result;
     expect(result.calls).toBe(1000);
     expect(calls).toBe(1000);
   });

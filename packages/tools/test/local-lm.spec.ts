@@ -1,15 +1,19 @@
 import { createClient, type DspyClient } from "@dspy-connect/client";
 import { streamReact } from "@dspy-connect/streaming";
+import { collect, ofType } from "@dspy-connect/test-support";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { z } from "zod";
 import { defineTool } from "../src/index.js";
-import { collect, ofType } from "@dspy-connect/test-support";
 
 // End to end on the embedded model (Gemma 3 270M): structure, not wording. The local
 // model's adapter constrains each agent step to a real tool with that tool's arguments.
 let client: DspyClient;
 beforeAll(async () => {
-  client = await createClient({ workers: 1, python: process.env.DSPY_CONNECT_PYTHON ?? `${import.meta.dirname}/../../../python/.venv/bin/python`, logger: {} });
+  client = await createClient({
+    workers: 1,
+    python: process.env.DSPY_CONNECT_PYTHON ?? `${import.meta.dirname}/../../../python/.venv/bin/python`,
+    logger: {},
+  });
 }, 600_000);
 afterAll(() => client?.close());
 
@@ -21,7 +25,9 @@ it("a Python agent on the local model calls a TS tool with arguments that match 
     input: z.object({ city: z.string() }),
     execute: ({ city }) => (seen.push(city), { city, country: "France", population: 522250 }),
   });
-  const events = await collect(streamReact(client, "question -> answer", { question: "How many people live in Lyon?" }, { tools: [lookup], maxIters: 2 }));
+  const events = await collect(
+    streamReact(client, "question -> answer", { question: "How many people live in Lyon?" }, { tools: [lookup], maxIters: 2 }),
+  );
   expect(events.at(-1)?.type).toBe("done");
   for (const start of ofType(events, "tool_start")) {
     if (start.tool === "city_facts") expect(start.args).toEqual({ city: expect.any(String) });

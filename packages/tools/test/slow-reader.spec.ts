@@ -1,9 +1,9 @@
 import type { DspyClient } from "@dspy-connect/client";
 import { streamReact } from "@dspy-connect/streaming";
+import { startClient } from "@dspy-connect/test-support";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { z } from "zod";
 import { defineTool } from "../src/index.js";
-import { startClient } from "@dspy-connect/test-support";
 
 // The request side stays open for tool results; a reader pausing after the last tool call
 // must still get the run's `done` (see streaming's slow-reader.spec.ts).

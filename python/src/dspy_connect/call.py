@@ -88,7 +88,9 @@ def validate_values(annotations: dict[str, Any], values: dict[str, Any], what: s
             validated[name] = _adapter(annotation).validate_python(values[name])
         except pydantic.ValidationError as exc:
             detail = exc.errors()[0]["msg"] if exc.errors() else str(exc)
-            raise InvalidArgument(f"{what} {echo(name)} does not match its type {cut(type_name(annotation), 200)}: {cut(str(detail), 200)}") from None
+            raise InvalidArgument(
+                f"{what} {echo(name)} does not match its type {cut(type_name(annotation), 200)}: {cut(str(detail), 200)}"
+            ) from None
     if missing:
         raise InvalidArgument(f"missing {what}(s) {echo(missing, 300)}")
     return validated

@@ -77,9 +77,7 @@ def resolve(*candidates: LmSettings | None) -> LmSettings:
     for candidate in candidates:
         if candidate is not None:
             return candidate
-    raise FailedPrecondition(
-        "no LM configured: pass `lm` to createClient, the session or the call, or set DSPY_CONNECT_LM"
-    )
+    raise FailedPrecondition("no LM configured: pass `lm` to createClient, the session or the call, or set DSPY_CONNECT_LM")
 
 
 @functools.lru_cache(maxsize=64)
@@ -137,8 +135,16 @@ def _register_local_model(model: str) -> None:
     which it turns into a llama.cpp grammar; unknown models only get plain JSON mode."""
     import litellm  # noqa: PLC0415
 
-    litellm.register_model({model: {
-        "litellm_provider": "openai", "mode": "chat", "supports_response_schema": True,
-        "max_input_tokens": 4096, "max_output_tokens": LOCAL_DEFAULTS["max_tokens"],
-        "input_cost_per_token": 0.0, "output_cost_per_token": 0.0,
-    }})
+    litellm.register_model(
+        {
+            model: {
+                "litellm_provider": "openai",
+                "mode": "chat",
+                "supports_response_schema": True,
+                "max_input_tokens": 4096,
+                "max_output_tokens": LOCAL_DEFAULTS["max_tokens"],
+                "input_cost_per_token": 0.0,
+                "output_cost_per_token": 0.0,
+            }
+        }
+    )

@@ -61,9 +61,17 @@ OPTIONS: dict[str, tuple[Check, str]] = {
     "response_format": (lambda v: isinstance(v, dict), "an object"),
 }
 # Python objects or training settings that JSON cannot express or a client must not set.
-RESERVED = frozenset({
-    "callbacks", "provider", "async_engine", "prompt_cache", "finetuning_model", "launch_kwargs", "train_kwargs",
-})
+RESERVED = frozenset(
+    {
+        "callbacks",
+        "provider",
+        "async_engine",
+        "prompt_cache",
+        "finetuning_model",
+        "launch_kwargs",
+        "train_kwargs",
+    }
+)
 
 
 def check_options(options: dict[str, Any], what: str, reserved: frozenset[str] = frozenset()) -> None:

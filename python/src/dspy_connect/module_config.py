@@ -19,7 +19,11 @@ def _predict(config: dict[str, Any]) -> None:
 
 def _chain_of_thought(config: dict[str, Any]) -> None:
     # rationale_field(_type) take a DSPy field and a Python type, which JSON cannot express.
-    check_options(config, "module.config_json", reserved=frozenset({"signature", "lm", "config", "demos", "rationale_field", "rationale_field_type"}))
+    check_options(
+        config,
+        "module.config_json",
+        reserved=frozenset({"signature", "lm", "config", "demos", "rationale_field", "rationale_field_type"}),
+    )
 
 
 def _react(config: dict[str, Any]) -> None:

@@ -32,7 +32,8 @@ def checked_state(module: dspy.Module, state: dict[str, Any]) -> dict[str, Any]:
     if unknown or missing:
         raise InvalidArgument(
             f"module.state_json must hold the state of each of {echo(sorted(predictors))}"
-            + (f"; unknown: {echo(unknown)}" if unknown else "") + (f"; missing: {echo(missing)}" if missing else "")
+            + (f"; unknown: {echo(unknown)}" if unknown else "")
+            + (f"; missing: {echo(missing)}" if missing else "")
         )
     return {
         name: _predictor(state[name], f"module.state_json[{echo(name)}]") if isinstance(param, dspy.Predict) else state[name]

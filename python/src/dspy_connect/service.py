@@ -44,9 +44,7 @@ class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
     async def in_thread(self, fn: Callable[..., T], *args: Any) -> T:
         """Runs DSPy code in the pool, carrying contextvars (dspy.context, tracing) along."""
         ctx = contextvars.copy_context()
-        return await asyncio.get_running_loop().run_in_executor(
-            self.executor, functools.partial(ctx.run, fn, *args)
-        )
+        return await asyncio.get_running_loop().run_in_executor(self.executor, functools.partial(ctx.run, fn, *args))
 
     async def Describe(self, request, context):
         return worker_pb2.DescribeResponse(
@@ -75,9 +73,7 @@ class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
     async def CreateSession(self, request, context):
         error = None
         try:
-            session = self.sessions.create(
-                request.session_id, lm.settings_from_proto(request.lm), request.ttl_seconds
-            )
+            session = self.sessions.create(request.session_id, lm.settings_from_proto(request.lm), request.ttl_seconds)
             return worker_pb2.CreateSessionResponse(session_id=session.id, ttl_seconds=session.ttl_seconds)
         except WorkerError as exc:
             error = exc
@@ -88,7 +84,9 @@ class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
 
     async def Call(self, request, context):
         started = time.perf_counter()
-        trace = RunTrace.start(CALL_SPAN, request.trace if request.HasField("trace") else None, lambda: call_attributes(request, self.worker_id))
+        trace = RunTrace.start(
+            CALL_SPAN, request.trace if request.HasField("trace") else None, lambda: call_attributes(request, self.worker_id)
+        )
         error: WorkerError | None = None
         scope = CancelScope()
         try:

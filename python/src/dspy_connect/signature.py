@@ -16,17 +16,26 @@ from .errors import InvalidArgument, cut, echo
 from .limits import MAX_FIELDS, MAX_SIGNATURE_CHARS, MAX_TYPE_CHARS, MAX_TYPE_DEPTH
 
 _GENERIC_ALIASES: dict[str, Any] = {
-    "list": list, "List": list,
-    "dict": dict, "Dict": dict,
-    "tuple": tuple, "Tuple": tuple,
-    "set": set, "Set": set,
+    "list": list,
+    "List": list,
+    "dict": dict,
+    "Dict": dict,
+    "tuple": tuple,
+    "Tuple": tuple,
+    "set": set,
+    "Set": set,
     "Optional": typing.Optional,
     "Union": typing.Union,
     "Literal": typing.Literal,
 }
 _SCALARS: dict[str, Any] = {
-    "str": str, "int": int, "float": float, "bool": bool,
-    "Any": Any, "None": type(None), "NoneType": type(None),
+    "str": str,
+    "int": int,
+    "float": float,
+    "bool": bool,
+    "Any": Any,
+    "None": type(None),
+    "NoneType": type(None),
 }
 _registered_types: dict[str, Any] = {}
 

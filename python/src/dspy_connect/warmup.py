@@ -61,7 +61,9 @@ def _run_one_completion() -> None:
         def completion(self, model, messages, *args, **kwargs):
             return litellm.ModelResponse(
                 model=model,
-                choices=[{"index": 0, "message": {"role": "assistant", "content": "[[ ## answer ## ]]\nok\n\n[[ ## completed ## ]]"}}],
+                choices=[
+                    {"index": 0, "message": {"role": "assistant", "content": "[[ ## answer ## ]]\nok\n\n[[ ## completed ## ]]"}}
+                ],
             )
 
     provider = {"provider": "dspy-connect-warmup", "custom_handler": WarmupLLM()}

@@ -1,4 +1,4 @@
-import { channel, type Channel } from "node:diagnostics_channel";
+import { type Channel, channel } from "node:diagnostics_channel";
 import type { CallRequest, RunResponse, RunStart, ToolCall } from "@dspy-connect/core-proto";
 
 /**

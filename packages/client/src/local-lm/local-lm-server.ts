@@ -1,7 +1,7 @@
 import { createServer } from "node:net";
 import { join } from "node:path";
 import type { Logger } from "../options.js";
-import { restartDelay, STABLE_AFTER_MS, type RestartDelay } from "../process/backoff.js";
+import { type RestartDelay, restartDelay, STABLE_AFTER_MS } from "../process/backoff.js";
 import { ManagedProcess } from "../process/managed-process.js";
 
 const READY_PREFIX = "DSPY_CONNECT_LM_READY ";
@@ -111,14 +111,17 @@ export class LocalLmServer {
   }
 
   private scheduleRestart(): void {
-    this.timer = setTimeout(() => {
-      this.restarts++;
-      this.launch().catch((error: unknown) => {
-        if (this.stopping) return;
-        this.opts.logger.warn?.(`local LM server restart failed: ${(error as Error).message}`);
-        this.scheduleRestart();
-      });
-    }, restartDelay(this.failures++, this.opts.restart));
+    this.timer = setTimeout(
+      () => {
+        this.restarts++;
+        this.launch().catch((error: unknown) => {
+          if (this.stopping) return;
+          this.opts.logger.warn?.(`local LM server restart failed: ${(error as Error).message}`);
+          this.scheduleRestart();
+        });
+      },
+      restartDelay(this.failures++, this.opts.restart),
+    );
     this.timer.unref();
   }
 

@@ -1,11 +1,11 @@
 import { HealthCheckResponse_ServingStatus } from "@dspy-connect/core-proto";
 import { Code, ConnectError, workerGoneError } from "../errors.js";
 import type { Logger } from "../options.js";
-import { connectRemote, connectUnix, type WorkerConnection } from "../worker/connection.js";
-import { restartDelay, STABLE_AFTER_MS, type RestartDelay } from "../process/backoff.js";
+import { type RestartDelay, restartDelay, STABLE_AFTER_MS } from "../process/backoff.js";
 import { CpuProgress } from "../process/cpu-time.js";
 import type { ManagedProcess } from "../process/managed-process.js";
-import { socketPathOf, spawnWorker, type SpawnOptions, type WorkerProcess } from "../worker/worker-process.js";
+import { connectRemote, connectUnix, type WorkerConnection } from "../worker/connection.js";
+import { type SpawnOptions, socketPathOf, spawnWorker, type WorkerProcess } from "../worker/worker-process.js";
 
 const SERVICE_NAME = "dspy_connect.v1.WorkerService";
 const HEALTH_TIMEOUT_MS = 2_000;
@@ -159,13 +159,17 @@ export class LocalPoolWorker extends PoolWorker {
       cpu.busySince ||= Date.now();
       if (Date.now() - cpu.busySince < MAX_BUSY_MS) {
         if (this.status === "ready") {
-          this.logger.warn?.(`worker ${this.id} is busy (${this.healthFailures} health checks timed out while it used CPU): no new calls until it answers`);
+          this.logger.warn?.(
+            `worker ${this.id} is busy (${this.healthFailures} health checks timed out while it used CPU): no new calls until it answers`,
+          );
           this.setStatus("unhealthy");
         }
         return;
       }
     }
-    this.logger.warn?.(`worker ${this.id} failed ${this.healthFailures} health checks ${cpu?.busySince ? "and stayed busy too long" : "without making progress"}: restarting it`);
+    this.logger.warn?.(
+      `worker ${this.id} failed ${this.healthFailures} health checks ${cpu?.busySince ? "and stayed busy too long" : "without making progress"}: restarting it`,
+    );
     this.process?.signalGroup("SIGKILL");
   }
 

@@ -1,7 +1,7 @@
 import { Code, ConnectError, isWorkerGoneError, workerGoneError } from "../errors.js";
 import type { Logger } from "../options.js";
-import type { WorkerConnection } from "../worker/connection.js";
 import type { ManagedProcess } from "../process/managed-process.js";
+import type { WorkerConnection } from "../worker/connection.js";
 import { DispatchQueue } from "./dispatch-queue.js";
 import { PoolWorker, RemotePoolWorker, type WorkerStatus } from "./pool-worker.js";
 

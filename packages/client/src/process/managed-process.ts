@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { Code, ConnectError } from "../errors.js";
@@ -151,7 +151,10 @@ function waitReady<Ready>(child: ChildProcess, tail: string[], opts: ManagedSpaw
     child.once("error", (err) => fail(`cannot start ${opts.name} with ${opts.command}: ${err.message}`, Code.FailedPrecondition));
     child.once("exit", (code, signal) => {
       // Let the last stderr lines arrive before reporting.
-      setTimeout(() => fail(`${opts.name} ${signal ? `was killed by ${signal}` : `exited with code ${code}`} before it was ready`, Code.Unavailable), 50);
+      setTimeout(
+        () => fail(`${opts.name} ${signal ? `was killed by ${signal}` : `exited with code ${code}`} before it was ready`, Code.Unavailable),
+        50,
+      );
     });
     stdout.on("line", (line) => {
       if (line.startsWith(opts.readyPrefix) && !settled) {

@@ -1,14 +1,14 @@
-import { create, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
+import { create, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
 import {
-  RunResponseSchema,
-  RunStartSchema,
   type LmConfig,
   type RunRequestSchema,
   type RunResponse,
+  RunResponseSchema,
   type RunStart,
+  RunStartSchema,
 } from "@dspy-connect/core-proto";
-import type { RpcOptions, Route } from "../call.js";
-import { observed, operationInfo, publish, type OperationInfo } from "../diagnostics/channels.js";
+import type { Route, RpcOptions } from "../call.js";
+import { type OperationInfo, observed, operationInfo, publish } from "../diagnostics/channels.js";
 import type { Lease, Pool } from "../pool/pool.js";
 import { RequestQueue } from "./request-queue.js";
 

@@ -1,11 +1,11 @@
+import { type CallResult, type RpcOptions, runCall, withLease } from "../call.js";
 import { Code, ConnectError } from "../errors.js";
 import { toLmConfig } from "../lm.js";
 import { ModuleCaller } from "../module-caller.js";
-import { moduleId, type ModuleDefinition } from "../module-spec.js";
+import { type ModuleDefinition, moduleId } from "../module-spec.js";
 import type { AffinityMode, CallOptions, LmOption, RunOptions } from "../options.js";
 import type { Lease, Pool } from "../pool/pool.js";
-import { runCall, withLease, type CallResult, type RpcOptions } from "../call.js";
-import { openRun, withDefaults, type RunChannel, type RunStartInit } from "../run/open-run.js";
+import { openRun, type RunChannel, type RunStartInit, withDefaults } from "../run/open-run.js";
 import { ToolRegistry } from "../tools/tool-registry.js";
 
 export interface SessionOptions {
@@ -48,7 +48,13 @@ export class Session extends ModuleCaller {
   }
 
   /** @internal */
-  static async open(ctx: SessionContext, lm: LmOption | undefined, ttlMs: number, affinity: AffinityMode, signal?: AbortSignal): Promise<Session> {
+  static async open(
+    ctx: SessionContext,
+    lm: LmOption | undefined,
+    ttlMs: number,
+    affinity: AffinityMode,
+    signal?: AbortSignal,
+  ): Promise<Session> {
     const id = crypto.randomUUID();
     const ttlSeconds = Math.max(1, Math.ceil(ttlMs / 1000));
     let session: Session | undefined;
@@ -119,10 +125,7 @@ export class Session extends ModuleCaller {
   }
 
   private async createOn(lease: Lease, rpc: RpcOptions): Promise<void> {
-    await lease.connection.service.createSession(
-      { sessionId: this.id, lm: toLmConfig(this.lm), ttlSeconds: this.ttlSeconds },
-      rpc,
-    );
+    await lease.connection.service.createSession({ sessionId: this.id, lm: toLmConfig(this.lm), ttlSeconds: this.ttlSeconds }, rpc);
     this.holders.set(lease.workerId, lease.incarnation);
   }
 }

@@ -1,11 +1,5 @@
 import { describe, expectTypeOf, it } from "vitest";
-import type {
-  ParseSignature,
-  PyTypeToTs,
-  SignatureInputs,
-  SignatureOutputs,
-  WithReasoning,
-} from "./types.js";
+import type { ParseSignature, PyTypeToTs, SignatureInputs, SignatureOutputs, WithReasoning } from "./types.js";
 
 // These assertions are checked by `tsc --noEmit`; at runtime vitest only sees empty bodies.
 describe("PyTypeToTs", () => {

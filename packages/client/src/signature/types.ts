@@ -8,11 +8,7 @@
 
 type Whitespace = " " | "\n" | "\t" | "\r";
 
-type Trim<S extends string> = S extends `${Whitespace}${infer R}`
-  ? Trim<R>
-  : S extends `${infer L}${Whitespace}`
-    ? Trim<L>
-    : S;
+type Trim<S extends string> = S extends `${Whitespace}${infer R}` ? Trim<R> : S extends `${infer L}${Whitespace}` ? Trim<L> : S;
 
 type Pop<D extends unknown[]> = D extends [unknown, ...infer R] ? R : [];
 

@@ -47,5 +47,10 @@ export interface RunTool {
 }
 
 export function isRunTool(value: unknown): value is RunTool {
-  return typeof value === "object" && value !== null && typeof (value as RunTool).invoke === "function" && typeof (value as RunTool).name === "string";
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as RunTool).invoke === "function" &&
+    typeof (value as RunTool).name === "string"
+  );
 }

@@ -1,5 +1,5 @@
 import * as net from "node:net";
-import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
+import { type Client, createClient, type Interceptor } from "@connectrpc/connect";
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import { Health, WorkerService } from "@dspy-connect/core-proto";
 

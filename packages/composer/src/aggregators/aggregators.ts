@@ -28,7 +28,8 @@ export interface Aggregator<T extends AggregatorTag = AggregatorTag> {
 }
 
 function name(value: string, where: string): string {
-  if (value.includes(".")) throw new ConnectError(`${where}: ${JSON.stringify(value)} must be a field name, not a path`, Code.InvalidArgument);
+  if (value.includes("."))
+    throw new ConnectError(`${where}: ${JSON.stringify(value)} must be a field name, not a path`, Code.InvalidArgument);
   return checkRef(value, where);
 }
 
@@ -80,7 +81,10 @@ export function mergeObjects(field?: string, options: { into?: string } = {}): A
 }
 
 /** The branch with the highest (or, with order "min", lowest) numeric `by`: its `field`, or all its outputs. */
-export function bestBy<const B extends string>(by: B, options?: { readonly order?: "max" | "min" }): Aggregator<{ kind: "best-all"; field: B; into: "" }>;
+export function bestBy<const B extends string>(
+  by: B,
+  options?: { readonly order?: "max" | "min" },
+): Aggregator<{ kind: "best-all"; field: B; into: "" }>;
 export function bestBy<const B extends string, const F extends string, const I extends string = F>(
   by: B,
   options: { readonly field: F; readonly into?: I; readonly order?: "max" | "min" },

@@ -25,8 +25,17 @@ const MAX_LIST = 100;
 /** Checks a dotted field reference as the worker will: names and list indices only. */
 export function checkRef(ref: string, where: string): string {
   const parts = typeof ref === "string" ? ref.split(".") : [];
-  const ok = parts.length > 0 && parts.length <= 16 && ref.length <= 256 && NAME.test(parts[0]!) && parts.every((p) => NAME.test(p) || INDEX.test(p));
-  if (!ok) throw new ConnectError(`${where}: ${JSON.stringify(ref)} is not a field reference (names and list indices, like "doc.pages.0")`, Code.InvalidArgument);
+  const ok =
+    parts.length > 0 &&
+    parts.length <= 16 &&
+    ref.length <= 256 &&
+    NAME.test(parts[0]!) &&
+    parts.every((p) => NAME.test(p) || INDEX.test(p));
+  if (!ok)
+    throw new ConnectError(
+      `${where}: ${JSON.stringify(ref)} is not a field reference (names and list indices, like "doc.pages.0")`,
+      Code.InvalidArgument,
+    );
   return ref;
 }
 
@@ -39,7 +48,8 @@ function literal(value: Literal, nested = false): Literal {
     return value;
   }
   if (typeof value === "string") {
-    if (value.length > MAX_STRING) throw new ConnectError(`condition string literal longer than ${MAX_STRING} characters`, Code.InvalidArgument);
+    if (value.length > MAX_STRING)
+      throw new ConnectError(`condition string literal longer than ${MAX_STRING} characters`, Code.InvalidArgument);
     return value;
   }
   if (Array.isArray(value) && !nested) {
@@ -89,7 +99,10 @@ export class Value<R extends string = never> {
     return new Condition({ op: "exists", arg: this.node });
   }
 
-  private compare<O extends Operand<string>>(op: "eq" | "ne" | "gt" | "gte" | "lt" | "lte" | "contains", other: O): Condition<R | RefsOf<O>> {
+  private compare<O extends Operand<string>>(
+    op: "eq" | "ne" | "gt" | "gte" | "lt" | "lte" | "contains",
+    other: O,
+  ): Condition<R | RefsOf<O>> {
     return new Condition({ op, left: this.node, right: operand(other) });
   }
 }

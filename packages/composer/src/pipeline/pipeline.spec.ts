@@ -1,8 +1,8 @@
 import { Code, ConnectError } from "@dspy-connect/client";
 import { describe, expect, expectTypeOf, it } from "vitest";
-import { concat, firstNonEmpty, majorityVote, mergeObjects, bestBy } from "../aggregators/aggregators.js";
+import { bestBy, concat, firstNonEmpty, majorityVote, mergeObjects } from "../aggregators/aggregators.js";
 import { and, field, len, not } from "../conditions/conditions.js";
-import { pipeline, type Pipeline } from "./pipeline.js";
+import { type Pipeline, pipeline } from "./pipeline.js";
 import type { PipelineTypeError } from "./types.js";
 
 function invalid(build: () => unknown, message: RegExp): void {
@@ -29,7 +29,13 @@ describe("the wire definition", () => {
       inputs: { question: "str", topic: "str" },
       steps: [
         { kind: "predict", name: "draft", signature: "question -> answer" },
-        { kind: "chain_of_thought", name: "chain_of_thought_1", signature: "text, question -> verdict: bool", inputs: { text: "answer" }, outputs: { verdict: "ok" } },
+        {
+          kind: "chain_of_thought",
+          name: "chain_of_thought_1",
+          signature: "text, question -> verdict: bool",
+          inputs: { text: "answer" },
+          outputs: { verdict: "ok" },
+        },
         { kind: "predict", name: "predict_2", signature: "answer, ok: bool, topic -> final", on_error: "retry", retries: 2 },
       ],
     });
@@ -42,7 +48,10 @@ describe("the wire definition", () => {
     const p = pipeline("flow", { inputs: "question: str, items: list[str]" })
       .predict("question -> answer")
       .branch(field("answer").contains("yes"), yes, no, { name: "route" })
-      .parallel([pipeline("a").predict("final -> label"), pipeline("b").predict("question -> label")], majorityVote("label"), { name: "vote", onError: "continue" })
+      .parallel([pipeline("a").predict("final -> label"), pipeline("b").predict("question -> label")], majorityVote("label"), {
+        name: "vote",
+        onError: "continue",
+      })
       .map("items", pipeline("each").predict("item -> summary"), { into: "summaries", select: "summary", concurrency: 2 })
       .pipeline(pipeline("tail").predict("label -> out"));
     const steps = p.definition().steps;
@@ -53,9 +62,20 @@ describe("the wire definition", () => {
       ["map", "map_3"],
       ["pipeline", "tail"],
     ]);
-    expect(steps[1]).toMatchObject({ condition: { op: "contains", left: { field: "answer" }, right: { value: "yes" } }, then: { name: "yes", inputs: { answer: "str" } }, else: { name: "no" } });
+    expect(steps[1]).toMatchObject({
+      condition: { op: "contains", left: { field: "answer" }, right: { value: "yes" } },
+      then: { name: "yes", inputs: { answer: "str" } },
+      else: { name: "no" },
+    });
     expect(steps[2]).toMatchObject({ aggregate: { kind: "majority", field: "label", into: "label" }, on_error: "continue" });
-    expect(steps[3]).toMatchObject({ over: "items", as: "item", into: "summaries", select: "summary", concurrency: 2, pipeline: { inputs: { item: "str" } } });
+    expect(steps[3]).toMatchObject({
+      over: "items",
+      as: "item",
+      into: "summaries",
+      select: "summary",
+      concurrency: 2,
+      pipeline: { inputs: { item: "str" } },
+    });
   });
 
   it("the same pipeline has the same id; a different one another", () => {
@@ -120,18 +140,26 @@ describe("types", () => {
   it("infers inputs and the final state from the signatures", () => {
     const p = pipeline("qa").predict("question: str, k: int -> answer").chainOfThought("answer -> verdict: bool");
     expectTypeOf(p).toEqualTypeOf<Pipeline<{ question: string; k: number }, { answer: string; reasoning: string; verdict: boolean }>>();
-    const renamed = pipeline("r").predict("question -> answer", { outputs: { answer: "draft" } }).predict("text -> out", { inputs: { text: "draft" } });
+    const renamed = pipeline("r")
+      .predict("question -> answer", { outputs: { answer: "draft" } })
+      .predict("text -> out", { inputs: { text: "draft" } });
     expectTypeOf(renamed).toEqualTypeOf<Pipeline<{ question: string }, { draft: string; out: string }>>();
   });
 
   it("turns a mismatch into a PipelineTypeError that cannot be extended or run", () => {
     // Built only at the type level: at run time the builder throws on the mismatch.
     const bad = () => pipeline("p").predict("question -> n: int").predict("n: str -> x");
-    expectTypeOf<ReturnType<typeof bad>>().toEqualTypeOf<PipelineTypeError<'field "n": the pipeline holds a type there that the step does not take'>>();
+    expectTypeOf<ReturnType<typeof bad>>().toEqualTypeOf<
+      PipelineTypeError<'field "n": the pipeline holds a type there that the step does not take'>
+    >();
     // @ts-expect-error a mismatch stops the chain
     void (() => bad().predict("x -> y"));
+    const badSource = () =>
+      pipeline("p")
+        .predict("question -> n: int")
+        .predict("text: str -> x", { inputs: { text: "n" } });
     // @ts-expect-error the mapped source has the wrong type too
-    void (() => pipeline("p").predict("question -> n: int").predict("text: str -> x", { inputs: { text: "n" } }).run);
+    void (() => badSource().run);
   });
 
   it("conditions may only read fields the pipeline holds", () => {
@@ -148,6 +176,8 @@ describe("types", () => {
       .branch(field("answer").eq("y"), pipeline("a").predict("answer -> final, extra"), pipeline("b").predict("question -> final"))
       .parallel([pipeline("x").predict("final -> label"), pipeline("y").predict("question -> label")], concat("label", { into: "labels" }))
       .map("items", pipeline("each").predict("item -> n: int"), { into: "sizes", select: "n" });
-    expectTypeOf(p).toEqualTypeOf<Pipeline<{ items: string[]; question: string }, { answer: string; final: string; labels: string[]; sizes: number[] }>>();
+    expectTypeOf(p).toEqualTypeOf<
+      Pipeline<{ items: string[]; question: string }, { answer: string; final: string; labels: string[]; sizes: number[] }>
+    >();
   });
 });

@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { Code, ConnectError, encodeJson, isRunTool, type SignatureInputs } from "@dspy-connect/client";
 import type { RunStream, ToolRef } from "@dspy-connect/streaming";
 import type { Aggregator, AggregatorTag } from "../aggregators/aggregators.js";
-import { conditionRefs, type Condition } from "../conditions/conditions.js";
-import { runPipeline, type PipelineRunOptions, type PipelineTarget } from "../run/run-pipeline.js";
+import { type Condition, conditionRefs } from "../conditions/conditions.js";
+import { type PipelineRunOptions, type PipelineTarget, runPipeline } from "../run/run-pipeline.js";
 import { compatible, elementType, parseFields, parseSignature } from "../signature/fields.js";
 import type {
   AggregateOutput,
@@ -138,10 +138,11 @@ export class Pipeline<In extends Fields = {}, Out extends Fields = {}> {
   }
 
   /** dspy.ChainOfThought: adds `reasoning` to the state. */
-  chainOfThought<const S extends string, const M extends InputMap<S> = {}, const OM extends OutputMap<KindOutputs<"chain_of_thought", S>> = {}>(
-    signature: S,
-    options: ModuleStepOptions<M, OM> = {},
-  ): ModuleNext<"chain_of_thought", S, M, OM, In, Out> {
+  chainOfThought<
+    const S extends string,
+    const M extends InputMap<S> = {},
+    const OM extends OutputMap<KindOutputs<"chain_of_thought", S>> = {},
+  >(signature: S, options: ModuleStepOptions<M, OM> = {}): ModuleNext<"chain_of_thought", S, M, OM, In, Out> {
     return this.moduleStep("chain_of_thought", signature, options) as never;
   }
 
@@ -186,7 +187,10 @@ export class Pipeline<In extends Fields = {}, Out extends Fields = {}> {
     const missing = conditionRefs(condition.node).filter((ref) => !state.has(ref));
     if (missing.length) fail(`step ${name}: the condition reads ${missing.join(", ")}, which the pipeline does not hold at this point`);
     const sides = [then, ...(otherwise ? [otherwise] : [])];
-    const inputs = this.absorb(sides.flatMap((side) => [...side.shape.inputs]), `step ${name}`);
+    const inputs = this.absorb(
+      sides.flatMap((side) => [...side.shape.inputs]),
+      `step ${name}`,
+    );
     const written = otherwise ? common([then.shape.writes, otherwise.shape.writes]) : new Map<string, string>();
     const spec = {
       kind: "branch",
@@ -211,14 +215,19 @@ export class Pipeline<In extends Fields = {}, Out extends Fields = {}> {
   ): Next<UnionToIntersection<InOf<B[number]>>, StateOf<In, Out>, In, Out, AggregateOutput<T, OutOf<B[number]>>> {
     const name = this.stepName("parallel", options);
     if (branches.length === 0 || branches.length > 16) fail(`step ${name}: give 1..16 branches`);
-    const inputs = this.absorb(branches.flatMap((b) => [...b.shape.inputs]), `step ${name}`);
+    const inputs = this.absorb(
+      branches.flatMap((b) => [...b.shape.inputs]),
+      `step ${name}`,
+    );
     const spec = aggregate.spec;
     const produced = new Map(branches.flatMap((b) => [...b.shape.writes]));
     for (const read of [spec.field, spec.by]) {
       if (read !== undefined && !produced.has(read)) fail(`step ${name}: the aggregator reads ${read}, which no branch writes`);
     }
     const written = spec.into
-      ? new Map([[spec.into, spec.kind === "concat" ? (spec.separator !== undefined ? "str" : "list") : spec.kind === "merge" ? "dict" : "Any"]])
+      ? new Map([
+          [spec.into, spec.kind === "concat" ? (spec.separator !== undefined ? "str" : "list") : spec.kind === "merge" ? "dict" : "Any"],
+        ])
       : common(branches.map((b) => b.shape.writes));
     const step = { kind: "parallel", name, branches: branches.map((b) => b.sub()), aggregate: spec, ...policy(options) };
     return this.next(step, inputs, written, branches) as never;
@@ -271,10 +280,7 @@ export class Pipeline<In extends Fields = {}, Out extends Fields = {}> {
   }
 
   /** A nested, named sub-pipeline: its steps' paths are prefixed with its name. */
-  pipeline<P extends AnyPipeline>(
-    sub: P,
-    options: StepOptions = {},
-  ): Next<InOf<P>, StateOf<In, Out>, In, Out, OutOf<P>> {
+  pipeline<P extends AnyPipeline>(sub: P, options: StepOptions = {}): Next<InOf<P>, StateOf<In, Out>, In, Out, OutOf<P>> {
     const name = this.stepName("pipeline", { ...options, name: options.name ?? sub.name });
     const inputs = this.absorb([...sub.shape.inputs], `step ${name}`);
     const step = { kind: "pipeline", name, pipeline: sub.sub(), ...policy(options) };
@@ -357,7 +363,8 @@ export class Pipeline<In extends Fields = {}, Out extends Fields = {}> {
     const inputMap = defined(options.inputs);
     const outputMap = defined(options.outputs);
     for (const key of Object.keys(inputMap)) {
-      if (!fields.inputs.some((f) => f.name === key)) fail(`${where}: inputs maps ${key}, which is not an input field of ${JSON.stringify(signature)}`);
+      if (!fields.inputs.some((f) => f.name === key))
+        fail(`${where}: inputs maps ${key}, which is not an input field of ${JSON.stringify(signature)}`);
     }
     const reads = fields.inputs.map((f) => {
       const source = inputMap[f.name] ?? f.name;
@@ -368,7 +375,8 @@ export class Pipeline<In extends Fields = {}, Out extends Fields = {}> {
     const produced = [...(kind === "chain_of_thought" ? [{ name: "reasoning", type: "str" }] : []), ...fields.outputs];
     if (kind === "react") produced.push({ name: "trajectory", type: "dict" });
     for (const key of Object.keys(outputMap)) {
-      if (!produced.some((f) => f.name === key)) fail(`${where}: outputs maps ${key}, which is not an output of ${JSON.stringify(signature)}`);
+      if (!produced.some((f) => f.name === key))
+        fail(`${where}: outputs maps ${key}, which is not an output of ${JSON.stringify(signature)}`);
     }
     const written = new Map(produced.map((f) => [outputMap[f.name] ?? f.name, f.type]));
     const step = {

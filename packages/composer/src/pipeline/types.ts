@@ -58,7 +58,11 @@ export type Common<B> = Pick<B, keyof B>;
 
 /** What an aggregator writes into the state, given the union of its branches' outputs. */
 export type AggregateOutput<T extends AggregatorTag, B> = T["kind"] extends "list"
-  ? { [K in T["into"]]: ElementOf<ValueOf<B, T["field"]>> extends never ? unknown[] : (ValueOf<B, T["field"]> extends readonly (infer E)[] ? E : ValueOf<B, T["field"]>)[] }
+  ? {
+      [K in T["into"]]: ElementOf<ValueOf<B, T["field"]>> extends never
+        ? unknown[]
+        : (ValueOf<B, T["field"]> extends readonly (infer E)[] ? E : ValueOf<B, T["field"]>)[];
+    }
   : T["kind"] extends "join"
     ? { [K in T["into"]]: string }
     : T["kind"] extends "value"

@@ -1,5 +1,5 @@
 import { encodeJson, Session } from "@dspy-connect/client";
-import { startStream, type RunStream, type StreamOptions, type StreamTarget } from "@dspy-connect/streaming";
+import { type RunStream, type StreamOptions, type StreamTarget, startStream } from "@dspy-connect/streaming";
 import type { AnyPipeline } from "../pipeline/pipeline.js";
 
 /** A client (least-loaded worker) or a session (its worker keeps the compiled pipeline). */

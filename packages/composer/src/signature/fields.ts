@@ -38,7 +38,8 @@ export function parseFields(text: string, where: string): Field[] {
     const colon = raw.indexOf(":");
     const name = (colon < 0 ? raw : raw.slice(0, colon)).trim();
     const type = colon < 0 ? "str" : raw.slice(colon + 1).trim() || "str";
-    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) throw new ConnectError(`${where}: invalid field name ${JSON.stringify(name)}`, Code.InvalidArgument);
+    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name))
+      throw new ConnectError(`${where}: invalid field name ${JSON.stringify(name)}`, Code.InvalidArgument);
     if (fields.some((f) => f.name === name)) throw new ConnectError(`${where}: duplicate field ${name}`, Code.InvalidArgument);
     fields.push({ name, type });
   }
@@ -47,9 +48,11 @@ export function parseFields(text: string, where: string): Field[] {
 
 export function parseSignature(signature: string, where: string): { inputs: Field[]; outputs: Field[] } {
   const sides = typeof signature === "string" ? signature.split("->") : [];
-  if (sides.length !== 2) throw new ConnectError(`${where}: signature ${JSON.stringify(signature)} must have exactly one "->"`, Code.InvalidArgument);
+  if (sides.length !== 2)
+    throw new ConnectError(`${where}: signature ${JSON.stringify(signature)} must have exactly one "->"`, Code.InvalidArgument);
   const outputs = parseFields(sides[1]!, where);
-  if (outputs.length === 0) throw new ConnectError(`${where}: signature ${JSON.stringify(signature)} has no output fields`, Code.InvalidArgument);
+  if (outputs.length === 0)
+    throw new ConnectError(`${where}: signature ${JSON.stringify(signature)} has no output fields`, Code.InvalidArgument);
   return { inputs: parseFields(sides[0]!, where), outputs };
 }
 

@@ -1,18 +1,18 @@
-import { Code, ConnectError, isRunTool, Session, type ModuleDefinition } from "@dspy-connect/client";
+import { Code, ConnectError, isRunTool, type ModuleDefinition, Session } from "@dspy-connect/client";
 import {
   executeStream,
   failed,
+  type MetricName,
+  type OptimizerSpec,
   RunStream,
+  type StreamOptions,
+  type StreamTarget,
   streamBatch,
   streamModule,
   streamOptimization,
-  type MetricName,
-  type OptimizerSpec,
-  type StreamOptions,
-  type StreamTarget,
   type ToolRef,
 } from "@dspy-connect/streaming";
-import { Pipeline, type AnyPipeline } from "../pipeline/pipeline.js";
+import { type AnyPipeline, Pipeline } from "../pipeline/pipeline.js";
 import { runPipeline } from "../run/run-pipeline.js";
 
 /** How `stream()` runs an operation. */
@@ -78,7 +78,12 @@ export function stream(
   return Object.assign(open(target, operation, args, withTools), { route });
 }
 
-function open(target: StreamTarget & { readonly readyWorkers?: number }, operation: string | AnyPipeline, args: StreamArgs, options: StreamOptions<unknown>): RunStream<unknown> {
+function open(
+  target: StreamTarget & { readonly readyWorkers?: number },
+  operation: string | AnyPipeline,
+  args: StreamArgs,
+  options: StreamOptions<unknown>,
+): RunStream<unknown> {
   const pipeline = operation instanceof Pipeline ? operation : args.pipeline;
   if (pipeline) return runPipeline(target, pipeline, args.inputs ?? {}, options);
   const name = operation as string;
@@ -96,10 +101,15 @@ function open(target: StreamTarget & { readonly readyWorkers?: number }, operati
   }
   if (name === "batch") {
     if (!args.module || !args.items) return invalid("batch needs `module` and `items`");
-    return streamBatch(target, args.module, args.items, { ...options, concurrency: args.concurrency, ordered: args.ordered }) as RunStream<unknown>;
+    return streamBatch(target, args.module, args.items, {
+      ...options,
+      concurrency: args.concurrency,
+      ordered: args.ordered,
+    }) as RunStream<unknown>;
   }
   if (name === "optimize") {
-    if (!args.program || !args.trainset || !args.metric || !args.optimizer) return invalid("optimize needs `program`, `trainset`, `metric` and `optimizer`");
+    if (!args.program || !args.trainset || !args.metric || !args.optimizer)
+      return invalid("optimize needs `program`, `trainset`, `metric` and `optimizer`");
     return streamOptimization(target, args.program, args.trainset, args.metric, args.optimizer, options) as RunStream<unknown>;
   }
   return executeStream(target, name, args.args ?? {}, options);

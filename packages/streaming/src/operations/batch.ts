@@ -1,16 +1,9 @@
-import {
-  Code,
-  ConnectError,
-  encodeJson,
-  toModuleSpec,
-  type ModuleDefinition,
-  type SignatureInputs,
-} from "@dspy-connect/client";
+import { Code, ConnectError, encodeJson, type ModuleDefinition, type SignatureInputs, toModuleSpec } from "@dspy-connect/client";
 import type { ErrorInfo, StreamEvent, Usage } from "../stream/events.js";
 import { runEvents } from "../stream/run-events.js";
 import { RunStream } from "../stream/run-stream.js";
-import { RunTools } from "../stream/tool-calls.js";
 import { failed, type StreamOptions, type StreamTarget } from "../stream/target.js";
+import { RunTools } from "../stream/tool-calls.js";
 
 export interface BatchOptions extends StreamOptions<BatchSummary> {
   /** Items in flight at once, across all workers. Default 4. */
@@ -147,7 +140,10 @@ async function* merge(
         pending.delete(shard);
         continue;
       }
-      pending.set(shard, iterators[shard]!.next().then((next) => ({ shard, r: next })));
+      pending.set(
+        shard,
+        iterators[shard]!.next().then((next) => ({ shard, r: next })),
+      );
       const event = r.value;
       switch (event.type) {
         case "item_complete":

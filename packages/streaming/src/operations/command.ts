@@ -1,6 +1,6 @@
 import { encodeJson } from "@dspy-connect/client";
 import type { RunStream } from "../stream/run-stream.js";
-import { startStream, type StreamOptions, type StreamTarget } from "../stream/target.js";
+import { type StreamOptions, type StreamTarget, startStream } from "../stream/target.js";
 
 /**
  * Runs a Python streaming command registered in the worker with

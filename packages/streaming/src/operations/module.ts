@@ -1,15 +1,15 @@
 import {
   encodeJson,
+  type ModuleDefinition,
   moduleId,
   Session,
-  toModuleSpec,
-  type ModuleDefinition,
   type SignatureInputs,
   type SignatureOutputs,
+  toModuleSpec,
   type WithReasoning,
 } from "@dspy-connect/client";
 import type { RunStream } from "../stream/run-stream.js";
-import { startStream, type StreamOptions, type StreamTarget } from "../stream/target.js";
+import { type StreamOptions, type StreamTarget, startStream } from "../stream/target.js";
 import type { ResolvedTools, ToolRef } from "../stream/tool-calls.js";
 
 export interface StreamModuleOptions<R> extends StreamOptions<R> {
@@ -102,7 +102,12 @@ export function streamReact<S extends string>(
   options: StreamReactOptions<ReactResult<SignatureOutputs<S>>>,
 ): RunStream<ReactResult<SignatureOutputs<S>>> {
   const config = { ...options.config, ...(options.maxIters !== undefined && { max_iters: options.maxIters }) };
-  return moduleStream(target, (tools) => ({ ...definition("react", signature, { ...options, config }), tools: tools.names }), inputs, options);
+  return moduleStream(
+    target,
+    (tools) => ({ ...definition("react", signature, { ...options, config }), tools: tools.names }),
+    inputs,
+    options,
+  );
 }
 
 function definition(

@@ -1,6 +1,6 @@
-import { encodeJson, toModuleSpec, type ModuleDefinition } from "@dspy-connect/client";
+import { encodeJson, type ModuleDefinition, toModuleSpec } from "@dspy-connect/client";
 import type { RunStream } from "../stream/run-stream.js";
-import { startStream, type StreamOptions, type StreamTarget } from "../stream/target.js";
+import { type StreamOptions, type StreamTarget, startStream } from "../stream/target.js";
 
 /** Named metrics every worker has; workers may register more (`@register_metric`). */
 export type MetricName = "exact_match" | "contains" | "f1" | (string & {});

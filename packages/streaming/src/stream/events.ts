@@ -1,5 +1,5 @@
-import { StepEvent_Phase, type Event as WireEvent, type StepEvent as WireStepEvent } from "@dspy-connect/core-proto";
 import { decodeJson } from "@dspy-connect/client";
+import { StepEvent_Phase, type Event as WireEvent, type StepEvent as WireStepEvent } from "@dspy-connect/core-proto";
 
 /** Every event has the run's sequence number (1, 2, ... with no gaps) and the worker's time (Unix ms). */
 interface EventBase {
@@ -298,7 +298,14 @@ export function fromWire(event: WireEvent): Exclude<StreamEvent, TerminalEvent> 
       return stepEvent(kind.value, base);
     case "branch": {
       const { path, conditionJson, value, taken } = kind.value;
-      return { type: "branch_taken", ...base, path, condition: decodeOrEmpty(conditionJson), value, taken: taken as BranchTakenEvent["taken"] };
+      return {
+        type: "branch_taken",
+        ...base,
+        path,
+        condition: decodeOrEmpty(conditionJson),
+        value,
+        taken: taken as BranchTakenEvent["taken"],
+      };
     }
     default:
       return undefined;
@@ -309,7 +316,13 @@ export function errorInfo(error: { code: number; message: string; cause: string;
   return { code: error.code, message: error.message, ...(error.cause && { cause: error.cause }), ...(error.path && { path: error.path }) };
 }
 
-type StepEventKind = StepStartEvent | StepCompleteEvent | StepErrorEvent | ParallelStartEvent | ParallelCompleteEvent | PipelineCompleteEvent;
+type StepEventKind =
+  | StepStartEvent
+  | StepCompleteEvent
+  | StepErrorEvent
+  | ParallelStartEvent
+  | ParallelCompleteEvent
+  | PipelineCompleteEvent;
 
 function stepEvent(step: WireStepEvent, base: EventBase): StepEventKind | undefined {
   const { path, stepType, durationMs } = step;
@@ -322,7 +335,14 @@ function stepEvent(step: WireStepEvent, base: EventBase): StepEventKind | undefi
       if (path === "" && stepType === "pipeline") return { type: "pipeline_complete", ...base, output, durationMs };
       return { type: "step_complete", ...base, path, stepType, output, durationMs };
     case StepEvent_Phase.ERROR:
-      return { type: "step_error", ...base, path, stepType, error: errorInfo(step.error ?? { code: 13, message: "", cause: "", path }), durationMs };
+      return {
+        type: "step_error",
+        ...base,
+        path,
+        stepType,
+        error: errorInfo(step.error ?? { code: 13, message: "", cause: "", path }),
+        durationMs,
+      };
     case StepEvent_Phase.PARALLEL_START:
       return { type: "parallel_start", ...base, path, branches: Number((output as { branches?: number }).branches ?? 0) };
     case StepEvent_Phase.PARALLEL_COMPLETE:

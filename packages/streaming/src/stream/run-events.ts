@@ -46,7 +46,13 @@ export async function* runEvents<R>(
         terminal = terminalEvent(kind.value, seq, decodeResult);
       }
     }
-    yield terminal ?? { type: "error", seq: seq + 1, time: Date.now(), code: Code.Internal, message: "the run ended without a done message" };
+    yield terminal ?? {
+      type: "error",
+      seq: seq + 1,
+      time: Date.now(),
+      code: Code.Internal,
+      message: "the run ended without a done message",
+    };
   } catch (error) {
     const e = ConnectError.from(error);
     yield { type: "error", seq: seq + 1, time: Date.now(), code: e.code, message: e.rawMessage };

@@ -1,18 +1,18 @@
+import { create } from "@bufbuild/protobuf";
 import {
-  checkTool,
   Code,
   ConnectError,
+  checkTool,
   decodeJson,
   isRunTool,
   publish,
-  Session,
-  ToolError,
   type RunChannel,
   type RunTool,
+  Session,
+  ToolError,
   type ToolErrorKind,
 } from "@dspy-connect/client";
-import { create } from "@bufbuild/protobuf";
-import { ToolSpecSchema, type RunResponse, type ToolSpec } from "@dspy-connect/core-proto";
+import { type RunResponse, type ToolSpec, ToolSpecSchema } from "@dspy-connect/core-proto";
 
 type ToolCall = Extract<RunResponse["kind"], { case: "toolCall" }>["value"];
 export interface ResolvedTools {
@@ -98,7 +98,10 @@ export class RunTools {
     this.pending.set(callId, controller);
     const timer =
       call.timeoutMs > 0
-        ? setTimeout(() => controller.abort(new ToolError(`tool ${toolName} timed out after ${call.timeoutMs} ms`, "timeout")), call.timeoutMs)
+        ? setTimeout(
+            () => controller.abort(new ToolError(`tool ${toolName} timed out after ${call.timeoutMs} ms`, "timeout")),
+            call.timeoutMs,
+          )
         : undefined;
     const emit = (chunk: unknown): void => {
       if (controller.signal.aborted) return;

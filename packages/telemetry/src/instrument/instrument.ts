@@ -1,5 +1,5 @@
-import { Code, ConnectError, subscribe, type OperationInfo } from "@dspy-connect/client";
-import { context, metrics, SpanKind, SpanStatusCode, trace, type Attributes, type Meter, type Span, type Tracer } from "@opentelemetry/api";
+import { Code, ConnectError, type OperationInfo, subscribe } from "@dspy-connect/client";
+import { type Attributes, context, type Meter, metrics, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from "@opentelemetry/api";
 import type { SlowChunk, TelemetryEvent } from "../events/telemetry-event.js";
 import { createInstruments } from "../otel/instruments.js";
 import { contextFrom, traceContextOf } from "../otel/propagation.js";
@@ -93,7 +93,14 @@ export function instrument(options: TelemetryOptions = {}): Telemetry {
       instruments.chunkGap.record(gap, attributes);
       if (gap > slowChunkMs) {
         instruments.slowChunks.add(1, attributes);
-        const details: SlowChunk = { operation: t.operation, name: t.info.name, id: t.info.id, workerId: t.info.workerId, gapMs: gap, thresholdMs: slowChunkMs };
+        const details: SlowChunk = {
+          operation: t.operation,
+          name: t.info.name,
+          id: t.info.id,
+          workerId: t.info.workerId,
+          gapMs: gap,
+          thresholdMs: slowChunkMs,
+        };
         logger.warn(
           `dspy-connect: slow chunk: ${gap.toFixed(0)} ms since the previous one (threshold ${slowChunkMs} ms) in ${t.operation} ${t.info.name} ${t.info.id} on worker ${t.info.workerId ?? "?"}`,
           details,
@@ -115,7 +122,10 @@ export function instrument(options: TelemetryOptions = {}): Telemetry {
     } else {
       emit({ type: "complete", ...base(t, at), chunks: t.chunks, bytes: t.bytes });
     }
-    instruments.operations.add(1, { "dspy_connect.operation": t.operation, "dspy_connect.outcome": failure ? Code[failure.code] ?? "error" : "ok" });
+    instruments.operations.add(1, {
+      "dspy_connect.operation": t.operation,
+      "dspy_connect.outcome": failure ? (Code[failure.code] ?? "error") : "ok",
+    });
     t.span.end();
   }
 
@@ -130,7 +140,8 @@ export function instrument(options: TelemetryOptions = {}): Telemetry {
       if (!t) return;
       const kind = response.kind;
       if (kind.case === "done") {
-        if (kind.value.outcome.case === "error") t.failure = { code: kind.value.outcome.value.code, message: kind.value.outcome.value.message };
+        if (kind.value.outcome.case === "error")
+          t.failure = { code: kind.value.outcome.value.code, message: kind.value.outcome.value.message };
         return;
       }
       chunk(t, bytes, kind.case === "events" ? kind.value.events.length : 0, at);

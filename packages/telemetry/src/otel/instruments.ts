@@ -17,7 +17,10 @@ export function createInstruments(meter: Meter): Instruments {
       unit: "ms",
       description: "Time from asking for an operation to its first chunk (queue time included)",
     }),
-    chunkGap: meter.createHistogram("dspy_connect.operation.chunk_gap", { unit: "ms", description: "Time between two chunks of one operation" }),
+    chunkGap: meter.createHistogram("dspy_connect.operation.chunk_gap", {
+      unit: "ms",
+      description: "Time between two chunks of one operation",
+    }),
     operations: meter.createCounter("dspy_connect.operations", { description: "Operations finished, by operation and outcome" }),
     chunks: meter.createCounter("dspy_connect.operation.chunks", { description: "Frames received from workers" }),
     bytes: meter.createCounter("dspy_connect.operation.bytes", { unit: "By", description: "Bytes of frames received from workers" }),

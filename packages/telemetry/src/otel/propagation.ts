@@ -1,7 +1,7 @@
-import { context, ROOT_CONTEXT, trace, defaultTextMapGetter, defaultTextMapSetter, type Context, type Span } from "@opentelemetry/api";
-import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { create } from "@bufbuild/protobuf";
-import { TraceContextSchema, type TraceContext } from "@dspy-connect/core-proto";
+import { type TraceContext, TraceContextSchema } from "@dspy-connect/core-proto";
+import { type Context, context, defaultTextMapGetter, defaultTextMapSetter, ROOT_CONTEXT, type Span, trace } from "@opentelemetry/api";
+import { W3CTraceContextPropagator } from "@opentelemetry/core";
 
 // Our own propagator: the worker speaks W3C trace context whatever the app registered globally.
 const w3c = new W3CTraceContextPropagator();

@@ -1,5 +1,5 @@
 import type { DspyClient } from "@dspy-connect/client";
-import { metrics, type Meter } from "@opentelemetry/api";
+import { type Meter, metrics } from "@opentelemetry/api";
 
 export interface WorkerSnapshot {
   readonly id: string;
@@ -78,7 +78,10 @@ export function observePool(client: DspyClient, options: PoolMetricsOptions = {}
   const abandoned = meter.createObservableGauge("dspy_connect.worker.abandoned_calls", {
     description: "Calls of each worker slot whose caller gave up (abort, deadline) while the worker ran them",
   });
-  const memory = meter.createObservableGauge("dspy_connect.worker.rss", { unit: "By", description: "Resident memory of each Python worker" });
+  const memory = meter.createObservableGauge("dspy_connect.worker.rss", {
+    unit: "By",
+    description: "Resident memory of each Python worker",
+  });
   const lmUp = meter.createObservableGauge("dspy_connect.local_lm.up", { description: "1 when the embedded local LM server is up" });
   const observe = meter.addBatchObservableCallback(
     (result) => {

@@ -1,4 +1,4 @@
-import { ToolError, type ToolContext } from "@dspy-connect/client";
+import { type ToolContext, ToolError } from "@dspy-connect/client";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defineTool } from "./define-tool.js";
@@ -39,21 +39,42 @@ describe("defineTool", () => {
       execute: (args) => args,
     });
     expect(await tool.invoke({ q: "ok" }, context())).toEqual({ q: "ok" });
-    await expect(tool.invoke({ q: "x" }, context())).rejects.toMatchObject({ kind: "invalid_args", message: expect.stringContaining("args/q must NOT have fewer than 2 characters") });
+    await expect(tool.invoke({ q: "x" }, context())).rejects.toMatchObject({
+      kind: "invalid_args",
+      message: expect.stringContaining("args/q must NOT have fewer than 2 characters"),
+    });
     await expect(tool.invoke({ q: "ok", extra: 1 }, context())).rejects.toMatchObject({ kind: "invalid_args" });
   });
 
   it("emits each chunk of an async iterable and joins them", async () => {
     const chunks: unknown[] = [];
-    const text = defineTool({ name: "t", description: "", input: z.object({}), async *execute() { yield "a"; yield "b"; } });
+    const text = defineTool({
+      name: "t",
+      description: "",
+      input: z.object({}),
+      async *execute() {
+        yield "a";
+        yield "b";
+      },
+    });
     expect(await text.invoke({}, context(chunks))).toBe("ab");
     expect(chunks).toEqual(["a", "b"]);
-    const rows = defineTool({ name: "t", description: "", input: z.object({}), async *execute() { yield { id: 1 }; yield "x"; } });
+    const rows = defineTool({
+      name: "t",
+      description: "",
+      input: z.object({}),
+      async *execute() {
+        yield { id: 1 };
+        yield "x";
+      },
+    });
     expect(await rows.invoke({}, context())).toEqual([{ id: 1 }, "x"]);
   });
 
   it("refuses inputs that are not object schemas", () => {
     expect(() => defineTool({ name: "t", description: "", input: z.string(), execute: () => 1 })).toThrow(/must describe an object/);
-    expect(() => defineTool({ name: "t", description: "", input: { type: "object", properties: { a: { type: "nope" } } }, execute: () => 1 })).toThrow(/invalid JSON Schema/);
+    expect(() =>
+      defineTool({ name: "t", description: "", input: { type: "object", properties: { a: { type: "nope" } } }, execute: () => 1 }),
+    ).toThrow(/invalid JSON Schema/);
   });
 });

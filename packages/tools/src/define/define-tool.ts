@@ -1,5 +1,5 @@
-import { ToolError, type RunTool, type ToolContext } from "@dspy-connect/client";
-import { toolSchema, type JsonSchema, type ToolArgs, type ToolInput } from "../schema/tool-schema.js";
+import { type RunTool, type ToolContext, ToolError } from "@dspy-connect/client";
+import { type JsonSchema, type ToolArgs, type ToolInput, toolSchema } from "../schema/tool-schema.js";
 import { joinChunks } from "./join-chunks.js";
 
 export interface ToolDefinition<I extends ToolInput, O> {

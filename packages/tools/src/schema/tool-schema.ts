@@ -25,7 +25,9 @@ const ajv = new Ajv({ allErrors: true, strict: false });
 
 export function toolSchema<I extends ToolInput>(name: string, input: I): ToolSchema<ToolArgs<I>> {
   const standard = (input as Partial<StandardSchemaV1>)["~standard"];
-  const schema = standard ? fromStandard(name, input as StandardSchemaV1 & StandardJSONSchemaV1) : fromJsonSchema(name, input as JsonSchema);
+  const schema = standard
+    ? fromStandard(name, input as StandardSchemaV1 & StandardJSONSchemaV1)
+    : fromJsonSchema(name, input as JsonSchema);
   const type = schema.jsonSchema.type;
   const properties = schema.jsonSchema.properties;
   if (type !== "object" || typeof properties !== "object" || properties === null) {
@@ -37,7 +39,9 @@ export function toolSchema<I extends ToolInput>(name: string, input: I): ToolSch
 function fromStandard(name: string, schema: StandardSchemaV1 & StandardJSONSchemaV1): ToolSchema<unknown> {
   const converter = schema["~standard"].jsonSchema;
   if (!converter) {
-    throw new TypeError(`tool ${name}: this ${schema["~standard"].vendor} schema cannot convert itself to JSON Schema; pass a JSON Schema instead`);
+    throw new TypeError(
+      `tool ${name}: this ${schema["~standard"].vendor} schema cannot convert itself to JSON Schema; pass a JSON Schema instead`,
+    );
   }
   // draft-07: what the worker's validator (jsonschema) and most models know best.
   const { $schema: _, ...jsonSchema } = converter.input({ target: "draft-07" });

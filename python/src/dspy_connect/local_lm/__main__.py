@@ -83,8 +83,12 @@ def main() -> None:
     def announce() -> None:
         while not server.started:
             time.sleep(0.02)
-        ready = {"api_base": f"http://{args.host}:{port}/v1", "model": MODEL_ALIAS, "pid": os.getpid(),
-                 "startup_s": round(time.perf_counter() - started, 2)}
+        ready = {
+            "api_base": f"http://{args.host}:{port}/v1",
+            "model": MODEL_ALIAS,
+            "pid": os.getpid(),
+            "startup_s": round(time.perf_counter() - started, 2),
+        }
         print(READY_PREFIX + json.dumps(ready), flush=True)
 
     def exit_on_eof() -> None:

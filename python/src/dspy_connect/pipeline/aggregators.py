@@ -107,8 +107,10 @@ def _majority(agg: Aggregator, outputs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _empty(value: Any) -> bool:
-    return value is None or (isinstance(value, (str, list, dict)) and len(value) == 0) or (
-        isinstance(value, str) and not value.strip()
+    return (
+        value is None
+        or (isinstance(value, (str, list, dict)) and len(value) == 0)
+        or (isinstance(value, str) and not value.strip())
     )
 
 

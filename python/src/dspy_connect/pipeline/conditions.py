@@ -97,7 +97,7 @@ def _value(node: Any, where: str, depth: int, budget: list[int], refs: set[str])
         return ("value", _literal(node["value"], where))
     if _op(node, where, depth, budget) == "len":
         return ("len", _value(node.get("arg"), where, depth + 1, budget, refs))
-    raise InvalidArgument(f"{where}: a value must be {{\"field\": name}}, {{\"value\": literal}} or {{\"op\": \"len\", \"arg\": value}}")
+    raise InvalidArgument(f'{where}: a value must be {{"field": name}}, {{"value": literal}} or {{"op": "len", "arg": value}}')
 
 
 def _literal(value: Any, where: str, nested: bool = False) -> Any:

@@ -128,7 +128,9 @@ class Pipeline:
         """The run's inputs against the pipeline's declared inputs: names, presence, types."""
         unknown = sorted(set(values) - set(self.inputs))
         if unknown:
-            raise InvalidArgument(f"unknown pipeline input(s) {echo(unknown)}; pipeline {self.name!r} takes {sorted(self.inputs)}")
+            raise InvalidArgument(
+                f"unknown pipeline input(s) {echo(unknown)}; pipeline {self.name!r} takes {sorted(self.inputs)}"
+            )
         return validate_values(self.inputs, values, "pipeline input")
 
 
@@ -142,7 +144,9 @@ def compile_pipeline(data: bytes) -> Pipeline:
     if not isinstance(node, dict):
         raise InvalidArgument("definition_json must be a JSON object")
     if node.get("version") != VERSION:
-        raise InvalidArgument(f"unsupported pipeline definition version {echo(node.get('version'))}; this worker reads version {VERSION}")
+        raise InvalidArgument(
+            f"unsupported pipeline definition version {echo(node.get('version'))}; this worker reads version {VERSION}"
+        )
     return _Compiler().pipeline({k: v for k, v in node.items() if k != "version"}, "", {}, 0)
 
 
@@ -207,10 +211,14 @@ class _Compiler:
             raise InvalidArgument(f"step {index} of pipeline {parent!r}: a step must be an object with a `kind`")
         kind = node.get("kind")
         if kind not in STEP_KINDS:
-            raise InvalidArgument(f"step {index} of pipeline {parent!r}: unknown step kind {echo(kind)}; expected one of {list(STEP_KINDS)}")
+            raise InvalidArgument(
+                f"step {index} of pipeline {parent!r}: unknown step kind {echo(kind)}; expected one of {list(STEP_KINDS)}"
+            )
         name = node.get("name", f"{kind}_{index}")
         if not isinstance(name, str) or not _STEP_NAME.fullmatch(name):
-            raise InvalidArgument(f"step {index} of pipeline {parent!r}: name {echo(name)} must be 1..64 letters, digits, '_', '-' or '.'")
+            raise InvalidArgument(
+                f"step {index} of pipeline {parent!r}: name {echo(name)} must be 1..64 letters, digits, '_', '-' or '.'"
+            )
         if name in names:
             raise InvalidArgument(f"step {index} of pipeline {parent!r}: the name {echo(name)} is used twice")
         names.add(name)
@@ -258,7 +266,9 @@ class _Compiler:
         refs: dict[str, Ref] = {}
         for field_name in inputs:
             if field_name not in signature.input_fields:
-                raise InvalidArgument(f"{where}: `inputs` maps {echo(field_name)}, which is not an input field of {echo(spec.signature)}")
+                raise InvalidArgument(
+                    f"{where}: `inputs` maps {echo(field_name)}, which is not an input field of {echo(spec.signature)}"
+                )
         for field_name, info in signature.input_fields.items():
             ref = parse_ref(inputs.get(field_name, field_name), where)
             refs[field_name] = ref
@@ -275,7 +285,9 @@ class _Compiler:
         written: dict[str, Any] = {}
         for field_name in outputs:
             if field_name not in produced:
-                raise InvalidArgument(f"{where}: `outputs` maps {echo(field_name)}, which is not an output of {echo(spec.signature)}")
+                raise InvalidArgument(
+                    f"{where}: `outputs` maps {echo(field_name)}, which is not an output of {echo(spec.signature)}"
+                )
         for field_name, annotation in produced.items():
             written[check_name(outputs.get(field_name, field_name), where)] = annotation
         step = ModuleStep(name, kind, policy, module, signature, refs, outputs, produced, list(tools))

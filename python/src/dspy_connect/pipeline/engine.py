@@ -20,9 +20,9 @@ import dspy
 import grpc
 
 from ..call import _accepts_none, outputs_of, usage_of, validate_inputs
+from ..cancel import RunCancelled
 from ..errors import InvalidArgument, WorkerError, echo, short_cause
 from ..run.agent_events import AgentEvents
-from ..cancel import RunCancelled
 from ..run.context import SCOPE_SETTING, RunContext
 from ..run.module_run import astream_module, run_in_thread_loop
 from ..v1 import common_pb2

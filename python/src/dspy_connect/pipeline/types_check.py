@@ -42,5 +42,3 @@ def item_type(annotation: Any) -> Any:
     if typing.get_origin(annotation) in (list, tuple, set) and typing.get_args(annotation):
         return typing.get_args(annotation)[0]
     return Any
-
-

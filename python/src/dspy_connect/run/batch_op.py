@@ -11,11 +11,11 @@ import dspy
 
 from .. import jsonio, warmup
 from ..call import outputs_of, usage_of, validate_inputs
+from ..cancel import RunCancelled
 from ..errors import InvalidArgument, WorkerError, short_cause
 from ..lm import adapter_for, build_lm
 from ..modules import build_module
 from ..v1 import common_pb2, run_pb2
-from ..cancel import RunCancelled
 from .context import RunContext
 from .outcome import RunOutcome
 from .stats import STATS

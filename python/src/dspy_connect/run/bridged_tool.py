@@ -21,7 +21,11 @@ from .tool_bridge import ToolBridge, ToolFailure
 class BridgedTool(dspy.Tool):
     @classmethod
     def from_spec(cls, spec: common_pb2.ToolSpec) -> BridgedTool:
-        schema = jsonio.loads_object(spec.input_schema_json, f"tool {echo(spec.name)} input_schema_json") if spec.input_schema_json else {}
+        schema = (
+            jsonio.loads_object(spec.input_schema_json, f"tool {echo(spec.name)} input_schema_json")
+            if spec.input_schema_json
+            else {}
+        )
         properties = schema.get("properties", {})
         if schema.get("type", "object") != "object" or not isinstance(properties, dict):
             raise InvalidArgument(f"tool {echo(spec.name)}: its input schema must be a JSON object schema with properties")
@@ -41,7 +45,9 @@ class BridgedTool(dspy.Tool):
         try:
             return super()._validate_and_parse_args(**kwargs)
         except ValueError as exc:
-            raise reported_failure(self.name or "", "invalid_args", f"invalid arguments for tool {echo(self.name)}: {exc}") from None
+            raise reported_failure(
+                self.name or "", "invalid_args", f"invalid arguments for tool {echo(self.name)}: {exc}"
+            ) from None
 
     @with_callbacks
     async def acall(self, **kwargs: Any) -> Any:

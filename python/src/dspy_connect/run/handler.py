@@ -17,6 +17,7 @@ import dspy
 import grpc
 
 from .. import jsonio, lm
+from ..cancel import RunCancelled
 from ..errors import InvalidArgument, WorkerError, short_cause
 from ..session import SessionStore
 from ..telemetry import RunTrace
@@ -25,12 +26,11 @@ from ..v1 import common_pb2, run_pb2
 from .batch_op import run_batch
 from .channel import ChannelClosed, EventChannel
 from .command_op import run_command_op
-from ..cancel import RunCancelled
 from .context import RUN_SETTING, RunContext
 from .module_op import run_module
 from .optimize_op import run_optimize
-from .pipeline_op import run_pipeline
 from .outcome import RunOutcome
+from .pipeline_op import run_pipeline
 from .stats import STATS
 
 log = logging.getLogger("dspy_connect.worker")
@@ -74,7 +74,9 @@ class RunHandler:
             if not first.HasField("start"):
                 await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "a Run must start with a `start` message")
             start = first.start
-            trace = RunTrace.start(RUN_SPAN, start.trace if start.HasField("trace") else None, lambda: run_attributes(start, self.worker_id))
+            trace = RunTrace.start(
+                RUN_SPAN, start.trace if start.HasField("trace") else None, lambda: run_attributes(start, self.worker_id)
+            )
             try:
                 reader = await self._run(requests, start, trace, context)
             except BaseException as exc:
@@ -118,7 +120,9 @@ class RunHandler:
             run.cancel("the client cancelled the run")
             channel.abandon()
             STATS.cancelled()
-            trace.finish("the client cancelled the run", error_type="RunCancelled", status_code=CANCELLED, event_count=channel.count)
+            trace.finish(
+                "the client cancelled the run", error_type="RunCancelled", status_code=CANCELLED, event_count=channel.count
+            )
             reader.cancel()
             raise
         except BaseException:

@@ -26,13 +26,13 @@ class JsonFieldText:
         text = self._value_text(last)
         if not text.startswith(self.sent):  # cannot happen for a well-formed stream; resend nothing
             return ""
-        new, self.sent = text[len(self.sent):], text
+        new, self.sent = text[len(self.sent) :], text
         return new
 
     def _value_text(self, last: bool) -> str:
         body = self.raw.lstrip()
         if not body.startswith('"'):
-            return _AFTER_VALUE.sub("", body) if last else body.rstrip(',} \n')
+            return _AFTER_VALUE.sub("", body) if last else body.rstrip(",} \n")
         out = []
         i = 1
         while i < len(body):
@@ -45,10 +45,10 @@ class JsonFieldText:
                 if body[i + 1] == "u":
                     if i + 6 > len(body):
                         break
-                    out.append(json.loads(f'"{body[i:i + 6]}"'))
+                    out.append(json.loads(f'"{body[i : i + 6]}"'))
                     i += 6
                     continue
-                out.append(json.loads(f'"{body[i:i + 2]}"'))
+                out.append(json.loads(f'"{body[i : i + 2]}"'))
                 i += 2
                 continue
             out.append(c)

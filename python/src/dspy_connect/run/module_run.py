@@ -26,9 +26,7 @@ def stream_module(run: RunContext, module: dspy.Module, inputs: dict[str, Any], 
     run's dspy.context set; returns the prediction. `path` prefixes token paths (a
     pipeline step's path)."""
     listeners, paths = listeners_for(module, path)
-    program = dspy.streamify(
-        _ThreadedProgram(module), stream_listeners=listeners, is_async_program=True, async_streaming=True
-    )
+    program = dspy.streamify(_ThreadedProgram(module), stream_listeners=listeners, is_async_program=True, async_streaming=True)
     return run_in_thread_loop(_drive(run, program(**inputs), paths))
 
 
@@ -36,9 +34,7 @@ async def astream_module(run: RunContext, module: dspy.Module, inputs: dict[str,
     """stream_module for code already running on its thread's loop: a pipeline awaits all
     its steps in one loop, since a loop run per step costs ~1.5 ms."""
     listeners, paths = listeners_for(module, path)
-    program = dspy.streamify(
-        _ThreadedProgram(module), stream_listeners=listeners, is_async_program=True, async_streaming=True
-    )
+    program = dspy.streamify(_ThreadedProgram(module), stream_listeners=listeners, is_async_program=True, async_streaming=True)
     return await _drive(run, program(**inputs), paths)
 
 

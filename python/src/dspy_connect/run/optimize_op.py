@@ -43,10 +43,32 @@ OPTIMIZERS = {
     ),
     "miprov2": OptimizerKind(
         lambda metric, **kw: dspy.MIPROv2(metric=metric, **kw),
-        frozenset({"auto", "num_candidates", "max_bootstrapped_demos", "max_labeled_demos", "num_threads",
-                   "max_errors", "seed", "init_temperature", "metric_threshold"}),
-        frozenset({"num_trials", "minibatch", "minibatch_size", "minibatch_full_eval_steps", "program_aware_proposer",
-                   "data_aware_proposer", "view_data_batch_size", "tip_aware_proposer", "fewshot_aware_proposer"}),
+        frozenset(
+            {
+                "auto",
+                "num_candidates",
+                "max_bootstrapped_demos",
+                "max_labeled_demos",
+                "num_threads",
+                "max_errors",
+                "seed",
+                "init_temperature",
+                "metric_threshold",
+            }
+        ),
+        frozenset(
+            {
+                "num_trials",
+                "minibatch",
+                "minibatch_size",
+                "minibatch_full_eval_steps",
+                "program_aware_proposer",
+                "data_aware_proposer",
+                "view_data_batch_size",
+                "tip_aware_proposer",
+                "fewshot_aware_proposer",
+            }
+        ),
         True,
     ),
 }
@@ -60,7 +82,9 @@ def run_optimize(run: RunContext, op: run_pb2.OptimizeRun) -> RunOutcome:
     config = jsonio.loads_object(op.optimizer_config_json, "optimizer_config_json")
     unknown = sorted(set(config) - kind.init_keys - kind.compile_keys)
     if unknown:
-        raise InvalidArgument(f"unknown {op.optimizer} setting(s) {echo(unknown)}; allowed: {sorted(kind.init_keys | kind.compile_keys)}")
+        raise InvalidArgument(
+            f"unknown {op.optimizer} setting(s) {echo(unknown)}; allowed: {sorted(kind.init_keys | kind.compile_keys)}"
+        )
     warmup.wait()
     program, signature = build_module(op.program)
     trainset = _examples(op.trainset_json, "trainset_json", signature)
@@ -86,13 +110,15 @@ def run_optimize(run: RunContext, op: run_pb2.OptimizeRun) -> RunOutcome:
         run.trial("candidate", rank + 1, 0, _number(candidate.get("score")), {"rank": rank + 1})
     run.trial("best", progress.trials, progress.trials, _number(score), {})
     state = compiled.dump_state()
-    return RunOutcome({
-        "optimizer": op.optimizer,
-        "metric": op.metric,
-        "score": _number(score),
-        "trials": progress.trials,
-        "state": jsonio.loads(jsonio.dumps(state), "state"),
-    })
+    return RunOutcome(
+        {
+            "optimizer": op.optimizer,
+            "metric": op.metric,
+            "score": _number(score),
+            "trials": progress.trials,
+            "state": jsonio.loads(jsonio.dumps(state), "state"),
+        }
+    )
 
 
 def _examples(data: bytes, what: str, signature: type[dspy.Signature]) -> list[dspy.Example]:

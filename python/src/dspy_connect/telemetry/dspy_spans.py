@@ -75,7 +75,6 @@ class DspySpans(BaseCallback):
         self.trace.close(call_id, exception)
 
 
-
 def usage_attributes(mark: tuple[Any, str, int] | None) -> dict[str, Any]:
     """Token counts of the LM call whose tracker mark is `mark`: the entry it added."""
     if mark is None:

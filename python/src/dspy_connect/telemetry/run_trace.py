@@ -130,7 +130,9 @@ class RunTrace:
             return
         parent = _STEP_SPAN.get() or self.span
         attributes = {STEP_PATH: path, STEP_KIND: kind, STEP_ATTEMPT: attempt}
-        span = tracer().start_span(f"{STEP_SPAN} {kind}", context=trace.set_span_in_context(parent), kind=SpanKind.INTERNAL, attributes=attributes)
+        span = tracer().start_span(
+            f"{STEP_SPAN} {kind}", context=trace.set_span_in_context(parent), kind=SpanKind.INTERNAL, attributes=attributes
+        )
         token = _STEP_SPAN.set(span)
         try:
             yield

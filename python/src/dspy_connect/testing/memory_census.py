@@ -19,9 +19,19 @@ from ..commands import stream_command
 from ..telemetry import resident_bytes
 
 # Kinds a call or a session creates; anything of these alive after it ended is held.
-COUNTED = frozenset({
-    "Session", "Predict", "ChainOfThought", "ReAct", "Prediction", "Example", "ModelResponse", "LM", "Tool",
-})
+COUNTED = frozenset(
+    {
+        "Session",
+        "Predict",
+        "ChainOfThought",
+        "ReAct",
+        "Prediction",
+        "Example",
+        "ModelResponse",
+        "LM",
+        "Tool",
+    }
+)
 
 
 @stream_command("memory_census")

@@ -47,7 +47,9 @@ _OUTPUT_FIELD = re.compile(r"^\d+\. `(\w+)` \((.*)\):", re.MULTILINE)
 _MARKER = re.compile(r"\[\[ ## (\w+) ## \]\]\n")
 _CHUNK = re.compile(r"\s*\S+|\s+")
 # ReAct lists its tools as "(1) name, whose description is <desc>...</desc>. It takes arguments {'a': ...}."
-_TOOL_LINE = re.compile(r"^\s*\(\d+\) ([\w-]+)(?:, whose description is <desc>.*?</desc>)?\. It takes arguments \{'(\w+)'", re.MULTILINE)
+_TOOL_LINE = re.compile(
+    r"^\s*\(\d+\) ([\w-]+)(?:, whose description is <desc>.*?</desc>)?\. It takes arguments \{'(\w+)'", re.MULTILINE
+)
 _TOOL_NAME = re.compile(r"^\s*\(\d+\) ([\w-]+)", re.MULTILINE)
 STRAY_TOOL = "no_such_tool"
 _OBSERVATION = re.compile(r"\[\[ ## observation_\d+ ## \]\]|\"observation_\d+\"")
@@ -89,7 +91,7 @@ def answer_for(messages: list[dict[str, Any]], script: Script = Script()) -> str
     step = len(_OBSERVATION.findall(user))
     fields = _OUTPUT_FIELD.findall(outputs_part)
     literal = next((t.strip() for _, t in fields if t.strip().startswith("Literal[")), "Literal[]")
-    options = [json.loads(o.strip().replace("'", '"')) for o in literal[len("Literal["):-1].split(",") if o.strip()]
+    options = [json.loads(o.strip().replace("'", '"')) for o in literal[len("Literal[") : -1].split(",") if o.strip()]
     if not options and any(f == "next_tool_name" for f, _ in fields):
         options = _TOOL_NAME.findall(system)
     if script.stray and options:
@@ -113,7 +115,7 @@ def _first_input_value(user: str) -> str:
     match = _MARKER.search(user)
     if not match:
         return user.strip()
-    rest = user[match.end():]
+    rest = user[match.end() :]
     end = _MARKER.search(rest)
     value = rest[: end.start()] if end else rest.split("\n\nRespond with", 1)[0]
     return value.strip()
@@ -239,6 +241,8 @@ def _price_free(model: str) -> None:
     if model in _priced:
         return
     name = model if model.startswith(f"{PROVIDER}/") else f"{PROVIDER}/{model}"
-    free = dict.fromkeys(("input_cost_per_token", "output_cost_per_token", "cache_creation_input_token_cost", "cache_read_input_token_cost"), 0.0)
+    free = dict.fromkeys(
+        ("input_cost_per_token", "output_cost_per_token", "cache_creation_input_token_cost", "cache_read_input_token_cost"), 0.0
+    )
     litellm.register_model({name: {"litellm_provider": PROVIDER, "mode": "chat", **free}})
     _priced.add(model)

@@ -33,8 +33,14 @@ async def reference(spec: dict) -> list[dict]:
     with dspy.context(lm=dspy.LM(spec["lm"], cache=False)):
         async for item in program(**spec["inputs"]):
             if isinstance(item, dspy.streaming.StreamResponse):
-                chunks.append({"predictor": item.predict_name, "field": item.signature_field_name,
-                               "delta": item.chunk, "last": item.is_last_chunk})
+                chunks.append(
+                    {
+                        "predictor": item.predict_name,
+                        "field": item.signature_field_name,
+                        "delta": item.chunk,
+                        "last": item.is_last_chunk,
+                    }
+                )
     return chunks
 
 

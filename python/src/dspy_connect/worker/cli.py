@@ -14,23 +14,44 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     where = p.add_mutually_exclusive_group()
     where.add_argument("--uds", help="Unix socket path; its folder must be private (0700). Default: a new private temp dir")
     where.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP (port 0 picks one); needs a token")
-    p.add_argument("--token-env", default="DSPY_CONNECT_TOKEN", help="env var holding the bearer token for --tcp: 43+ random characters, "
-                   "e.g. from python -c \"import secrets; print(secrets.token_urlsafe(32))\"")
+    p.add_argument(
+        "--token-env",
+        default="DSPY_CONNECT_TOKEN",
+        help="env var holding the bearer token for --tcp: 43+ random characters, "
+        'e.g. from python -c "import secrets; print(secrets.token_urlsafe(32))"',
+    )
     p.add_argument("--worker-id", default=f"w-{os.getpid()}")
     p.add_argument("--run-id", default="", help="the pool run that owns this worker (used to sweep orphans)")
     p.add_argument("--lm", default=os.environ.get("DSPY_CONNECT_LM", ""), help="default LM: 'local' or a LiteLLM model")
     p.add_argument("--max-concurrency", type=int, default=8, help="DSPy calls run at once (thread pool size)")
     p.add_argument("--exit-with-stdin", action="store_true", help="exit when stdin closes (the parent died)")
-    p.add_argument("--import", dest="imports", action="append", default=[],
-                   help="import a plugin module that registers modules/types (repeatable)")
+    p.add_argument(
+        "--import",
+        dest="imports",
+        action="append",
+        default=[],
+        help="import a plugin module that registers modules/types (repeatable)",
+    )
     p.add_argument("--grace", type=float, default=5.0, help="seconds in-flight calls get on shutdown")
     p.add_argument("--max-message-mb", type=int, default=64)
-    p.add_argument("--lm-cache-entries", type=_size, default=os.environ.get(ENTRIES_ENV, str(DEFAULT_ENTRIES)),
-                   help=f"LM responses cached in memory, least recently used dropped first; 0: none (${ENTRIES_ENV})")
-    p.add_argument("--lm-cache-disk-mb", type=_size, default=os.environ.get(DISK_MB_ENV, "0"),
-                   help=f"also cache LM responses on disk, up to this many MB; 0: not on disk (${DISK_MB_ENV})")
-    p.add_argument("--lm-cache-dir", type=Path, default=os.environ.get(DIR_ENV) or None,
-                   help=f"the disk cache's folder (${DIR_ENV}); default ~/.cache/dspy-connect/lm-cache")
+    p.add_argument(
+        "--lm-cache-entries",
+        type=_size,
+        default=os.environ.get(ENTRIES_ENV, str(DEFAULT_ENTRIES)),
+        help=f"LM responses cached in memory, least recently used dropped first; 0: none (${ENTRIES_ENV})",
+    )
+    p.add_argument(
+        "--lm-cache-disk-mb",
+        type=_size,
+        default=os.environ.get(DISK_MB_ENV, "0"),
+        help=f"also cache LM responses on disk, up to this many MB; 0: not on disk (${DISK_MB_ENV})",
+    )
+    p.add_argument(
+        "--lm-cache-dir",
+        type=Path,
+        default=os.environ.get(DIR_ENV) or None,
+        help=f"the disk cache's folder (${DIR_ENV}); default ~/.cache/dspy-connect/lm-cache",
+    )
     args = p.parse_args(argv)
     args.lm_cache = LmCachePolicy(args.lm_cache_entries, args.lm_cache_disk_mb, args.lm_cache_dir)
     args.imports += [m for m in os.environ.get("DSPY_CONNECT_IMPORTS", "").split(",") if m]

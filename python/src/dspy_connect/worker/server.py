@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import faulthandler
 import importlib
 import json
 import logging
 import os
-import faulthandler
 import signal
 import stat
 import sys
