@@ -30,6 +30,6 @@ export async function runBatchDemo(client: DspyClient, count: number): Promise<v
   }
   bar.stop();
   const summary = await run.result;
-  items.forEach((item, i) => console.log(`${item.question}\n  -> ${answers.get(i)}`));
+  for (const [i, item] of items.entries()) console.log(`${item.question}\n  -> ${answers.get(i)}`);
   console.log(`\n${summary.completed - summary.failed} answered, ${summary.failed} failed`);
 }

@@ -33,7 +33,10 @@ try {
   for await (const event of run) {
     if (event.type === "token") {
       const label = `${event.path}.${event.field}`;
-      if (label !== current) process.stdout.write(`\n[${(current = label)}] `);
+      if (label !== current) {
+        current = label;
+        process.stdout.write(`\n[${label}] `);
+      }
       process.stdout.write(event.delta);
     } else if (event.type === "branch_taken") {
       process.stdout.write(`\n\n-- ${event.path}: answer longer than 200 characters? ${event.value} -> ${event.taken}`);

@@ -96,7 +96,9 @@ export async function createClient(options: ClientOptions = {}): Promise<DspyCli
       ),
     );
   }
-  remote.forEach((r, i) => workers.push(new RemotePoolWorker(`r${i}`, r.maxConcurrency ?? capacity, r.url, r.token, events, logger)));
+  for (const [i, r] of remote.entries()) {
+    workers.push(new RemotePoolWorker(`r${i}`, r.maxConcurrency ?? capacity, r.url, r.token, events, logger));
+  }
   const cleanup = () => {
     unhookExit();
     removeRunDir(runDir);

@@ -125,7 +125,10 @@ describe("pipelines on a real worker", () => {
           name: "echo_back",
           description: "Echoes the input.",
           input: z.object({ input: z.string() }),
-          execute: ({ input }) => (calls.push(input), input),
+          execute: ({ input }) => {
+            calls.push(input);
+            return input;
+          },
         }),
       );
       const p = pipeline("sess").react("question -> answer", { tools: ["echo_back"], maxIters: 3 });

@@ -96,7 +96,7 @@ describe("streamOptimization", () => {
     const run = streamOptimization(
       client,
       { type: "predict", signature: "question -> answer" },
-      [...trainset, ...trainset.map((t) => ({ ...t, question: t.question + "!", answer: `answer: ${t.question}!` }))],
+      [...trainset, ...trainset.map((t) => ({ ...t, question: `${t.question}!`, answer: `answer: ${t.question}!` }))],
       "f1",
       { name: "miprov2", config: { auto: "light", num_threads: 2, max_bootstrapped_demos: 1, max_labeled_demos: 1 } },
     );

@@ -1,6 +1,6 @@
 import { Code, type DspyClient } from "@dspy-connect/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { executeStream, streamBatchPredict, streamPredict } from "../src/index.js";
+import { executeStream, type StreamEvent, streamBatchPredict, streamPredict } from "../src/index.js";
 import { rssMiB, startClient, waitFor } from "./helpers.js";
 
 let client: DspyClient;
@@ -20,7 +20,7 @@ describe("cancellation", () => {
     const controller = new AbortController();
     const run = streamPredict(client, "question -> answer", { question: longQuestion }, { lm: slowTokens, signal: controller.signal });
     let tokens = 0;
-    let last;
+    let last: StreamEvent<unknown> | undefined;
     for await (const event of run) {
       if (event.type === "token" && ++tokens === 2) controller.abort();
       last = event;
@@ -111,7 +111,7 @@ describe("worker death", () => {
   it("kill -9 mid-stream gives an Unavailable error event, and the pool recovers", async () => {
     const pid = client.stats().workers[0]!.pid!;
     const run = streamPredict(client, "question -> answer", { question: longQuestion }, { lm: slowTokens });
-    let last;
+    let last: StreamEvent<unknown> | undefined;
     for await (const event of run) {
       if (event.type === "token" && event.seq === 1) process.kill(pid, "SIGKILL");
       last = event;

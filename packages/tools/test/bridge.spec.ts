@@ -206,7 +206,10 @@ describe("TypeScript tools called by a Python ReAct agent", () => {
       name: "shout",
       description: "Upper-cases the input.",
       input,
-      execute: ({ input }) => (calls.push(input), input.toUpperCase()),
+      execute: ({ input }) => {
+        calls.push(input);
+        return input.toUpperCase();
+      },
     });
     const events = await collect(streamReact(client, "question -> answer", { question: "two words" }, { tools: [shout, "word_count"] }));
     const observations = ofType(events, "observation");
@@ -262,7 +265,10 @@ describe("batches of agents", () => {
       name: "shout",
       description: "Upper-cases.",
       input,
-      execute: async ({ input }) => (seen.push(input), input.toUpperCase()),
+      execute: async ({ input }) => {
+        seen.push(input);
+        return input.toUpperCase();
+      },
     });
     const items = ["a", "b", "c", "d"].map((question) => ({ question }));
     const run = streamBatch(client, { type: "react", signature: "question -> answer", tools: ["shout"] }, items, {
@@ -306,7 +312,15 @@ describe("registries and access", () => {
 
   it("runs 1,000 tool calls in one run", async () => {
     let calls = 0;
-    const ping = defineTool({ name: "ping", description: "Pong.", input: z.object({ i: z.number() }), execute: ({ i }) => (calls++, i) });
+    const ping = defineTool({
+      name: "ping",
+      description: "Pong.",
+      input: z.object({ i: z.number() }),
+      execute: ({ i }) => {
+        calls++;
+        return i;
+      },
+    });
     const result = await executeStream<{ calls: number; ms: number[] }>(
       client,
       "tool_pingpong",

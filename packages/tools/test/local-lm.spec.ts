@@ -23,7 +23,10 @@ it("a Python agent on the local model calls a TS tool with arguments that match 
     name: "city_facts",
     description: "Country and population of a city.",
     input: z.object({ city: z.string() }),
-    execute: ({ city }) => (seen.push(city), { city, country: "France", population: 522250 }),
+    execute: ({ city }) => {
+      seen.push(city);
+      return { city, country: "France", population: 522250 };
+    },
   });
   const events = await collect(
     streamReact(client, "question -> answer", { question: "How many people live in Lyon?" }, { tools: [lookup], maxIters: 2 }),

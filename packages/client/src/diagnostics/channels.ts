@@ -80,7 +80,10 @@ const channels = new Map<DiagnosticsChannel, Channel>();
 
 export function diagnosticsChannel(name: DiagnosticsChannel): Channel {
   let found = channels.get(name);
-  if (!found) channels.set(name, (found = channel(name)));
+  if (!found) {
+    found = channel(name);
+    channels.set(name, found);
+  }
   return found;
 }
 

@@ -3,7 +3,7 @@ import type { Logger } from "../options.js";
 import type { ManagedProcess } from "../process/managed-process.js";
 import type { WorkerConnection } from "../worker/connection.js";
 import { DispatchQueue } from "./dispatch-queue.js";
-import { PoolWorker, RemotePoolWorker, type WorkerStatus } from "./pool-worker.js";
+import { type PoolWorker, RemotePoolWorker, type WorkerStatus } from "./pool-worker.js";
 
 const EXIT_EVENT_GRACE_MS = 250;
 
@@ -194,7 +194,14 @@ function abortedWithin(signal: AbortSignal, ms: number): Promise<void> {
   if (signal.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }
 

@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync } from "node:fs";
+import { lstatSync, mkdirSync, type Stats } from "node:fs";
 
 // A folder only this user can enter: what sockets and pid files need. Checked, never chmodded.
 
@@ -18,7 +18,7 @@ export function ensurePrivateDir(path: string, parents: boolean): string | undef
  * group or other access, so nobody else can plant, rename or remove run folders in it.
  */
 export function privateDirProblem(path: string): string | undefined {
-  let info;
+  let info: Stats;
   try {
     info = lstatSync(path);
   } catch (error) {
