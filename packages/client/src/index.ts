@@ -34,6 +34,7 @@ export type {
 export type { PoolStats, WorkerStats } from "./pool/pool.js";
 export type { WorkerStatus } from "./pool/pool-worker.js";
 export type { RunChannel, RunRequestInit, RunStartInit } from "./run/open-run.js";
+export { isSession, type SessionLike } from "./session/brand.js";
 export { Session, type SessionOptions } from "./session/session.js";
 export type {
   ParseSignature,
@@ -42,5 +43,14 @@ export type {
   SignatureOutputs,
   WithReasoning,
 } from "./signature/types.js";
-export { isRunTool, type RunTool, type ToolContext, ToolError, type ToolErrorKind } from "./tools/run-tool.js";
+export {
+  isRunTool,
+  isToolError,
+  type RunTool,
+  TOOL_ERROR_KINDS,
+  type ToolContext,
+  ToolError,
+  type ToolErrorKind,
+} from "./tools/run-tool.js";
+export type { ToolRef } from "./tools/run-tools.js";
 export { checkTool, ToolRegistry } from "./tools/tool-registry.js";

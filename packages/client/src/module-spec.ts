@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import { type ModuleSpec, ModuleSpecSchema } from "@dspy-connect/core-proto";
 import { encodeJson } from "./json.js";
-import type { ModuleCallOptions } from "./options.js";
 
 /** A DSPy module to run: a registered type and its signature. */
 export interface ModuleDefinition {
@@ -43,11 +42,14 @@ export function moduleId(module: ModuleDefinition): string {
   return `${module.type}:${createHash("sha256").update(key).digest("hex").slice(0, 16)}`;
 }
 
-/** The module parts of per-call options. */
-export function moduleOptions(options: ModuleCallOptions | undefined): Pick<ModuleDefinition, "instructions" | "config" | "state"> {
+/** The optional parts of a module definition that options of every kind carry. */
+export type ModuleParts = Pick<ModuleDefinition, "instructions" | "config" | "state">;
+
+/** The module parts of per-call or per-stream options: only those set (an empty config is none). */
+export function moduleOptions(options: ModuleParts | undefined): ModuleParts {
   return {
     ...(options?.instructions !== undefined && { instructions: options.instructions }),
-    ...(options?.config !== undefined && { config: options.config }),
+    ...(options?.config !== undefined && Object.keys(options.config).length > 0 && { config: options.config }),
     ...(options?.state !== undefined && { state: options.state }),
   };
 }

@@ -1,3 +1,4 @@
+export type { ToolRef, Usage } from "@dspy-connect/client";
 export { type BatchOptions, type BatchSummary, streamBatch, streamBatchPredict } from "./operations/batch.js";
 export { executeStream } from "./operations/command.js";
 export {
@@ -43,10 +44,6 @@ export type {
   ToolOutputEvent,
   ToolStartEvent,
   TrialEvent,
-  Usage,
 } from "./stream/events.js";
 export { type EventHandler, RunStream } from "./stream/run-stream.js";
 export type { StreamOptions, StreamTarget } from "./stream/target.js";
-/** For packages that add operations (the composer): opens a run and wraps it as a RunStream. */
-export { failed, startStream } from "./stream/target.js";
-export { strictJson, type ToolRef } from "./stream/tool-calls.js";

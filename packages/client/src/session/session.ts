@@ -7,6 +7,7 @@ import type { AffinityMode, CallOptions, LmOption, RunOptions } from "../options
 import type { Lease, Pool } from "../pool/pool.js";
 import { openRun, type RunChannel, type RunStartInit, withDefaults } from "../run/open-run.js";
 import { ToolRegistry } from "../tools/tool-registry.js";
+import { brandSession } from "./brand.js";
 
 export interface SessionOptions {
   /** The session's LM; calls may still override it. Default: the client's LM. */
@@ -45,6 +46,7 @@ export class Session extends ModuleCaller {
     private readonly ttlSeconds: number,
   ) {
     super();
+    brandSession(this);
   }
 
   /** @internal */

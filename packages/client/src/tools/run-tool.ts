@@ -1,7 +1,12 @@
-import type { Session } from "../session/session.js";
-
 /** Why a tool call failed, as the worker and the `tool_error` event name it. */
-export type ToolErrorKind = "error" | "timeout" | "invalid_args" | "unknown_tool" | "not_serializable" | "cancelled";
+export type ToolErrorKind = (typeof TOOL_ERROR_KINDS)[number];
+
+/** Every ToolErrorKind, as the wire and the `tool_error` event carry them. */
+export const TOOL_ERROR_KINDS = ["error", "timeout", "invalid_args", "unknown_tool", "not_serializable", "cancelled"] as const;
+
+// Symbol.for: a ToolError thrown by a tool built with another installed copy of this
+// package is still recognised (see isToolError).
+const TOOL_ERROR = Symbol.for("@dspy-connect/client.tool-error");
 
 /** A failed tool call. Its message becomes the agent's observation. */
 export class ToolError extends Error {
@@ -12,7 +17,13 @@ export class ToolError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+    Object.defineProperty(this, TOOL_ERROR, { value: true });
   }
+}
+
+/** True for a ToolError of any installed copy of @dspy-connect/client. */
+export function isToolError(value: unknown): value is ToolError {
+  return value instanceof Error && (value as unknown as Record<symbol, unknown>)[TOOL_ERROR] === true;
 }
 
 /** What a tool's code gets besides its arguments. */
@@ -21,8 +32,8 @@ export interface ToolContext {
   readonly signal: AbortSignal;
   /** The call's id, as in the run's `tool_start` / `tool_output` / `tool_error` events. */
   readonly callId: string;
-  /** The session the run belongs to, if any. */
-  readonly session: Session | undefined;
+  /** The id of the session the run belongs to, if any. */
+  readonly sessionId: string | undefined;
   /** Streams a chunk of output to the reader as a `tool_output` event. */
   emit(chunk: unknown): void;
 }

@@ -1,5 +1,6 @@
-import { encodeJson, Session } from "@dspy-connect/client";
-import { type RunStream, type StreamOptions, type StreamTarget, startStream } from "@dspy-connect/streaming";
+import { encodeJson, isSession } from "@dspy-connect/client";
+import type { RunStream, StreamOptions, StreamTarget } from "@dspy-connect/streaming";
+import { startStream } from "@dspy-connect/streaming/internal";
 import type { AnyPipeline } from "../pipeline/pipeline.js";
 
 /** A client (least-loaded worker) or a session (its worker keeps the compiled pipeline). */
@@ -25,7 +26,7 @@ export function runPipeline<R>(
       return {
         operation: {
           case: "pipeline",
-          value: { pipelineId: target instanceof Session ? id : "", definitionJson: json, inputsJson: encodeJson(inputs, "inputs") },
+          value: { pipelineId: isSession(target) ? id : "", definitionJson: json, inputsJson: encodeJson(inputs, "inputs") },
         },
       };
     },

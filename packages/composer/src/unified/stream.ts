@@ -1,7 +1,7 @@
-import { Code, ConnectError, isRunTool, type ModuleDefinition, Session } from "@dspy-connect/client";
+import { Code, ConnectError, isRunTool, isSession, type ModuleDefinition } from "@dspy-connect/client";
+import { moduleOptions } from "@dspy-connect/client/internal";
 import {
   executeStream,
-  failed,
   type MetricName,
   type OptimizerSpec,
   RunStream,
@@ -12,6 +12,7 @@ import {
   streamOptimization,
   type ToolRef,
 } from "@dspy-connect/streaming";
+import { failed } from "@dspy-connect/streaming/internal";
 import { type AnyPipeline, Pipeline } from "../pipeline/pipeline.js";
 import { runPipeline } from "../run/run-pipeline.js";
 
@@ -57,7 +58,7 @@ export type UnifiedStream = RunStream<unknown> & { readonly route: StreamRoute }
  */
 export function streamRoute(target: StreamTarget, operation: string | AnyPipeline, args: StreamArgs = {}): StreamRoute {
   if (operation instanceof Pipeline || args.pipeline) return "composer";
-  const session = target instanceof Session ? target : undefined;
+  const session = isSession(target) ? target : undefined;
   const bridged = (args.tools ?? []).some((ref) => (typeof ref === "string" ? session?.tools.get(ref) !== undefined : isRunTool(ref)));
   return bridged ? "tool_bridge" : "direct";
 }
@@ -92,9 +93,7 @@ function open(
     const module: ModuleDefinition = {
       type: name,
       signature: args.signature,
-      ...(args.instructions !== undefined && { instructions: args.instructions }),
-      ...(args.config !== undefined && { config: args.config }),
-      ...(args.state !== undefined && { state: args.state }),
+      ...moduleOptions(args),
       ...(toolNames.length > 0 && { tools: toolNames }),
     };
     return streamModule(target, module, args.inputs ?? {}, options);

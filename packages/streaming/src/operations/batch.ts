@@ -1,9 +1,17 @@
-import { Code, ConnectError, encodeJson, type ModuleDefinition, type SignatureInputs, toModuleSpec } from "@dspy-connect/client";
-import type { ErrorInfo, StreamEvent, Usage } from "../stream/events.js";
+import {
+  Code,
+  ConnectError,
+  encodeJson,
+  type ModuleDefinition,
+  type SignatureInputs,
+  toModuleSpec,
+  type Usage,
+} from "@dspy-connect/client";
+import { moduleOptions, RunTools } from "@dspy-connect/client/internal";
+import type { ErrorInfo, StreamEvent } from "../stream/events.js";
 import { runEvents } from "../stream/run-events.js";
 import { RunStream } from "../stream/run-stream.js";
 import { failed, type StreamOptions, type StreamTarget } from "../stream/target.js";
-import { RunTools } from "../stream/tool-calls.js";
 
 export interface BatchOptions extends StreamOptions<BatchSummary> {
   /** Items in flight at once, across all workers. Default 4. */
@@ -40,7 +48,7 @@ export function streamBatchPredict<S extends string>(
   items: readonly SignatureInputs<S>[],
   options: BatchOptions = {},
 ): RunStream<BatchSummary> {
-  return streamBatch(target, { type: "predict", signature, ...moduleParts(options) }, items, options);
+  return streamBatch(target, { type: "predict", signature, ...moduleOptions(options) }, items, options);
 }
 
 /**
@@ -177,12 +185,4 @@ async function* merge(
     stop.abort();
     await Promise.allSettled(iterators.map((it) => it.return?.(undefined)));
   }
-}
-
-function moduleParts(options: BatchOptions): Omit<ModuleDefinition, "type" | "signature"> {
-  return {
-    ...(options.instructions !== undefined && { instructions: options.instructions }),
-    ...(options.config !== undefined && { config: options.config }),
-    ...(options.state !== undefined && { state: options.state }),
-  };
 }

@@ -1,16 +1,17 @@
 import {
   encodeJson,
+  isSession,
   type ModuleDefinition,
   moduleId,
-  Session,
   type SignatureInputs,
   type SignatureOutputs,
+  type ToolRef,
   toModuleSpec,
   type WithReasoning,
 } from "@dspy-connect/client";
+import { moduleOptions, type ResolvedTools } from "@dspy-connect/client/internal";
 import type { RunStream } from "../stream/run-stream.js";
 import { type StreamOptions, type StreamTarget, startStream } from "../stream/target.js";
-import type { ResolvedTools, ToolRef } from "../stream/tool-calls.js";
 
 export interface StreamModuleOptions<R> extends StreamOptions<R> {
   /** Replaces the signature's instructions. */
@@ -60,7 +61,7 @@ function moduleStream<O>(
       const module = makeModule(tools);
       const value = {
         module: toModuleSpec(module),
-        moduleId: target instanceof Session ? moduleId(module) : "",
+        moduleId: isSession(target) ? moduleId(module) : "",
         inputsJson: encodeJson(inputs, "inputs"),
       };
       return { operation: { case: "module", value } };
@@ -77,7 +78,7 @@ export function streamPredict<S extends string>(
   inputs: SignatureInputs<S>,
   options: StreamModuleOptions<SignatureOutputs<S>> = {},
 ): RunStream<SignatureOutputs<S>> {
-  return streamModule(target, definition("predict", signature, options), inputs, options);
+  return streamModule(target, { type: "predict", signature, ...moduleOptions(options) }, inputs, options);
 }
 
 /** dspy.ChainOfThought, streamed: `reasoning` tokens, then each output field's tokens. */
@@ -87,7 +88,7 @@ export function streamChainOfThought<S extends string>(
   inputs: SignatureInputs<S>,
   options: StreamModuleOptions<WithReasoning<SignatureOutputs<S>>> = {},
 ): RunStream<WithReasoning<SignatureOutputs<S>>> {
-  return streamModule(target, definition("chain_of_thought", signature, options), inputs, options);
+  return streamModule(target, { type: "chain_of_thought", signature, ...moduleOptions(options) }, inputs, options);
 }
 
 /**
@@ -104,22 +105,8 @@ export function streamReact<S extends string>(
   const config = { ...options.config, ...(options.maxIters !== undefined && { max_iters: options.maxIters }) };
   return moduleStream(
     target,
-    (tools) => ({ ...definition("react", signature, { ...options, config }), tools: tools.names }),
+    (tools) => ({ type: "react", signature, ...moduleOptions({ ...options, config }), tools: tools.names }),
     inputs,
     options,
   );
-}
-
-function definition(
-  type: string,
-  signature: string,
-  options: Pick<StreamModuleOptions<never>, "instructions" | "config" | "state">,
-): ModuleDefinition {
-  return {
-    type,
-    signature,
-    ...(options.instructions !== undefined && { instructions: options.instructions }),
-    ...(options.config !== undefined && Object.keys(options.config).length > 0 && { config: options.config }),
-    ...(options.state !== undefined && { state: options.state }),
-  };
 }

@@ -1,4 +1,4 @@
-import { decodeJson } from "@dspy-connect/client";
+import { decodeJson, type ToolErrorKind, type Usage } from "@dspy-connect/client";
 import { StepEvent_Phase, type Event as WireEvent, type StepEvent as WireStepEvent } from "@dspy-connect/core-proto";
 
 /** Every event has the run's sequence number (1, 2, ... with no gaps) and the worker's time (Unix ms). */
@@ -68,7 +68,8 @@ export interface ToolErrorEvent extends EventBase {
   readonly step: number;
   readonly callId: string;
   readonly tool: string;
-  readonly kind: "error" | "timeout" | "invalid_args" | "unknown_tool" | "not_serializable" | "cancelled" | (string & {});
+  /** A ToolErrorKind, or a kind a newer worker names. */
+  readonly kind: ToolErrorKind | (string & {});
   readonly message: string;
 }
 
@@ -176,12 +177,6 @@ export interface CustomEvent extends EventBase {
   readonly type: "custom";
   readonly name: string;
   readonly data: unknown;
-}
-
-export interface Usage {
-  readonly promptTokens: number;
-  readonly completionTokens: number;
-  readonly totalTokens: number;
 }
 
 /** Terminal: the run finished. */

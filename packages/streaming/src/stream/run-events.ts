@@ -1,7 +1,7 @@
 import { Code, ConnectError, decodeJson, type RunChannel } from "@dspy-connect/client";
+import { RunTools } from "@dspy-connect/client/internal";
 import type { RunDone } from "@dspy-connect/core-proto";
 import { errorInfo, fromWire, type StreamEvent } from "./events.js";
-import { RunTools } from "./tool-calls.js";
 
 /**
  * The run's frames as typed events. Never throws: every failure (worker error, abort,

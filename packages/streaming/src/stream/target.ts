@@ -1,8 +1,8 @@
-import { ConnectError, type RunChannel, type RunOptions, type RunStartInit } from "@dspy-connect/client";
+import { ConnectError, type RunChannel, type RunOptions, type RunStartInit, type ToolRef } from "@dspy-connect/client";
+import { type ResolvedTools, RunTools } from "@dspy-connect/client/internal";
 import type { StreamEvent } from "./events.js";
 import { runEvents } from "./run-events.js";
 import { type EventHandler, RunStream } from "./run-stream.js";
-import { type ResolvedTools, RunTools, type ToolRef } from "./tool-calls.js";
 
 /** Where a stream runs: a client (least-loaded worker) or a session (its worker, its modules). */
 export interface StreamTarget {

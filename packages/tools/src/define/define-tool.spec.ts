@@ -4,7 +4,7 @@ import { z } from "zod";
 import { defineTool } from "./define-tool.js";
 
 function context(chunks: unknown[] = []): ToolContext {
-  return { signal: new AbortController().signal, callId: "c1", session: undefined, emit: (c) => chunks.push(c) };
+  return { signal: new AbortController().signal, callId: "c1", sessionId: undefined, emit: (c) => chunks.push(c) };
 }
 
 describe("defineTool", () => {

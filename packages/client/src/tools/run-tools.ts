@@ -1,18 +1,13 @@
 import { create } from "@bufbuild/protobuf";
-import {
-  Code,
-  ConnectError,
-  checkTool,
-  decodeJson,
-  isRunTool,
-  publish,
-  type RunChannel,
-  type RunTool,
-  Session,
-  ToolError,
-  type ToolErrorKind,
-} from "@dspy-connect/client";
 import { type RunResponse, type ToolSpec, ToolSpecSchema } from "@dspy-connect/core-proto";
+import { publish } from "../diagnostics/channels.js";
+import { Code, ConnectError } from "../errors.js";
+import { decodeJson } from "../json.js";
+import type { RunChannel } from "../run/open-run.js";
+import { isSession } from "../session/brand.js";
+import { isRunTool, isToolError, type RunTool, ToolError, type ToolErrorKind } from "./run-tool.js";
+import { strictJson } from "./strict-json.js";
+import { checkTool } from "./tool-registry.js";
 
 type ToolCall = Extract<RunResponse["kind"], { case: "toolCall" }>["value"];
 export interface ResolvedTools {
@@ -38,7 +33,7 @@ export class RunTools {
 
   private constructor(
     private readonly tools: ReadonlyMap<string, RunTool>,
-    private readonly session: Session | undefined,
+    private readonly sessionId: string | undefined,
   ) {}
 
   /**
@@ -46,7 +41,7 @@ export class RunTools {
    * those tools. Other names are returned as Python tool names.
    */
   static resolve(target: unknown, refs: readonly ToolRef[] = []): ResolvedTools {
-    const session = target instanceof Session ? target : undefined;
+    const session = isSession(target) ? target : undefined;
     const tools = new Map<string, RunTool>();
     const pythonNames: string[] = [];
     for (const ref of refs) {
@@ -61,7 +56,7 @@ export class RunTools {
       if (known && known !== tool) throw new ConnectError(`two different tools are named ${tool.name}`, Code.InvalidArgument);
       tools.set(tool.name, tool);
     }
-    return { tools: new RunTools(tools, session), pythonNames, names: [...tools.keys(), ...pythonNames] };
+    return { tools: new RunTools(tools, session?.id), pythonNames, names: [...tools.keys(), ...pythonNames] };
   }
 
   get size(): number {
@@ -115,16 +110,18 @@ export class RunTools {
       } catch (error) {
         throw new ToolError(`invalid arguments for tool ${toolName}: ${describe(error)}`, "invalid_args");
       }
-      const output = await tool.invoke(args, { signal: controller.signal, callId, session: this.session, emit });
+      const output = await tool.invoke(args, { signal: controller.signal, callId, sessionId: this.sessionId, emit });
       const outputJson = strictJson(output ?? null, `tool ${toolName}'s result`);
       publish("dspy-connect:tool:end", { info, error: undefined, at: performance.now() });
       channel.send({ kind: { case: "toolResult", value: { callId, outcome: { case: "outputJson", value: outputJson } } } });
     })()
       .catch((error: unknown) => {
         const reason = controller.signal.aborted ? controller.signal.reason : undefined;
-        const failure = reason instanceof ToolError ? reason : error;
-        const kind: ToolErrorKind = failure instanceof ToolError ? failure.kind : "error";
-        fail(kind, failure instanceof ToolError ? failure.message : `${toolName} failed: ${describe(failure)}`);
+        const failure = isToolError(reason) ? reason : error;
+        fail(
+          isToolError(failure) ? failure.kind : "error",
+          isToolError(failure) ? failure.message : `${toolName} failed: ${describe(failure)}`,
+        );
       })
       .finally(() => {
         clearTimeout(timer);
@@ -145,25 +142,4 @@ function failCall(channel: RunChannel, callId: string, kind: ToolErrorKind, mess
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/**
- * JSON bytes, refusing what JSON.stringify would silently change: functions, symbols,
- * `undefined` in arrays, Maps and Sets (BigInt and cycles already throw).
- */
-export function strictJson(value: unknown, what: string): Uint8Array {
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(value, function (key, item: unknown) {
-      const where = key === "" ? "" : ` at ${JSON.stringify(key)}`;
-      if (typeof item === "function" || typeof item === "symbol") throw new Error(`a ${typeof item}${where}`);
-      if (item === undefined && Array.isArray(this)) throw new Error(`undefined in an array${where}`);
-      if (item instanceof Map || item instanceof Set) throw new Error(`a ${item.constructor.name}${where}`);
-      return item;
-    });
-  } catch (error) {
-    throw new ToolError(`${what} is not JSON-serialisable: ${describe(error)}`, "not_serializable", { cause: error });
-  }
-  if (text === undefined) throw new ToolError(`${what} is not JSON-serialisable`, "not_serializable");
-  return encoder.encode(text);
 }
