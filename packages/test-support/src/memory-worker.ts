@@ -74,6 +74,11 @@ export function item(seq: number, index: number, input: unknown, outcome: { outp
   return { seq, timeMs: Date.now(), kind: { case: "item", value } };
 }
 
+/** Progress of the run's own items. */
+export function progress(seq: number, completed: number, total: number, failed: number): WireEvent {
+  return { seq, timeMs: Date.now(), kind: { case: "progress", value: { completed, total, failed } } };
+}
+
 /** The worker asks the client to run a TypeScript tool. */
 export function toolCall(callId: string, toolName: string, args: unknown, timeoutMs = 0): RunFrame {
   const argsJson = typeof args === "string" ? new TextEncoder().encode(args) : encodeJson(args, "args");
