@@ -3,3 +3,4 @@
 export { type ModuleParts, moduleOptions } from "./module-spec.js";
 export { type ResolvedTools, RunTools } from "./tools/run-tools.js";
 export { strictJson } from "./tools/strict-json.js";
+export { createClientOnTransport, type TransportClientOptions } from "./transport-client.js";

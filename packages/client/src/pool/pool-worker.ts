@@ -255,7 +255,8 @@ export class RemotePoolWorker extends PoolWorker {
   }
 }
 
-async function isServing(connection: WorkerConnection): Promise<boolean> {
+/** One health check of the worker service, within HEALTH_TIMEOUT_MS. */
+export async function isServing(connection: WorkerConnection): Promise<boolean> {
   try {
     const reply = await connection.health.check({ service: SERVICE_NAME }, { timeoutMs: HEALTH_TIMEOUT_MS });
     return reply.status === HealthCheckResponse_ServingStatus.SERVING;

@@ -1,5 +1,5 @@
 import * as net from "node:net";
-import { type Client, createClient, type Interceptor } from "@connectrpc/connect";
+import { type Client, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import { Health, WorkerService } from "@dspy-connect/core-proto";
 
@@ -37,9 +37,10 @@ function connect(baseUrl: string, nodeOptions: object, interceptors: Interceptor
     readMaxBytes: MAX_MESSAGE_BYTES,
     writeMaxBytes: MAX_MESSAGE_BYTES,
   });
-  return {
-    service: createClient(WorkerService, transport),
-    health: createClient(Health, transport),
-    close: () => sessionManager.abort(),
-  };
+  return connectTransport(transport, () => sessionManager.abort());
+}
+
+/** A worker behind any connect Transport, such as an in-memory router in unit tests. */
+export function connectTransport(transport: Transport, close: () => void = () => {}): WorkerConnection {
+  return { service: createClient(WorkerService, transport), health: createClient(Health, transport), close };
 }

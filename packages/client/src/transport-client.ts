@@ -1,0 +1,46 @@
+import type { Transport } from "@connectrpc/connect";
+import { DspyClient } from "./client.js";
+import { type ClientOptions, defaultLogger } from "./options.js";
+import { Pool } from "./pool/pool.js";
+import { TransportPoolWorker } from "./pool/transport-pool-worker.js";
+
+export interface TransportClientOptions
+  extends Pick<
+    ClientOptions,
+    "lm" | "timeoutMs" | "maxQueueSize" | "maxQueueWaitMs" | "healthIntervalMs" | "drainTimeoutMs" | "sessions" | "logger"
+  > {
+  /** Calls one worker runs at once; more wait in the pool's queue. Default 4. */
+  readonly maxConcurrency?: number;
+}
+
+/**
+ * A DspyClient whose workers are connect Transports, one worker per transport, with no
+ * process, socket or LM server. Unit tests pass createRouterTransport routers that answer
+ * WorkerService and Health with plain handlers; it resolves once every worker is serving.
+ */
+export async function createClientOnTransport(
+  transports: Transport | readonly Transport[],
+  options: TransportClientOptions = {},
+): Promise<DspyClient> {
+  const logger = options.logger ?? defaultLogger;
+  const pool = new Pool({
+    maxQueueSize: options.maxQueueSize ?? 1000,
+    maxQueueWaitMs: options.maxQueueWaitMs ?? 30_000,
+    healthIntervalMs: options.healthIntervalMs ?? 5_000,
+    drainTimeoutMs: options.drainTimeoutMs ?? 10_000,
+    killAfterMs: 0,
+    logger,
+  });
+  const list = Array.isArray(transports) ? (transports as readonly Transport[]) : [transports as Transport];
+  const capacity = options.maxConcurrency ?? 4;
+  const events = { changed: pool.changed };
+  await pool.start(list.map((transport, i) => new TransportPoolWorker(`t${i}`, capacity, transport, events, logger)));
+  return new DspyClient(pool, undefined, {
+    lm: options.lm,
+    timeoutMs: options.timeoutMs ?? 120_000,
+    sessionTtlMs: options.sessions?.ttlMs ?? 30 * 60_000,
+    affinity: options.sessions?.affinity ?? "strict",
+    killAfterMs: 0,
+    cleanup: () => {},
+  });
+}
