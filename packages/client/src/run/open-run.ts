@@ -107,14 +107,21 @@ export function openRun(
       throw await pool.translateError(error, lease, options.signal);
     } finally {
       open = false;
-      if (!finished) {
-        stop.abort(new Error("the reader stopped before the run ended"));
-        // Let connect see the abort through: it then clears the call's deadline timer,
-        // which would otherwise keep Node alive until the deadline.
-        await drain(stream);
+      if (!finished && ended) {
+        // The reader has the run's end and left: the worker's work is over (its slot is
+        // free), and the RPC finishes by itself (this side has half-closed, trailers follow).
+        void drain(stream);
+        lease.release();
+      } else {
+        if (!finished) {
+          stop.abort(new Error("the reader stopped before the run ended"));
+          // Let connect see the abort through: it then clears the call's deadline timer,
+          // which would otherwise keep Node alive until the deadline.
+          await drain(stream);
+        }
+        requests.close();
+        lease.release();
       }
-      requests.close();
-      lease.release();
     }
   }
   return {

@@ -31,7 +31,8 @@ export async function* runEvents<R>(
   let seq = 0;
   let terminal: StreamEvent<R> | undefined;
   try {
-    // Read to the stream's real end (the worker's trailers), so the RPC completes normally.
+    // Up to `done`: the channel then lets the RPC end by itself (half-close, trailers), so the
+    // reader gets the run's end without waiting for that round trip.
     for await (const response of channel.responses) {
       const kind = response.kind;
       if (kind.case === "events") {
@@ -44,6 +45,7 @@ export async function* runEvents<R>(
         tools.handle(kind.value, channel);
       } else if (kind.case === "done") {
         terminal = terminalEvent(kind.value, seq, decodeResult);
+        break;
       }
     }
     yield terminal ?? {
