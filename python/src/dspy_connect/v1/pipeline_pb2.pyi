@@ -96,14 +96,14 @@ class ModuleStep(_message.Message):
     def __init__(self, module: _Optional[_Union[_common_pb2.ModuleSpec, _Mapping]] = ..., inputs: _Optional[_Mapping[str, str]] = ..., outputs: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class BranchStep(_message.Message):
-    __slots__ = ("condition", "then", "otherwise")
+    __slots__ = ("condition", "if_true", "if_false")
     CONDITION_FIELD_NUMBER: _ClassVar[int]
-    THEN_FIELD_NUMBER: _ClassVar[int]
-    OTHERWISE_FIELD_NUMBER: _ClassVar[int]
+    IF_TRUE_FIELD_NUMBER: _ClassVar[int]
+    IF_FALSE_FIELD_NUMBER: _ClassVar[int]
     condition: Condition
-    then: PipelineDefinition
-    otherwise: PipelineDefinition
-    def __init__(self, condition: _Optional[_Union[Condition, _Mapping]] = ..., then: _Optional[_Union[PipelineDefinition, _Mapping]] = ..., otherwise: _Optional[_Union[PipelineDefinition, _Mapping]] = ...) -> None: ...
+    if_true: PipelineDefinition
+    if_false: PipelineDefinition
+    def __init__(self, condition: _Optional[_Union[Condition, _Mapping]] = ..., if_true: _Optional[_Union[PipelineDefinition, _Mapping]] = ..., if_false: _Optional[_Union[PipelineDefinition, _Mapping]] = ...) -> None: ...
 
 class ParallelStep(_message.Message):
     __slots__ = ("branches", "aggregate")
