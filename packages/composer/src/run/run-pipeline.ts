@@ -21,11 +21,11 @@ export function runPipeline<R>(
   return startStream<R>(
     target,
     () => {
-      const { json, id } = pipeline.encoded();
+      const { definition, id } = pipeline.encoded();
       return {
         operation: {
           case: "pipeline",
-          value: { pipelineId: target instanceof Session ? id : "", definitionJson: json, inputsJson: encodeJson(inputs, "inputs") },
+          value: { pipelineId: target instanceof Session ? id : "", definition, inputsJson: encodeJson(inputs, "inputs") },
         },
       };
     },
