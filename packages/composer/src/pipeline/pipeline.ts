@@ -293,7 +293,10 @@ export class Pipeline<In extends Fields = {}, Out extends Fields = {}> {
     return runPipeline(target, this, inputs, options);
   }
 
-  /** The wire definition: the contract's PipelineDefinition message (a new one each call). */
+  /**
+   * The wire definition: the contract's PipelineDefinition message. Read it, do not change
+   * it: its steps are shared with this pipeline and every pipeline built from it.
+   */
   definition(): PipelineDefinition {
     const inputs = Object.fromEntries([...this.shape.inputs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     return create(PipelineDefinitionSchema, { name: this.shape.name, inputs, steps: [...this.shape.steps] });
