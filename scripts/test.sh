@@ -15,6 +15,12 @@ if git rev-parse --verify -q main >/dev/null && git cat-file -e main:packages/co
   pnpm exec buf breaking --against ".git#branch=main"
 fi
 
+step "TypeScript lint and format (Biome)"
+pnpm exec biome ci .
+
+step "import cycles (madge)"
+pnpm exec madge --circular --extensions ts --ts-config tsconfig.base.json packages/*/src
+
 step "build and typecheck"
 pnpm exec turbo run build typecheck --output-logs=errors-only
 pnpm exec tsc -p bench/tsconfig.json

@@ -21,7 +21,7 @@ from typing import Any
 
 from grpc_health.v1 import health_pb2
 
-from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2
+from dspy_connect.v1 import common_pb2, pipeline_pb2, run_pb2, worker_pb2
 
 SERVICE = "/dspy_connect.v1.WorkerService/"
 HEALTH = "/grpc.health.v1.Health/"
@@ -596,35 +596,12 @@ def run_case(h: Hostile, sessions: list[str]) -> FuzzCase:
             )
         start.optimize.CopyFrom(op)
     elif kind == "pipeline":
-        good = {
-            "version": 1,
-            "name": "p",
-            "inputs": {"q": "str"},
-            "steps": [{"kind": "predict", "signature": "q -> a"}, {"kind": "chain_of_thought", "signature": "a -> b"}],
-        }
-        definition = json.dumps(good).encode()
+        definition = pipeline_pb2.PipelineDefinition(name="p", inputs={"q": "str"})
+        definition.steps.add().predict.module.signature = "q -> a"
+        definition.steps.add().chain_of_thought.module.signature = "a -> b"
         if hostile_op:
-            definition = h.rng.choice(
-                [
-                    h.json_bytes(good),
-                    json.dumps(
-                        {
-                            **good,
-                            "steps": [
-                                {
-                                    "kind": h.rng.choice(["predict", "branch", "map", "parallel", "react", h.text(20)]),
-                                    h.rng.choice(
-                                        ["signature", "condition", "over", "branches", "inputs", "config", "state"]
-                                    ): h.json_value(),
-                                }
-                            ],
-                        }
-                    ).encode(),
-                ]
-            )
-        start.pipeline.CopyFrom(
-            run_pb2.PipelineRun(definition_json=definition, inputs_json=h.inputs({"q": "x"}, "inputs" in bad))
-        )
+            _hostile_step(h, definition.steps.add())
+        start.pipeline.CopyFrom(run_pb2.PipelineRun(definition=definition, inputs_json=h.inputs({"q": "x"}, "inputs" in bad)))
         if "module_id" in bad:
             start.pipeline.pipeline_id = h.name()
     elif kind == "command":
@@ -699,6 +676,58 @@ def run_case(h: Hostile, sessions: list[str]) -> FuzzCase:
         ]
     cancels = plan.cancel_after_events is not None or plan.tool_reply == "cancel"
     return FuzzCase("Run", label, plan, internal_ok=internal_ok, cancels=cancels)
+
+
+def _hostile_step(h: Hostile, step: pipeline_pb2.PipelineStep) -> None:
+    """A pipeline step with hostile names, references, literals, sizes or policies."""
+    if h.chance(0.5):
+        step.name = h.name()
+    if h.chance(0.2):
+        step.on_error.mode = h.rng.randrange(6)
+        step.on_error.retries = h.rng.choice([0, 1, 10, 11, 2**32 - 1])
+    choice = h.rng.randrange(6)
+    if choice == 0:
+        body = getattr(step, h.rng.choice(["predict", "chain_of_thought", "react", "module"]))
+        body.module.signature = h.signature(h.chance(0.7))[0]
+        body.module.type = h.rng.choice(["", "predict", "flaky", h.name()])
+        body.module.config_json = h.json_bytes()
+        body.module.tools.extend(h.name() for _ in range(h.rng.randrange(3)))
+        body.inputs[h.name()] = h.name()
+        body.outputs[h.name()] = h.name()
+    elif choice == 1:
+        compare = step.branch.condition.compare
+        compare.op = h.rng.randrange(9)
+        compare.left.field = h.name()
+        literal = compare.right.literal
+        pick = h.rng.randrange(4)
+        if pick == 0:
+            literal.string_value = h.text()
+        elif pick == 1:
+            literal.number_value = h.rng.choice([float("nan"), float("inf"), 1e300, 2.0**53, -0.0, 0.5])
+        elif pick == 2:
+            literal.list_value.values.add().list_value.values.add().bool_value = True
+        step.branch.if_true.steps.add().predict.module.signature = "q -> x"
+    elif choice == 2:
+        step.map.over = h.name()
+        step.map.item = h.name()
+        step.map.concurrency = h.rng.choice([0, 1, 16, 17, 2**32 - 1])
+        step.map.pipeline.steps.add().predict.module.signature = "item -> x"
+    elif choice == 3:
+        for _ in range(h.rng.choice([0, 1, 2, 17])):
+            step.parallel.branches.add().steps.add().predict.module.signature = "q -> x"
+        kind = h.rng.choice(["concat", "majority", "first", "merge", "best"])
+        getattr(step.parallel.aggregate, kind).field = h.name()
+    elif choice == 4:
+        nested = step.pipeline.pipeline
+        for _ in range(h.rng.choice([1, 9, 12])):
+            nested = nested.steps.add().pipeline.pipeline
+        nested.steps.add().predict.module.signature = "q -> x"
+    else:
+        condition = step.branch.condition
+        for _ in range(h.rng.choice([1, 17, 40])):
+            condition = condition.negate
+        condition.exists.field = h.name()
+        step.branch.if_true.steps.add().predict.module.signature = "q -> x"
 
 
 def _check(h: Hostile, sessions: list[str]) -> FuzzCase:

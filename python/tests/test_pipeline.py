@@ -13,7 +13,26 @@ import pytest
 from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2
 
 from .conftest import connect, plugin_worker
+from .pipeline_defs import (
+    CONTINUE,
+    aggregate,
+    branch,
+    cond,
+    definition,
+    exists,
+    field,
+    flaky,
+    map_step,
+    module_step,
+    parallel,
+    predict,
+    retry,
+    sub,
+    sub_pipeline,
+    value,
+)
 from .run_client import run
+from .test_malformed_requests import raw_run
 
 Phase = run_pb2.StepEvent
 
@@ -31,21 +50,14 @@ async def stub(pipeline_worker):
 
 
 def pipeline_start(steps, inputs=None, declared=None, lm=None, session_id="", pipeline_id="", send_definition=True):
-    definition = {
-        "version": 1,
-        "name": "test",
-        "inputs": declared if declared is not None else {"question": "str"},
-        "steps": steps,
-    }
-    return run_pb2.RunStart(
-        session_id=session_id,
-        lm=lm,
-        pipeline=run_pb2.PipelineRun(
-            pipeline_id=pipeline_id,
-            definition_json=json.dumps(definition).encode() if send_definition else b"",
-            inputs_json=json.dumps(inputs if inputs is not None else {"question": "one two"}).encode(),
-        ),
+    """A RunStart for a pipeline whose steps are given in protobuf JSON form (pipeline_defs)."""
+    op = run_pb2.PipelineRun(
+        pipeline_id=pipeline_id,
+        inputs_json=json.dumps(inputs if inputs is not None else {"question": "one two"}).encode(),
     )
+    if send_definition:
+        op.definition.CopyFrom(definition(steps, declared))
+    return run_pb2.RunStart(session_id=session_id, lm=lm, pipeline=op)
 
 
 def steps_of(events):
@@ -62,20 +74,10 @@ def tokens_by_path(events):
     return text
 
 
-def predict(name, signature, **more):
-    return {"kind": "predict", "name": name, "signature": signature, **more}
-
-
 async def test_sequential_steps_stream_with_their_paths_and_feed_each_other(stub):
     steps = [
         predict("draft", "question -> answer"),
-        {
-            "kind": "chain_of_thought",
-            "name": "refine",
-            "signature": "text -> answer",
-            "inputs": {"text": "answer"},
-            "outputs": {"answer": "final"},
-        },
+        module_step("chain_of_thought", "refine", "text -> answer", inputs={"text": "answer"}, outputs={"answer": "final"}),
     ]
     events, done = await run(stub, pipeline_start(steps))
     assert done.WhichOneof("outcome") == "result_json", done
@@ -102,37 +104,17 @@ async def test_sequential_steps_stream_with_their_paths_and_feed_each_other(stub
 
 
 async def test_every_step_kind_nested(stub):
-    sub = {"name": "inner", "steps": [predict("shout", "question -> loud")]}
+    inner = sub(predict("shout", "question -> loud"), name="inner")
+    contains_one = cond("contains", field("answer"), value("one"))
     steps = [
-        {
-            "kind": "react",
-            "name": "agent",
-            "signature": "question -> answer",
-            "tools": ["word_count"],
-            "config": {"max_iters": 3},
-        },
-        {
-            "kind": "branch",
-            "name": "route",
-            "condition": {"op": "contains", "left": {"field": "answer"}, "right": {"value": "one"}},
-            "then": {"steps": [{"kind": "pipeline", "name": "nested", "pipeline": sub}]},
-            "else": {"steps": [predict("never", "question -> loud")]},
-        },
-        {
-            "kind": "parallel",
-            "name": "fanout",
-            "branches": [{"steps": [predict("answer", "question -> label")]}, {"steps": [predict("answer", "loud -> label")]}],
-            "aggregate": {"kind": "concat", "field": "label", "into": "labels"},
-        },
-        {
-            "kind": "map",
-            "name": "each",
-            "over": "labels",
-            "as": "label",
-            "pipeline": {"steps": [predict("size", "label -> n: int")]},
-            "select": "n",
-            "into": "sizes",
-        },
+        module_step("react", "agent", "question -> answer", tools=["word_count"], config={"max_iters": 3}),
+        branch("route", contains_one, sub(sub_pipeline("nested", inner)), sub(predict("never", "question -> loud"))),
+        parallel(
+            "fanout",
+            [sub(predict("answer", "question -> label")), sub(predict("answer", "loud -> label"))],
+            aggregate("concat", field="label", into="labels"),
+        ),
+        map_step("each", "labels", sub(predict("size", "label -> n: int")), item="label", select="n", into="sizes"),
     ]
     events, done = await run(stub, pipeline_start(steps))
     assert done.WhichOneof("outcome") == "result_json", done
@@ -148,9 +130,9 @@ async def test_every_step_kind_nested(stub):
     assert ("PHASE_COMPLETE", "fanout/0/answer") in kinds and ("PHASE_COMPLETE", "fanout/1/answer") in kinds
     assert ("PHASE_COMPLETE", "each/0/size") in kinds and ("PHASE_COMPLETE", "each/1/size") in kinds
     assert not any(path.startswith("route/else") for _, path in kinds)
-    [branch] = [e.branch for e in events if e.WhichOneof("kind") == "branch"]
-    assert (branch.path, branch.value, branch.taken) == ("route", True, "then")
-    assert json.loads(branch.condition_json)["op"] == "contains"
+    [taken] = [e.branch for e in events if e.WhichOneof("kind") == "branch"]
+    assert (taken.path, taken.value, taken.taken) == ("route", True, "then")
+    assert json.loads(taken.condition_json) == contains_one  # the condition as sent, in protobuf JSON form
     agent = [e for e in events if e.WhichOneof("kind") in ("thought", "tool_start", "observation")]
     assert agent and all(getattr(e, e.WhichOneof("kind")).path == "agent" for e in agent)
     paths = {key.split(":")[0] for key in tokens_by_path(events)}
@@ -171,8 +153,8 @@ async def test_parallel_branches_really_run_at_the_same_time(stub):
     # sequential engine could never do. No clock involved.
     slow = common_pb2.LmConfig(model="scripted/tokens-15", cache=False)
     words = " ".join(["w"] * 8)
-    branches = [{"steps": [predict("a", "question -> answer")]} for _ in range(3)]
-    steps = [{"kind": "parallel", "name": "p", "branches": branches, "aggregate": {"kind": "majority", "field": "answer"}}]
+    branches = [sub(predict("a", "question -> answer")) for _ in range(3)]
+    steps = [parallel("p", branches, aggregate("majority", field="answer"))]
     events, done = await run(stub, pipeline_start(steps, inputs={"question": words}, lm=slow))
     assert json.loads(done.result_json)["answer"] == f"answer: {words}"
     order = [e.token.path for e in events if e.WhichOneof("kind") == "token"]
@@ -182,16 +164,10 @@ async def test_parallel_branches_really_run_at_the_same_time(stub):
 
 
 async def test_branch_else_and_no_else(stub):
-    is_yes = {"op": "eq", "left": {"field": "question"}, "right": {"value": "yes"}}
+    is_yes = cond("eq", field("question"), value("yes"))
     steps = [
-        {
-            "kind": "branch",
-            "name": "b1",
-            "condition": is_yes,
-            "then": {"steps": [predict("t", "question -> x")]},
-            "else": {"steps": [predict("e", "question -> x")]},
-        },
-        {"kind": "branch", "name": "b2", "condition": is_yes, "then": {"steps": [predict("t", "question -> y")]}},
+        branch("b1", is_yes, sub(predict("t", "question -> x")), sub(predict("e", "question -> x"))),
+        branch("b2", is_yes, sub(predict("t", "question -> y"))),
     ]
     events, done = await run(stub, pipeline_start(steps, inputs={"question": "no"}))
     result = json.loads(done.result_json)
@@ -203,7 +179,7 @@ async def test_branch_else_and_no_else(stub):
 async def test_fail_fast_is_the_default_and_names_the_step(stub):
     steps = [
         predict("ok", "question -> answer"),
-        {"kind": "module", "type": "flaky", "name": "boom", "signature": "question -> other", "config": {"fail_times": 5}},
+        flaky("boom", "question -> other", 5),
         predict("never", "question -> third"),
     ]
     events, done = await run(stub, pipeline_start(steps))
@@ -218,21 +194,8 @@ async def test_fail_fast_is_the_default_and_names_the_step(stub):
 
 async def test_continue_on_error_leaves_nulls_and_goes_on(stub):
     steps = [
-        {
-            "kind": "module",
-            "type": "flaky",
-            "name": "boom",
-            "signature": "question -> other",
-            "config": {"fail_times": 5},
-            "on_error": "continue",
-        },
-        {
-            "kind": "branch",
-            "name": "check",
-            "condition": {"op": "exists", "arg": {"field": "other"}},
-            "then": {"steps": [predict("a", "other -> answer")]},
-            "else": {"steps": [predict("b", "question -> answer")]},
-        },
+        flaky("boom", "question -> other", 5, on_error=CONTINUE),
+        branch("check", exists(field("other")), sub(predict("a", "other -> answer")), sub(predict("b", "question -> answer"))),
     ]
     events, done = await run(stub, pipeline_start(steps))
     assert json.loads(done.result_json) == {"question": "one two", "other": None, "answer": "answer: one two"}
@@ -240,16 +203,7 @@ async def test_continue_on_error_leaves_nulls_and_goes_on(stub):
 
 
 async def test_retry_n_times(stub):
-    flaky = {
-        "kind": "module",
-        "type": "flaky",
-        "name": "shaky",
-        "signature": "question -> answer",
-        "config": {"fail_times": 2},
-        "on_error": "retry",
-        "retries": 2,
-    }
-    events, done = await run(stub, pipeline_start([flaky]))
+    events, done = await run(stub, pipeline_start([flaky("shaky", "question -> answer", 2, on_error=retry(2))]))
     assert json.loads(done.result_json)["answer"] == "answer: one two"
     phases = [(p, path) for p, path, _ in steps_of(events)]
     assert phases == [
@@ -264,49 +218,27 @@ async def test_retry_n_times(stub):
     errors = [e.step.error.message for e in events if e.WhichOneof("kind") == "step" and e.step.phase == Phase.PHASE_ERROR]
     assert errors[0].startswith("attempt 1 of 3 failed, retrying: step 'shaky'")
     # Too few retries: the last error ends the run.
-    flaky["config"] = {"fail_times": 3}
-    _, done = await run(stub, pipeline_start([flaky]))
+    _, done = await run(stub, pipeline_start([flaky("shaky", "question -> answer", 3, on_error=retry(2))]))
     assert "flaky failure 3 of 3" in done.error.message
 
 
 async def test_a_failing_parallel_branch_cancels_its_siblings(stub):
     slow = common_pb2.LmConfig(model="scripted/tokens-50", cache=False)
     long = " ".join(["w"] * 40)
-    branches = [
-        {"steps": [predict("slow", "question -> answer")]},
-        {
-            "steps": [
-                {
-                    "kind": "module",
-                    "type": "flaky",
-                    "name": "boom",
-                    "signature": "question -> answer",
-                    "config": {"fail_times": 9},
-                }
-            ]
-        },
-    ]
-    steps = [{"kind": "parallel", "name": "p", "branches": branches, "aggregate": {"kind": "first", "field": "answer"}}]
+    branches = [sub(predict("slow", "question -> answer")), sub(flaky("boom", "question -> answer", 9))]
+    steps = [parallel("p", branches, aggregate("first", field="answer"))]
     events, done = await run(stub, pipeline_start(steps, inputs={"question": long}, lm=slow))
     assert "step 'p/1/boom'" in done.error.message
     slow_tokens = [e for e in events if e.WhichOneof("kind") == "token" and e.token.path == "p/0/slow"]
     assert len(slow_tokens) < 40  # stopped early, not streamed to the end
     # continue-on-error on the parallel step: the failed branch is left out.
-    steps[0]["on_error"] = "continue"
+    steps[0]["onError"] = CONTINUE
     _, done = await run(stub, pipeline_start(steps, inputs={"question": "hi"}))
     assert json.loads(done.result_json)["answer"] == "answer: hi"
 
 
 async def test_map_runs_each_item_and_continue_marks_failures(stub):
-    steps = [
-        {
-            "kind": "map",
-            "name": "each",
-            "over": "items",
-            "pipeline": {"steps": [predict("say", "item -> answer")]},
-            "concurrency": 2,
-        }
-    ]
+    steps = [map_step("each", "items", sub(predict("say", "item -> answer")), concurrency=2)]
     events, done = await run(stub, pipeline_start(steps, inputs={"items": ["a", "b", "c"]}, declared={"items": "list[str]"}))
     result = json.loads(done.result_json)
     assert result["results"] == [{"answer": "answer: a"}, {"answer": "answer: b"}, {"answer": "answer: c"}]
@@ -317,8 +249,8 @@ async def test_map_runs_each_item_and_continue_marks_failures(stub):
 async def test_cancel_stops_every_branch_and_frees_the_threads(stub):
     slow = common_pb2.LmConfig(model="scripted/tokens-100", cache=False)
     long = " ".join(["w"] * 50)
-    branches = [{"steps": [predict("s", "question -> answer")]} for _ in range(3)]
-    steps = [{"kind": "parallel", "name": "p", "branches": branches, "aggregate": {"kind": "concat", "field": "answer"}}]
+    branches = [sub(predict("s", "question -> answer")) for _ in range(3)]
+    steps = [parallel("p", branches, aggregate("concat", field="answer"))]
     tokens = lambda events: sum(e.WhichOneof("kind") == "token" for e in events) >= 3  # noqa: E731
     events, done = await run(stub, pipeline_start(steps, inputs={"question": long}, lm=slow), cancel_when=tokens)
     assert done.error.code == grpc.StatusCode.CANCELLED.value[0]
@@ -352,40 +284,49 @@ async def test_sessions_keep_the_compiled_pipeline(stub):
 
 
 async def test_bad_definitions_are_typed_errors_and_the_worker_stays_up(stub):
-    huge = run_pb2.RunStart(pipeline=run_pb2.PipelineRun(definition_json=b'{"version":1,"steps":[' + b"9" * 5000 + b"]}"))
-    deep = run_pb2.RunStart(pipeline=run_pb2.PipelineRun(definition_json=b"[" * 50_000 + b"]" * 50_000))
-    dunder = pipeline_start(
-        [
-            {
-                "kind": "branch",
-                "condition": {"op": "eq", "left": {"field": "question.__class__"}, "right": {"value": 1}},
-                "then": {"steps": [predict("a", "question -> b")]},
-            }
-        ]
-    )
+    big = pipeline_start([predict(f"s{i}", "question -> answer", config={"pad": "x" * 5000}) for i in range(250)])
+    dunder = pipeline_start([branch(None, cond("eq", field("question.__class__"), value(1)), sub(predict("a", "question -> b")))])
+    legacy = run_pb2.RunStart(pipeline=run_pb2.PipelineRun(definition_json=b'{"version": 1, "steps": []}'))
     cases = [
-        huge,
-        deep,
+        big,
         dunder,
+        legacy,
         run_pb2.RunStart(pipeline=run_pb2.PipelineRun()),
-        pipeline_start([{"kind": "exec", "code": "import os"}]),
+        pipeline_start([{"name": "no_kind"}]),
         pipeline_start([predict("a", "question -> answer")], inputs={"question": 1}),
         pipeline_start([predict("a", "question -> answer")], inputs={}),
-        pipeline_start(
-            [
-                {
-                    "kind": "branch",
-                    "condition": {"op": "gt", "left": {"field": "question"}, "right": {"value": 3}},
-                    "then": {"steps": [predict("a", "question -> b")]},
-                }
-            ]
-        ),
+        pipeline_start([branch(None, cond("gt", field("question"), value(3)), sub(predict("a", "question -> b")))]),
     ]
     for start in cases:
         _, done = await run(stub, start)
         assert done.error.code == grpc.StatusCode.INVALID_ARGUMENT.value[0], (start, done)
     _, done = await run(stub, pipeline_start([predict("a", "question -> answer")]))
     assert done.WhichOneof("outcome") == "result_json"
+
+
+def _field(number: int, payload: bytes) -> bytes:
+    """One length-delimited protobuf field."""
+    size, length = bytearray(), len(payload)
+    while True:
+        size.append((length & 0x7F) | (0x80 if length > 0x7F else 0))
+        length >>= 7
+        if not length:
+            break
+    return bytes([number << 3 | 2]) + bytes(size) + payload
+
+
+async def test_a_definition_nested_past_protobufs_own_limit_is_invalid_argument(pipeline_worker):
+    """Nesting beyond protobuf's decoder limit (100 messages deep) fails to parse: the run
+    ends with INVALID_ARGUMENT, like any malformed request, before the compiler's own
+    nesting bound could be asked."""
+    definition_bytes = _field(3, _field(10, _field(1, _field(2, b"question -> b"))))  # one predict step
+    for _ in range(60):  # PipelineDefinition.steps -> PipelineStep.pipeline -> SubPipelineStep.pipeline
+        definition_bytes = _field(3, _field(17, _field(1, definition_bytes)))
+    request = _field(1, _field(13, _field(4, definition_bytes)))  # RunRequest.start.pipeline.definition
+    async with grpc.aio.insecure_channel(pipeline_worker.address) as channel:
+        done = await raw_run(channel, [request])
+    assert done is not None and done.error.code == grpc.StatusCode.INVALID_ARGUMENT.value[0], done
+    assert "malformed" in done.error.message
 
 
 def rss_mib(pid: int) -> float:
@@ -397,19 +338,12 @@ async def test_one_pipeline_run_many_times_keeps_memory_flat(stub, pipeline_work
     session = await stub.CreateSession(worker_pb2.CreateSessionRequest())
     steps = [
         predict("a", "question -> answer"),
-        {
-            "kind": "parallel",
-            "name": "p",
-            "branches": [{"steps": [predict("x", "answer -> label")]}, {"steps": [predict("y", "question -> label")]}],
-            "aggregate": {"kind": "majority", "field": "label"},
-        },
-        {
-            "kind": "map",
-            "name": "m",
-            "over": "items",
-            "pipeline": {"steps": [predict("z", "item -> summary")]},
-            "select": "summary",
-        },
+        parallel(
+            "p",
+            [sub(predict("x", "answer -> label")), sub(predict("y", "question -> label"))],
+            aggregate("majority", field="label"),
+        ),
+        map_step("m", "items", sub(predict("z", "item -> summary")), select="summary"),
     ]
     start = pipeline_start(
         steps,
@@ -463,45 +397,29 @@ def test_a_full_thread_pool_runs_branches_inline(monkeypatch):
         finally:
             channel.close()
 
-    inner = {
-        "kind": "parallel",
-        "name": "inner",
-        "branches": [{"steps": [predict("x", "item -> label")]}, {"steps": [predict("y", "item -> label")]}],
-        "aggregate": {"kind": "concat", "field": "label", "into": "labels"},
-    }
+    inner = parallel(
+        "inner",
+        [sub(predict("x", "item -> label")), sub(predict("y", "item -> label"))],
+        aggregate("concat", field="label", into="labels"),
+    )
     steps = [
-        {
-            "kind": "parallel",
-            "name": "outer",
-            "branches": [{"steps": [predict("a", "question -> answer")]}, {"steps": [predict("b", "question -> answer")]}],
-            "aggregate": {"kind": "majority", "field": "answer"},
-        },
-        {"kind": "map", "name": "each", "over": "items", "pipeline": {"steps": [inner]}, "select": "labels", "concurrency": 2},
+        parallel(
+            "outer",
+            [sub(predict("a", "question -> answer")), sub(predict("b", "question -> answer"))],
+            aggregate("majority", field="answer"),
+        ),
+        map_step("each", "items", sub(inner), select="labels", concurrency=2),
     ]
     result = run_inline(steps, {"question": "q", "items": ["a", "b"]}, {"question": "str", "items": "list[str]"})
     assert result["answer"] == "answer: q"
     assert result["results"] == [["label: a", "label: a"], ["label: b", "label: b"]]
     # Fail-fast inline: the failing branch's error wins, and the run's thread carries on fine.
     failing = [
-        {
-            "kind": "parallel",
-            "name": "p",
-            "branches": [
-                {
-                    "steps": [
-                        {
-                            "kind": "module",
-                            "type": "flaky",
-                            "name": "boom",
-                            "signature": "question -> answer",
-                            "config": {"fail_times": 9},
-                        }
-                    ]
-                },
-                {"steps": [predict("ok", "question -> answer")]},
-            ],
-            "aggregate": {"kind": "first", "field": "answer"},
-        }
+        parallel(
+            "p",
+            [sub(flaky("boom", "question -> answer", 9)), sub(predict("ok", "question -> answer"))],
+            aggregate("first", field="answer"),
+        )
     ]
     with pytest.raises(Exception, match="step 'p/0/boom'"):
         run_inline(failing, {"question": "q"}, {"question": "str"})

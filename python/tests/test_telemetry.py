@@ -15,9 +15,10 @@ import pytest
 from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2
 
 from .conftest import connect, plugin_worker
+from .pipeline_defs import aggregate, branch, cond, field, parallel, retry, sub, value
+from .pipeline_defs import predict as predict_step
 from .run_client import run, run_answering
 from .test_pipeline import pipeline_start
-from .test_pipeline import predict as predict_step
 from .test_run import module_start
 from .test_tools import react_start, result, tool
 
@@ -123,18 +124,12 @@ async def test_pipeline_steps_are_spans_and_their_modules_nest_under_them(stub):
     caller = Caller()
     steps = [
         predict_step("draft", "question -> answer"),
-        {
-            "kind": "branch",
-            "name": "route",
-            "condition": {"op": "contains", "left": {"field": "answer"}, "right": {"value": "one"}},
-            "then": {"steps": [predict_step("shout", "question -> loud")]},
-        },
-        {
-            "kind": "parallel",
-            "name": "fan",
-            "branches": [{"steps": [predict_step("a", "question -> label")]}, {"steps": [predict_step("b", "answer -> label")]}],
-            "aggregate": {"kind": "concat", "field": "label", "into": "labels"},
-        },
+        branch("route", cond("contains", field("answer"), value("one")), sub(predict_step("shout", "question -> loud"))),
+        parallel(
+            "fan",
+            [sub(predict_step("a", "question -> label")), sub(predict_step("b", "answer -> label"))],
+            aggregate("concat", field="label", into="labels"),
+        ),
     ]
     _, done = await run(stub, traced(pipeline_start(steps), caller))
     assert done.WhichOneof("outcome") == "result_json", done.error.message
@@ -155,7 +150,7 @@ async def test_pipeline_steps_are_spans_and_their_modules_nest_under_them(stub):
 
 async def test_a_failed_step_attempt_is_an_error_span(stub):
     caller = Caller()
-    steps = [predict_step("flaky", "question -> answer", on_error="retry", retries=1)]
+    steps = [predict_step("flaky", "question -> answer", on_error=retry(1))]
     failing = common_pb2.LmConfig(model="scripted/fail", kwargs_json=b'{"num_retries": 0}')
     _, done = await run(stub, traced(pipeline_start(steps, lm=failing), caller))
     assert done.WhichOneof("outcome") == "error"

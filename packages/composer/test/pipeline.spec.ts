@@ -1,4 +1,6 @@
+import { toJson } from "@bufbuild/protobuf";
 import { Code, type DspyClient } from "@dspy-connect/client";
+import { ConditionSchema } from "@dspy-connect/core-proto";
 import { defineTool } from "@dspy-connect/tools";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { z } from "zod";
@@ -65,12 +67,13 @@ describe("pipelines on a real worker", () => {
         return input.toUpperCase();
       },
     });
+    const onesAndLong = field("answer")
+      .contains("one")
+      .and(len(field("question")).gt(3));
     const flow = pipeline("flow", { inputs: "question: str" })
       .react("question -> answer", { name: "agent", tools: ["word_count", shout], maxIters: 4 })
       .branch(
-        field("answer")
-          .contains("one")
-          .and(len(field("question")).gt(3)),
+        onesAndLong,
         pipeline("yes").pipeline(pipeline("nested").predict("question -> loud", { name: "say" })),
         pipeline("no").predict("question -> loud", { name: "never" }),
         { name: "route" },
@@ -95,7 +98,9 @@ describe("pipelines on a real worker", () => {
     expect(steps).toContain("step_complete:fanout/1/answer");
     expect(steps).toContain("step_complete:each/1/size");
     expect(steps.some((s) => s.includes("route/else"))).toBe(false);
-    expect(ofType(events, "branch_taken")).toMatchObject([{ path: "route", value: true, taken: "then", condition: { op: "and" } }]);
+    // The condition as sent, in protobuf JSON form.
+    const condition = toJson(ConditionSchema, onesAndLong.node);
+    expect(ofType(events, "branch_taken")).toEqual([expect.objectContaining({ path: "route", value: true, taken: "then", condition })]);
     expect(ofType(events, "parallel_start")).toMatchObject([{ path: "fanout", branches: 2 }]);
     expect(ofType(events, "parallel_complete")[0]!.output).toEqual({ labels: result.labels });
     expect(ofType(events, "tool_start").map((e) => [e.path, e.tool])).toEqual([

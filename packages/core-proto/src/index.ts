@@ -1,6 +1,7 @@
 // The dspy-connect wire contract. Everything here is generated from proto/ by buf;
 // regenerate with `./dev generate`.
 export * from "./gen/dspy_connect/v1/common_pb.js";
+export * from "./gen/dspy_connect/v1/pipeline_pb.js";
 export * from "./gen/dspy_connect/v1/run_pb.js";
 export * from "./gen/dspy_connect/v1/worker_pb.js";
 export {

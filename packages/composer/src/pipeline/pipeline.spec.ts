@@ -1,7 +1,9 @@
+import { toBinary, toJson } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@dspy-connect/client";
+import { AggregatorSchema, ConditionSchema, PipelineDefinitionSchema } from "@dspy-connect/core-proto";
 import { describe, expect, expectTypeOf, it } from "vitest";
-import { bestBy, concat, firstNonEmpty, majorityVote, mergeObjects } from "../aggregators/aggregators.js";
-import { and, field, len, not } from "../conditions/conditions.js";
+import { type AggregatorSpec, bestBy, concat, firstNonEmpty, majorityVote, mergeObjects } from "../aggregators/aggregators.js";
+import { and, field, len, not, or } from "../conditions/conditions.js";
 import { type Pipeline, pipeline } from "./pipeline.js";
 import type { PipelineTypeError } from "./types.js";
 
@@ -17,26 +19,37 @@ function invalid(build: () => unknown, message: RegExp): void {
   throw new Error("expected an InvalidArgument ConnectError");
 }
 
+/** A definition in protobuf JSON form: what the worker reads, readable in a test. */
+function json(p: Pipeline): unknown {
+  return toJson(PipelineDefinitionSchema, p.definition());
+}
+
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64");
+
 describe("the wire definition", () => {
   it("lists steps in order, infers the inputs and maps names", () => {
     const p = pipeline("qa")
       .predict("question -> answer", { name: "draft" })
       .chainOfThought("text, question -> verdict: bool", { inputs: { text: "answer" }, outputs: { verdict: "ok" } })
       .predict("answer, ok: bool, topic -> final", { onError: { retry: 2 } });
-    expect(p.definition()).toEqual({
-      version: 1,
+    expect(json(p as never)).toEqual({
       name: "qa",
       inputs: { question: "str", topic: "str" },
       steps: [
-        { kind: "predict", name: "draft", signature: "question -> answer" },
+        { name: "draft", predict: { module: { signature: "question -> answer" } } },
         {
-          kind: "chain_of_thought",
           name: "chain_of_thought_1",
-          signature: "text, question -> verdict: bool",
-          inputs: { text: "answer" },
-          outputs: { verdict: "ok" },
+          chainOfThought: {
+            module: { signature: "text, question -> verdict: bool" },
+            inputs: { text: "answer" },
+            outputs: { verdict: "ok" },
+          },
         },
-        { kind: "predict", name: "predict_2", signature: "answer, ok: bool, topic -> final", on_error: "retry", retries: 2 },
+        {
+          name: "predict_2",
+          onError: { mode: "MODE_RETRY", retries: 2 },
+          predict: { module: { signature: "answer, ok: bool, topic -> final" } },
+        },
       ],
     });
     expect(p.inputs).toEqual({ question: "str", topic: "str" });
@@ -55,27 +68,52 @@ describe("the wire definition", () => {
       .map("items", pipeline("each").predict("item -> summary"), { into: "summaries", select: "summary", concurrency: 2 })
       .pipeline(pipeline("tail").predict("label -> out"));
     const steps = p.definition().steps;
-    expect(steps.map((s) => [s.kind, s.name])).toEqual([
+    expect(steps.map((s) => [s.kind.case, s.name])).toEqual([
       ["predict", "predict_0"],
       ["branch", "route"],
       ["parallel", "vote"],
       ["map", "map_3"],
       ["pipeline", "tail"],
     ]);
-    expect(steps[1]).toMatchObject({
-      condition: { op: "contains", left: { field: "answer" }, right: { value: "yes" } },
-      then: { name: "yes", inputs: { answer: "str" } },
-      else: { name: "no" },
+    const [, route, vote, each] = (json(p as never) as { steps: unknown[] }).steps;
+    expect(route).toMatchObject({
+      branch: {
+        condition: { compare: { op: "OP_CONTAINS", left: { field: "answer" }, right: { literal: "yes" } } },
+        ifTrue: { name: "yes", inputs: { answer: "str" } },
+        ifFalse: { name: "no" },
+      },
     });
-    expect(steps[2]).toMatchObject({ aggregate: { kind: "majority", field: "label", into: "label" }, on_error: "continue" });
-    expect(steps[3]).toMatchObject({
-      over: "items",
-      as: "item",
-      into: "summaries",
-      select: "summary",
-      concurrency: 2,
-      pipeline: { inputs: { item: "str" } },
+    expect(vote).toMatchObject({
+      onError: { mode: "MODE_CONTINUE" },
+      parallel: { aggregate: { majority: { field: "label", into: "label" } } },
     });
+    expect(each).toMatchObject({
+      map: { over: "items", item: "item", into: "summaries", select: "summary", concurrency: 2, pipeline: { inputs: { item: "str" } } },
+    });
+  });
+
+  it("carries module options as the contract's ModuleSpec, config and state as JSON", () => {
+    const p = pipeline("m").react("question -> answer", {
+      tools: ["word_count"],
+      maxIters: 3,
+      instructions: "Be brief.",
+      state: { demos: [] },
+    });
+    expect(json(p as never)).toMatchObject({
+      steps: [
+        {
+          react: {
+            module: {
+              signature: "question -> answer",
+              instructions: "Be brief.",
+              tools: ["word_count"],
+              configJson: b64({ max_iters: 3 }),
+            },
+          },
+        },
+      ],
+    });
+    expect(p.definition().steps[0]!.kind.value).toMatchObject({ module: { stateJson: new TextEncoder().encode('{"demos":[]}') } });
   });
 
   it("the same pipeline has the same id; a different one another", () => {
@@ -85,23 +123,36 @@ describe("the wire definition", () => {
     expect(a.predict("answer -> more").encoded().id).not.toBe(a.encoded().id);
   });
 
+  it("the id does not depend on the order mappings were written in", () => {
+    const one = pipeline("p").predict("a, b -> x, y", { inputs: { a: "q", b: "r" }, outputs: { x: "u", y: "v" } });
+    const two = pipeline("p").predict("a, b -> x, y", { inputs: { b: "r", a: "q" }, outputs: { y: "v", x: "u" } });
+    expect(one.encoded().id).toBe(two.encoded().id);
+    expect(toBinary(PipelineDefinitionSchema, one.definition())).toEqual(toBinary(PipelineDefinitionSchema, two.definition()));
+  });
+
   it("builders are immutable: a pipeline can be extended twice", () => {
     const base = pipeline("p").predict("question -> answer");
     base.predict("answer -> x");
     expect(base.definition().steps).toHaveLength(1);
   });
 
-  it("aggregators and conditions serialise as data", () => {
-    expect(concat("a", { into: "all", separator: "\n" }).spec).toEqual({ kind: "concat", field: "a", into: "all", separator: "\n" });
-    expect(firstNonEmpty("a").spec).toEqual({ kind: "first", field: "a", into: "a" });
-    expect(mergeObjects().spec).toEqual({ kind: "merge" });
-    expect(bestBy("score", { field: "a", order: "min" }).spec).toEqual({ kind: "best", by: "score", field: "a", into: "a", order: "min" });
-    expect(and(len(field("items")).gt(2), not(field("a.b.0").eq(null))).node).toEqual({
-      op: "and",
-      args: [
-        { op: "gt", left: { op: "len", arg: { field: "items" } }, right: { value: 2 } },
-        { op: "not", arg: { op: "eq", left: { field: "a.b.0" }, right: { value: null } } },
-      ],
+  it("aggregators and conditions are the contract's messages", () => {
+    const agg = (a: { spec: AggregatorSpec }) => toJson(AggregatorSchema, a.spec);
+    expect(agg(concat("a", { into: "all", separator: "\n" }))).toEqual({ concat: { field: "a", into: "all", separator: "\n" } });
+    expect(agg(firstNonEmpty("a"))).toEqual({ first: { field: "a", into: "a" } });
+    expect(agg(mergeObjects())).toEqual({ merge: {} });
+    expect(agg(bestBy("score", { field: "a", order: "min" }))).toEqual({
+      best: { by: "score", field: "a", into: "a", order: "ORDER_MIN" },
+    });
+    const condition = and(len(field("items")).gt(2), not(field("a.b.0").eq(null)), field("tags").contains(["x", 1.5, true]));
+    expect(toJson(ConditionSchema, condition.node)).toEqual({
+      allOf: {
+        conditions: [
+          { compare: { op: "OP_GT", left: { length: { field: "items" } }, right: { literal: 2 } } },
+          { negate: { compare: { op: "OP_EQ", left: { field: "a.b.0" }, right: { literal: null } } } },
+          { compare: { op: "OP_CONTAINS", left: { field: "tags" }, right: { literal: ["x", 1.5, true] } } },
+        ],
+      },
     });
   });
 });
@@ -127,12 +178,28 @@ describe("build-time errors are InvalidArgument ConnectErrors", () => {
     invalid(() => field("_x"), /not a field reference/);
     invalid(() => field("answer").eq(Number.POSITIVE_INFINITY), /finite/);
     invalid(() => field("answer").eq(2 ** 60), /2\^53/);
+    invalid(() => field("answer").eq(2 ** 53), /within ±9007199254740991/);
+    expect(() => field("answer").eq(2 ** 53 - 1)).not.toThrow();
     invalid(() => field("answer").eq({ __proto__: 1 } as never), /literals/);
     invalid(() => p.predict("question -> a", { onError: { retry: 0 } }), /onError/);
     invalid(() => p.parallel([], concat("answer")), /1..16 branches/);
     invalid(() => p.parallel([pipeline("b").predict("question -> x")], concat("y")), /no branch writes/);
     invalid(() => p.map("answer" as never, pipeline("m").predict("item -> x"), { select: "nope" as never }), /select/);
     invalid(() => concat("a.b"), /not a path/);
+    invalid(() => concat("a", { separator: "-".repeat(101) }), /separator is longer than 100/);
+    invalid(
+      () => p.map("answer" as never, pipeline("m").predict("item -> x"), { concurrency: 17 }),
+      /concurrency must be an integer 1..16/,
+    );
+    invalid(() => p.predict("question -> a", { onError: { retry: 11 } }), /retry: 1..10/);
+    invalid(() => p.parallel(Array(17).fill(pipeline("b").predict("question -> x")), concat("x")), /1..16 branches/);
+    invalid(() => p.predict("question -> a", { name: "n".repeat(65) }), /must be 1..64 letters/);
+    let deep = field("answer").exists();
+    for (let i = 0; i < 14; i++) deep = not(deep); // 14 negations, exists, its operand: 16 levels
+    expect(() => p.branch(deep as never, pipeline("t").predict("question -> x"))).not.toThrow(); // at the bound
+    invalid(() => p.branch(not(deep) as never, pipeline("t").predict("question -> x")), /nested deeper than 16 levels/);
+    const wide = or(...Array.from({ length: 86 }, (_, i) => field("answer").eq(i)));
+    invalid(() => p.branch(wide as never, pipeline("t").predict("question -> x")), /more than 256 nodes/);
   });
 });
 

@@ -1,8 +1,19 @@
 import { createHash } from "node:crypto";
-import { Code, ConnectError, encodeJson, isRunTool, type SignatureInputs } from "@dspy-connect/client";
+import { create, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
+import { Code, ConnectError, isRunTool, type SignatureInputs, toModuleSpec } from "@dspy-connect/client";
+import {
+  ErrorPolicy_Mode,
+  type ErrorPolicy as ErrorPolicyMessage,
+  ErrorPolicySchema,
+  type PipelineDefinition,
+  PipelineDefinitionSchema,
+  type PipelineStep,
+  PipelineStepSchema,
+} from "@dspy-connect/core-proto";
 import type { RunStream, ToolRef } from "@dspy-connect/streaming";
-import type { Aggregator, AggregatorTag } from "../aggregators/aggregators.js";
-import { type Condition, conditionRefs } from "../conditions/conditions.js";
+import { type Aggregator, type AggregatorTag, aggregatorFields } from "../aggregators/aggregators.js";
+import { type Condition, checkConditionSize, conditionRefs } from "../conditions/conditions.js";
+import { LIMITS, STEP_NAME } from "../contract/limits.js";
 import { type PipelineRunOptions, type PipelineTarget, runPipeline } from "../run/run-pipeline.js";
 import { compatible, elementType, parseFields, parseSignature } from "../signature/fields.js";
 import type {
@@ -66,7 +77,7 @@ export interface MapOptions<As extends string, Into extends string, Sel extends 
 }
 
 /** Any pipeline, whatever its fields. */
-// `any`: Pipeline is invariant in both parameters, so no narrower type admits every pipeline.
+// biome-ignore lint/suspicious/noExplicitAny: Pipeline is invariant in both parameters, so no narrower type admits every pipeline.
 export type AnyPipeline = Pipeline<any, any>;
 // Read through the phantom: Pipeline is invariant in both, so `Pipeline<infer I, Fields>` would not match.
 type InOf<P> = P extends { readonly types?: { readonly in: infer I } } ? I : never;
@@ -85,17 +96,11 @@ type ModuleNext<Kind, S extends string, M, OM, In extends Fields, Out extends Fi
   Renamed<KindOutputs<Kind, S>, OM>
 >;
 
-/** The JSON a pipeline is sent as (the worker's definition format, version 1). */
-export interface PipelineDefinition {
-  readonly version: 1;
-  readonly name: string;
-  readonly inputs: Readonly<Record<string, string>>;
-  readonly steps: readonly StepSpec[];
-}
-export type StepSpec = Readonly<Record<string, unknown>> & { readonly kind: string; readonly name: string };
-type SubDefinition = Omit<PipelineDefinition, "version">;
-
-const STEP_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+/** What a pipeline is sent as: the contract's PipelineDefinition message (pipeline.proto). */
+export type { PipelineDefinition };
+/** One step of a definition: the contract's PipelineStep message. */
+export type StepSpec = PipelineStep;
+type StepKind = MessageInitShape<typeof PipelineStepSchema>["kind"];
 
 interface Shape {
   readonly name: string;
@@ -120,7 +125,7 @@ function fail(message: string): never {
 export class Pipeline<In extends Fields = {}, Out extends Fields = {}> {
   /** Phantom: the run's inputs and the steps' outputs. */
   declare readonly types?: { readonly in: In; readonly out: Out };
-  private cached: { json: Uint8Array; id: string } | undefined;
+  private cached: { definition: PipelineDefinition; id: string } | undefined;
 
   /** @internal */
   constructor(private readonly shape: Shape) {}
@@ -191,16 +196,10 @@ export class Pipeline<In extends Fields = {}, Out extends Fields = {}> {
       sides.flatMap((side) => [...side.shape.inputs]),
       `step ${name}`,
     );
+    checkConditionSize(condition.node, `step ${name}`);
     const written = otherwise ? common([then.shape.writes, otherwise.shape.writes]) : new Map<string, string>();
-    const spec = {
-      kind: "branch",
-      name,
-      condition: condition.node,
-      then: then.sub(),
-      ...(otherwise && { else: otherwise.sub() }),
-      ...policy(options),
-    };
-    return this.next(spec, inputs, written, sides) as never;
+    const body = { condition: condition.node, ifTrue: then.definition(), ifFalse: otherwise?.definition() };
+    return this.next(step(name, options, { case: "branch", value: body }), inputs, written, sides) as never;
   }
 
   /**
@@ -214,23 +213,25 @@ export class Pipeline<In extends Fields = {}, Out extends Fields = {}> {
     options: StepOptions = {},
   ): Next<UnionToIntersection<InOf<B[number]>>, StateOf<In, Out>, In, Out, AggregateOutput<T, OutOf<B[number]>>> {
     const name = this.stepName("parallel", options);
-    if (branches.length === 0 || branches.length > 16) fail(`step ${name}: give 1..16 branches`);
+    if (branches.length === 0 || branches.length > LIMITS.maxBranches) fail(`step ${name}: give 1..${LIMITS.maxBranches} branches`);
     const inputs = this.absorb(
       branches.flatMap((b) => [...b.shape.inputs]),
       `step ${name}`,
     );
     const spec = aggregate.spec;
+    const { reads, into } = aggregatorFields(spec);
     const produced = new Map(branches.flatMap((b) => [...b.shape.writes]));
-    for (const read of [spec.field, spec.by]) {
-      if (read !== undefined && !produced.has(read)) fail(`step ${name}: the aggregator reads ${read}, which no branch writes`);
+    for (const read of reads) {
+      if (!produced.has(read)) fail(`step ${name}: the aggregator reads ${read}, which no branch writes`);
     }
-    const written = spec.into
+    const kind = spec.kind;
+    const written = into
       ? new Map([
-          [spec.into, spec.kind === "concat" ? (spec.separator !== undefined ? "str" : "list") : spec.kind === "merge" ? "dict" : "Any"],
+          [into, kind.case === "concat" ? (kind.value.separator !== undefined ? "str" : "list") : kind.case === "merge" ? "dict" : "Any"],
         ])
       : common(branches.map((b) => b.shape.writes));
-    const step = { kind: "parallel", name, branches: branches.map((b) => b.sub()), aggregate: spec, ...policy(options) };
-    return this.next(step, inputs, written, branches) as never;
+    const body = { branches: branches.map((b) => b.definition()), aggregate: spec };
+    return this.next(step(name, options, { case: "parallel", value: body }), inputs, written, branches) as never;
   }
 
   /**
@@ -264,27 +265,22 @@ export class Pipeline<In extends Fields = {}, Out extends Fields = {}> {
     if (options.select !== undefined && !pipe.shape.writes.has(options.select)) {
       fail(`step ${name}: select names ${options.select}, which the mapped pipeline does not write`);
     }
+    const concurrency = options.concurrency;
+    if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= LIMITS.maxMapConcurrency)) {
+      fail(`step ${name}: concurrency must be an integer 1..${LIMITS.maxMapConcurrency}`);
+    }
     const selected = options.select !== undefined ? pipe.shape.writes.get(options.select)! : "dict";
-    const step = {
-      kind: "map",
-      name,
-      over,
-      as,
-      into,
-      pipeline: pipe.sub(),
-      ...(options.select !== undefined && { select: options.select }),
-      ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
-      ...policy(options),
-    };
-    return this.next(step, inputs, new Map([[into, `list[${selected}]`]]), [pipe]) as never;
+    const body = { over, item: as, into, pipeline: pipe.definition(), select: options.select ?? "", concurrency: concurrency ?? 0 };
+    return this.next(step(name, options, { case: "map", value: body }), inputs, new Map([[into, `list[${selected}]`]]), [pipe]) as never;
   }
 
   /** A nested, named sub-pipeline: its steps' paths are prefixed with its name. */
   pipeline<P extends AnyPipeline>(sub: P, options: StepOptions = {}): Next<InOf<P>, StateOf<In, Out>, In, Out, OutOf<P>> {
     const name = this.stepName("pipeline", { ...options, name: options.name ?? sub.name });
     const inputs = this.absorb([...sub.shape.inputs], `step ${name}`);
-    const step = { kind: "pipeline", name, pipeline: sub.sub(), ...policy(options) };
-    return this.next(step, inputs, sub.shape.writes, [sub]) as never;
+    return this.next(step(name, options, { case: "pipeline", value: { pipeline: sub.definition() } }), inputs, sub.shape.writes, [
+      sub,
+    ]) as never;
   }
 
   /**
@@ -297,16 +293,28 @@ export class Pipeline<In extends Fields = {}, Out extends Fields = {}> {
     return runPipeline(target, this, inputs, options);
   }
 
-  /** The wire definition. */
+  /**
+   * The wire definition: the contract's PipelineDefinition message. Read it, do not change
+   * it: its steps are shared with this pipeline and every pipeline built from it.
+   */
   definition(): PipelineDefinition {
-    return { version: 1, ...this.sub() };
+    const inputs = Object.fromEntries([...this.shape.inputs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    return create(PipelineDefinitionSchema, { name: this.shape.name, inputs, steps: [...this.shape.steps] });
   }
 
-  /** @internal The encoded definition and its id (a hash: the same pipeline has the same id). */
-  encoded(): { json: Uint8Array; id: string } {
+  /**
+   * @internal The definition as sent, and its id: a hash of its binary form, which is
+   * deterministic (fields in number order, map keys sorted), so the same pipeline has the
+   * same id and a session reuses its compiled pipeline.
+   */
+  encoded(): { definition: PipelineDefinition; id: string } {
     if (!this.cached) {
-      const json = encodeJson(this.definition(), "pipeline definition");
-      this.cached = { json, id: `${this.shape.name}:${createHash("sha256").update(json).digest("hex").slice(0, 24)}` };
+      const definition = this.definition();
+      const bytes = toBinary(PipelineDefinitionSchema, definition);
+      if (bytes.length > LIMITS.maxDefinitionBytes) {
+        fail(`pipeline ${this.shape.name}: the definition is ${bytes.length} bytes, larger than ${LIMITS.maxDefinitionBytes}`);
+      }
+      this.cached = { definition, id: `${this.shape.name}:${createHash("sha256").update(bytes).digest("hex").slice(0, 24)}` };
     }
     return this.cached;
   }
@@ -323,17 +331,13 @@ export class Pipeline<In extends Fields = {}, Out extends Fields = {}> {
 
   // ---- building ----
 
-  private sub(): SubDefinition {
-    return { name: this.shape.name, inputs: Object.fromEntries(this.shape.inputs), steps: this.shape.steps };
-  }
-
   private state(): Map<string, string> {
     return new Map([...this.shape.inputs, ...this.shape.writes]);
   }
 
   private stepName(kind: string, options: StepOptions): string {
     const name = options.name ?? `${kind}_${this.shape.steps.length}`;
-    if (!STEP_NAME.test(name)) fail(`step name ${JSON.stringify(name)} must be 1..64 letters, digits, '_', '-' or '.'`);
+    if (!STEP_NAME.test(name)) fail(`step name ${JSON.stringify(name)} must be ${LIMITS.stepNameRule}`);
     if (this.shape.steps.some((s) => s.name === name)) fail(`pipeline ${this.shape.name}: the step name ${name} is used twice`);
     return name;
   }
@@ -354,7 +358,7 @@ export class Pipeline<In extends Fields = {}, Out extends Fields = {}> {
     kind: "predict" | "chain_of_thought" | "react" | "module",
     signature: string,
     options: ModuleStepOptions<Readonly<Record<string, string | undefined>>, Readonly<Record<string, string | undefined>>>,
-    extra: Record<string, unknown> = {},
+    extra: { readonly type?: string; readonly tools?: readonly string[] } = {},
     tools: readonly ToolRef[] = [],
   ): AnyPipeline {
     const name = this.stepName(kind, options);
@@ -379,19 +383,22 @@ export class Pipeline<In extends Fields = {}, Out extends Fields = {}> {
         fail(`${where}: outputs maps ${key}, which is not an output of ${JSON.stringify(signature)}`);
     }
     const written = new Map(produced.map((f) => [outputMap[f.name] ?? f.name, f.type]));
-    const step = {
-      kind,
-      name,
+    const module = toModuleSpec({
+      type: extra.type ?? "", // predict, chain_of_thought, react: the step kind names the module
       signature,
-      ...extra,
       ...(options.instructions !== undefined && { instructions: options.instructions }),
       ...(options.config !== undefined && Object.keys(options.config).length > 0 && { config: options.config }),
       ...(options.state !== undefined && { state: options.state }),
-      ...(Object.keys(inputMap).length > 0 && { inputs: inputMap }),
-      ...(Object.keys(outputMap).length > 0 && { outputs: outputMap }),
-      ...policy(options),
-    };
-    return this.next(step, inputs, written, [], tools);
+      ...(extra.tools && { tools: extra.tools }),
+    });
+    const body = { module, inputs: sorted(inputMap), outputs: sorted(outputMap) };
+    return this.next(
+      step(name, options, { case: kind === "chain_of_thought" ? "chainOfThought" : kind, value: body }),
+      inputs,
+      written,
+      [],
+      tools,
+    );
   }
 
   private next(
@@ -420,19 +427,31 @@ export function pipeline<const I extends string = "">(
   name: string,
   options: { readonly inputs?: I } = {},
 ): Pipeline<I extends "" ? {} : SignatureInputs<`${I} -> _`>, {}> {
-  if (!STEP_NAME.test(name)) fail(`pipeline name ${JSON.stringify(name)} must be 1..64 letters, digits, '_', '-' or '.'`);
+  if (!STEP_NAME.test(name)) fail(`pipeline name ${JSON.stringify(name)} must be ${LIMITS.stepNameRule}`);
   const declared = options.inputs ? parseFields(options.inputs, `pipeline ${name}`) : [];
   return new Pipeline({ name, inputs: new Map(declared.map((f) => [f.name, f.type])), writes: new Map(), steps: [], tools: [] }) as never;
 }
 
-function policy(options: StepOptions): Record<string, unknown> {
+/** A step message: its name, error policy and kind. */
+function step(name: string, options: StepOptions, kind: StepKind): PipelineStep {
+  return create(PipelineStepSchema, { name, onError: policy(options), kind });
+}
+
+/** Fail-fast (the default) is left unset. */
+function policy(options: StepOptions): ErrorPolicyMessage | undefined {
   const onError = options.onError;
-  if (onError === undefined || onError === "fail-fast") return {};
-  if (onError === "continue") return { on_error: "continue" };
-  if (typeof onError === "object" && Number.isInteger(onError.retry) && onError.retry >= 1 && onError.retry <= 10) {
-    return { on_error: "retry", retries: onError.retry };
+  if (onError === undefined || onError === "fail-fast") return undefined;
+  if (onError === "continue") return create(ErrorPolicySchema, { mode: ErrorPolicy_Mode.CONTINUE });
+  const max = LIMITS.maxRetries;
+  if (typeof onError === "object" && Number.isInteger(onError.retry) && onError.retry >= 1 && onError.retry <= max) {
+    return create(ErrorPolicySchema, { mode: ErrorPolicy_Mode.RETRY, retries: onError.retry });
   }
-  return fail(`onError must be "fail-fast", "continue" or { retry: 1..10 }, got ${JSON.stringify(onError)}`);
+  return fail(`onError must be "fail-fast", "continue" or { retry: 1..${max} }, got ${JSON.stringify(onError)}`);
+}
+
+/** A map with its keys in order: the binary form, and so the pipeline's id, is deterministic. */
+function sorted(map: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** What every map holds, with one type where they agree. */

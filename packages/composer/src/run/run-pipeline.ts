@@ -1,12 +1,18 @@
 import { encodeJson, isSession } from "@dspy-connect/client";
-import type { RunStream, StreamOptions, StreamTarget } from "@dspy-connect/streaming";
+import type { PipelineDefinition } from "@dspy-connect/core-proto";
+import type { RunStream, StreamOptions, StreamTarget, ToolRef } from "@dspy-connect/streaming";
 import { startStream } from "@dspy-connect/streaming/internal";
-import type { AnyPipeline } from "../pipeline/pipeline.js";
 
 /** A client (least-loaded worker) or a session (its worker keeps the compiled pipeline). */
 export type PipelineTarget = StreamTarget;
 
 export type PipelineRunOptions<R> = StreamOptions<R>;
+
+/** What running needs of a pipeline (structural: the builder depends on this file, not back). */
+export interface RunnablePipeline {
+  readonly tools: readonly ToolRef[];
+  encoded(): { definition: PipelineDefinition; id: string };
+}
 
 /**
  * Runs a pipeline in one worker call and streams its events. In a session the definition
@@ -14,7 +20,7 @@ export type PipelineRunOptions<R> = StreamOptions<R>;
  */
 export function runPipeline<R>(
   target: PipelineTarget,
-  pipeline: AnyPipeline,
+  pipeline: RunnablePipeline,
   inputs: unknown,
   options: PipelineRunOptions<R> = {},
 ): RunStream<R> {
@@ -22,11 +28,11 @@ export function runPipeline<R>(
   return startStream<R>(
     target,
     () => {
-      const { json, id } = pipeline.encoded();
+      const { definition, id } = pipeline.encoded();
       return {
         operation: {
           case: "pipeline",
-          value: { pipelineId: isSession(target) ? id : "", definitionJson: json, inputsJson: encodeJson(inputs, "inputs") },
+          value: { pipelineId: isSession(target) ? id : "", definition, inputsJson: encodeJson(inputs, "inputs") },
         },
       };
     },

@@ -144,7 +144,7 @@ export interface StepErrorEvent extends EventBase {
 export interface BranchTakenEvent extends EventBase {
   readonly type: "branch_taken";
   readonly path: string;
-  /** The condition as sent (the composer's expression JSON). */
+  /** The condition as sent: the contract's Condition message in protobuf JSON form. */
   readonly condition: unknown;
   readonly value: boolean;
   readonly taken: "then" | "else" | "";

@@ -1,5 +1,5 @@
-"""The composer's engine: pipeline definitions (JSON from the client) are validated and
-compiled once, then run many times inside one Run, streaming every step."""
+"""The composer's engine: pipeline definitions (the contract's PipelineDefinition message)
+are validated and compiled once, then run many times inside one Run, streaming every step."""
 
 from .definition import Pipeline, compile_pipeline
 

@@ -1,11 +1,11 @@
-"""How a parallel step combines its branches' outputs. Data, not code: a kind and the
-fields it reads and writes.
+"""How a parallel step combines its branches' outputs: the contract's `Aggregator` message
+(pipeline.proto). Data, not code: a kind and the fields it reads and writes.
 
-    {"kind": "concat",   "field": "answer", "into": "answers", "separator": "\\n"?}
-    {"kind": "majority", "field": "answer", "into": "answer"}
-    {"kind": "first",    "field": "answer", "into": "answer"}    first non-empty value
-    {"kind": "merge",    "field": "facts"?, "into": "facts"?}    merge objects (all outputs when no field)
-    {"kind": "best",     "by": "confidence", "field": "answer"?, "into": "answer"?, "order": "max" | "min"}
+    concat   {field, into, separator?}   every branch's field in one list, or one joined string
+    majority {field, into}               the value most branches gave
+    first    {field, into}               the first non-empty value
+    merge    {field?, into?}             merged objects (all outputs when no field)
+    best     {by, field?, into?, order}  the branch with the highest (or lowest) `by`
 
 Branches that failed under a continue-on-error policy are passed as None and skipped.
 """
@@ -17,11 +17,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import InvalidArgument, echo
+from ..errors import InvalidArgument
+from ..v1 import pipeline_pb2
+from .limits import LIMITS
 from .refs import check_name
 
 KINDS = ("concat", "majority", "first", "merge", "best")
-MAX_SEPARATOR_CHARS = 100
+_Order = pipeline_pb2.BestAggregator.Order
+_DESCENDING = {_Order.ORDER_UNSPECIFIED: True, _Order.ORDER_MAX: True, _Order.ORDER_MIN: False}
 
 
 @dataclass(frozen=True)
@@ -45,33 +48,32 @@ class Aggregator:
         return _APPLY[self.kind](self, ok)
 
 
-def compile_aggregator(node: Any, where: str) -> Aggregator:
-    if not isinstance(node, dict):
-        raise InvalidArgument(f"{where}: `aggregate` must be an object with a `kind`")
-    kind = node.get("kind")
-    if kind not in KINDS:
-        raise InvalidArgument(f"{where}: unknown aggregator {echo(kind)}; expected one of {list(KINDS)}")
-    unknown = sorted(set(node) - {"kind", "field", "into", "by", "separator", "order"})
-    if unknown:
-        raise InvalidArgument(f"{where}: unknown aggregator option(s) {unknown}")
-    field = check_name(node["field"], where) if node.get("field") is not None else None
-    into = check_name(node["into"], where) if node.get("into") is not None else None
-    by = check_name(node["by"], where) if node.get("by") is not None else None
-    separator = node.get("separator")
-    if separator is not None and (not isinstance(separator, str) or len(separator) > MAX_SEPARATOR_CHARS):
-        raise InvalidArgument(f"{where}: `separator` must be a string of at most {MAX_SEPARATOR_CHARS} characters")
-    order = node.get("order", "max")
-    if order not in ("max", "min"):
-        raise InvalidArgument(f"{where}: `order` must be 'max' or 'min'")
+def compile_aggregator(node: pipeline_pb2.Aggregator, where: str) -> Aggregator:
+    kind = node.WhichOneof("kind")
+    if kind is None:
+        raise InvalidArgument(f"{where}: `aggregate` needs one of {list(KINDS)}")
+    body = getattr(node, kind)
+    field = check_name(body.field, where) if body.field else None
+    into = check_name(body.into, where) if body.into else None
+    by = None
+    separator = None
+    descending = True
+    if isinstance(body, pipeline_pb2.ConcatAggregator) and body.HasField("separator"):
+        separator = body.separator
+        if len(separator) > LIMITS.max_separator_chars:
+            raise InvalidArgument(f"{where}: `separator` must be a string of at most {LIMITS.max_separator_chars} characters")
+    if isinstance(body, pipeline_pb2.BestAggregator):
+        if not body.by:
+            raise InvalidArgument(f"{where}: the best aggregator needs `by`, the numeric field to rank branches by")
+        by = check_name(body.by, where)
+        if body.order not in _DESCENDING:
+            raise InvalidArgument(f"{where}: unknown `order` {body.order}; expected ORDER_MAX or ORDER_MIN")
+        descending = _DESCENDING[body.order]
     if kind in ("concat", "majority", "first") and field is None:
         raise InvalidArgument(f"{where}: the {kind} aggregator needs a `field`")
-    if kind == "best" and by is None:
-        raise InvalidArgument(f"{where}: the best aggregator needs `by`, the numeric field to rank branches by")
-    if separator is not None and kind != "concat":
-        raise InvalidArgument(f"{where}: `separator` applies to concat only")
     if field is not None and into is None:
         into = field
-    return Aggregator(kind, field, into, by, separator, order == "max")
+    return Aggregator(kind, field, into, by, separator, descending)
 
 
 def _values(agg: Aggregator, outputs: list[dict[str, Any]]) -> list[Any]:

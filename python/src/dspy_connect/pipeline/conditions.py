@@ -1,15 +1,13 @@
-"""Branch conditions: a small JSON expression language, compiled once and evaluated
-against the pipeline's state. Never eval/exec/getattr: a condition can only read state
-fields (dict keys and list indices), compare them, and combine the results.
+"""Branch conditions: the contract's `Condition` message (pipeline.proto), compiled once into
+a small tuple tree and evaluated against the pipeline's state. Never eval/exec/getattr: a
+condition can only read state fields (dict keys and list indices), compare them, and
+combine the results.
 
-    {"op": "eq", "left": {"field": "label"}, "right": {"value": "positive"}}
-    {"op": "and", "args": [cond, ...]}        "or" likewise; {"op": "not", "arg": cond}
-    {"op": "contains", "left": value, "right": value}   substring, list member, dict key
-    {"op": "exists", "arg": value}            the field is set and not null
-    {"op": "gt", "left": {"op": "len", "arg": {"field": "items"}}, "right": {"value": 3}}
+    compare {op, left, right}   eq ne gt gte lt lte, and contains (substring, list member, dict key)
+    all_of / any_of {conditions} negate <condition>   exists <operand> (set and not null)
+    operands: field "a.b.0", literal <JSON value>, length <operand>
 
-Comparisons: eq ne gt gte lt lte. Values: {"field": "a.b.0"}, {"value": literal},
-{"op": "len", "arg": value}. Sizes, depth and numbers are bounded when compiling.
+Depth, node count, literals and numbers are bounded (LIMITS) when compiling.
 """
 
 from __future__ import annotations
@@ -18,15 +16,24 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import InvalidArgument, echo
+from google.protobuf import struct_pb2
+
+from ..errors import InvalidArgument
+from ..v1 import pipeline_pb2
+from .limits import LIMITS
 from .refs import MISSING, Ref, lookup, parse_ref
 
-MAX_DEPTH = 16
-MAX_NODES = 256
-MAX_STRING_CHARS = 10_000
-MAX_LIST_ITEMS = 100
-MAX_ABS_INT = 2**53
-COMPARISONS = frozenset({"eq", "ne", "gt", "gte", "lt", "lte"})
+_Op = pipeline_pb2.Comparison.Op
+# The comparison ops by the names the evaluator uses.
+_OPS = {
+    _Op.OP_EQ: "eq",
+    _Op.OP_NE: "ne",
+    _Op.OP_GT: "gt",
+    _Op.OP_GTE: "gte",
+    _Op.OP_LT: "lt",
+    _Op.OP_LTE: "lte",
+    _Op.OP_CONTAINS: "contains",
+}
 
 
 class ConditionError(InvalidArgument):
@@ -42,84 +49,86 @@ class Condition:
         return _truth(self.tree, state)
 
 
-def compile_condition(node: Any, where: str) -> Condition:
-    budget = [MAX_NODES]
+def compile_condition(node: pipeline_pb2.Condition, where: str) -> Condition:
+    budget = [LIMITS.max_condition_nodes]
     refs: set[str] = set()
     tree = _condition(node, where, 1, budget, refs)
     return Condition(tree, frozenset(refs))
 
 
-def _count(budget: list[int], where: str) -> None:
+def _enter(where: str, depth: int, budget: list[int]) -> None:
+    if depth > LIMITS.max_condition_depth:
+        raise InvalidArgument(f"{where}: the condition is nested deeper than {LIMITS.max_condition_depth} levels")
     budget[0] -= 1
     if budget[0] < 0:
-        raise InvalidArgument(f"{where}: the condition has more than {MAX_NODES} nodes")
+        raise InvalidArgument(f"{where}: the condition has more than {LIMITS.max_condition_nodes} nodes")
 
 
-def _op(node: Any, where: str, depth: int, budget: list[int]) -> str:
-    if depth > MAX_DEPTH:
-        raise InvalidArgument(f"{where}: the condition is nested deeper than {MAX_DEPTH} levels")
-    if not isinstance(node, dict):
-        raise InvalidArgument(f"{where}: a condition node must be an object, got {type(node).__name__}")
-    _count(budget, where)
-    op = node.get("op")
-    return op if isinstance(op, str) else ""
-
-
-def _condition(node: Any, where: str, depth: int, budget: list[int], refs: set[str]) -> tuple:
-    op = _op(node, where, depth, budget)
-    if op in ("and", "or"):
-        args = node.get("args")
-        if not isinstance(args, list) or not args:
-            raise InvalidArgument(f"{where}: {echo(op)} needs a non-empty `args` list of conditions")
-        return (op, tuple(_condition(a, where, depth + 1, budget, refs) for a in args))
-    if op == "not":
-        return ("not", _condition(node.get("arg"), where, depth + 1, budget, refs))
-    if op == "exists":
-        return ("exists", _value(node.get("arg"), where, depth + 1, budget, refs))
-    if op in COMPARISONS or op == "contains":
-        left = _value(node.get("left"), where, depth + 1, budget, refs)
-        right = _value(node.get("right"), where, depth + 1, budget, refs)
+def _condition(node: pipeline_pb2.Condition, where: str, depth: int, budget: list[int], refs: set[str]) -> tuple:
+    _enter(where, depth, budget)
+    kind = node.WhichOneof("kind")
+    if kind in ("all_of", "any_of"):
+        args = getattr(node, kind).conditions
+        if not args:
+            raise InvalidArgument(f"{where}: {kind} needs at least one condition")
+        return ("and" if kind == "all_of" else "or", tuple(_condition(a, where, depth + 1, budget, refs) for a in args))
+    if kind == "negate":
+        return ("not", _condition(node.negate, where, depth + 1, budget, refs))
+    if kind == "exists":
+        return ("exists", _value(node.exists, where, depth + 1, budget, refs))
+    if kind == "compare":
+        op = _OPS.get(node.compare.op)
+        if op is None:
+            raise InvalidArgument(f"{where}: unknown comparison op {node.compare.op}; expected one of {sorted(_OPS.values())}")
+        left = _value(node.compare.left, where, depth + 1, budget, refs)
+        right = _value(node.compare.right, where, depth + 1, budget, refs)
         return (op, left, right)
-    known = sorted([*COMPARISONS, "and", "or", "not", "contains", "exists"])
-    raise InvalidArgument(f"{where}: unknown condition op {echo(op)}; expected one of {known}")
+    raise InvalidArgument(f"{where}: a condition needs one of compare, all_of, any_of, negate or exists")
 
 
-def _value(node: Any, where: str, depth: int, budget: list[int], refs: set[str]) -> tuple:
-    if depth > MAX_DEPTH:
-        raise InvalidArgument(f"{where}: the condition is nested deeper than {MAX_DEPTH} levels")
-    if isinstance(node, dict) and "field" in node and len(node) == 1:
-        _count(budget, where)
-        ref: Ref = parse_ref(node["field"], where)
+def _value(node: pipeline_pb2.Operand, where: str, depth: int, budget: list[int], refs: set[str]) -> tuple:
+    _enter(where, depth, budget)
+    kind = node.WhichOneof("kind")
+    if kind == "field":
+        ref: Ref = parse_ref(node.field, where)
         refs.add(str(ref[0]))
         return ("field", ref)
-    if isinstance(node, dict) and "value" in node and len(node) == 1:
-        _count(budget, where)
-        return ("value", _literal(node["value"], where))
-    if _op(node, where, depth, budget) == "len":
-        return ("len", _value(node.get("arg"), where, depth + 1, budget, refs))
-    raise InvalidArgument(f'{where}: a value must be {{"field": name}}, {{"value": literal}} or {{"op": "len", "arg": value}}')
+    if kind == "literal":
+        return ("value", _literal(node.literal, where))
+    if kind == "length":
+        return ("len", _value(node.length, where, depth + 1, budget, refs))
+    raise InvalidArgument(f"{where}: an operand needs one of field, literal or length")
 
 
-def _literal(value: Any, where: str, nested: bool = False) -> Any:
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        if abs(value) > MAX_ABS_INT:
-            raise InvalidArgument(f"{where}: integer literal out of range (at most 2**53 in size)")
-        return value
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise InvalidArgument(f"{where}: number literals must be finite")
-        return value
-    if isinstance(value, str):
-        if len(value) > MAX_STRING_CHARS:
-            raise InvalidArgument(f"{where}: string literal longer than {MAX_STRING_CHARS} characters")
-        return value
-    if isinstance(value, list) and not nested:
-        if len(value) > MAX_LIST_ITEMS:
-            raise InvalidArgument(f"{where}: list literal longer than {MAX_LIST_ITEMS} items")
-        return [_literal(v, where, nested=True) for v in value]
+def _literal(value: struct_pb2.Value, where: str, nested: bool = False) -> Any:
+    kind = value.WhichOneof("kind")
+    if kind == "null_value":
+        return None
+    if kind == "bool_value":
+        return value.bool_value
+    if kind == "number_value":
+        return _number(value.number_value, where)
+    if kind == "string_value":
+        if len(value.string_value) > LIMITS.max_string_literal_chars:
+            raise InvalidArgument(f"{where}: string literal longer than {LIMITS.max_string_literal_chars} characters")
+        return value.string_value
+    if kind == "list_value" and not nested:
+        items = value.list_value.values
+        if len(items) > LIMITS.max_list_literal_items:
+            raise InvalidArgument(f"{where}: list literal longer than {LIMITS.max_list_literal_items} items")
+        return [_literal(v, where, nested=True) for v in items]
     raise InvalidArgument(f"{where}: literals are null, booleans, finite numbers, strings or a flat list of them")
+
+
+def _number(number: float, where: str) -> float | int:
+    """Numbers travel as doubles (as in JSON); an integral one is read as an int."""
+    if not math.isfinite(number):
+        raise InvalidArgument(f"{where}: number literals must be finite")
+    if number.is_integer():
+        if abs(number) > LIMITS.max_abs_integer_literal:
+            raise InvalidArgument(f"{where}: integer literal out of range (±{LIMITS.max_abs_integer_literal:.0f} at most)")
+        return int(number)
+    return number
 
 
 # ---- evaluation (depth was bounded when compiling, so recursion is bounded too) ----

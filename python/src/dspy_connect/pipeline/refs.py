@@ -8,11 +8,13 @@ import re
 from typing import Any
 
 from ..errors import InvalidArgument, echo
+from .limits import LIMITS
 
-MAX_REF_CHARS = 256
-MAX_REF_SEGMENTS = 16
-_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
-_INDEX = re.compile(r"\d{1,6}")
+MAX_REF_CHARS = LIMITS.max_ref_chars
+MAX_REF_SEGMENTS = LIMITS.max_ref_parts
+_NAME = re.compile(LIMITS.field_name_pattern)
+# ASCII digits only: Python's \d also matches other scripts' digits, JavaScript's does not.
+_INDEX = re.compile(LIMITS.index_pattern)
 
 Ref = tuple[str | int, ...]
 
@@ -47,7 +49,7 @@ def parse_ref(text: Any, where: str) -> Ref:
 def check_name(name: Any, where: str) -> str:
     """A plain field name (a state key), such as an aggregator's `into`."""
     if not isinstance(name, str) or not _NAME.fullmatch(name):
-        raise InvalidArgument(f"{where}: {echo(name)} is not a field name (a letter, then letters, digits or _)")
+        raise InvalidArgument(f"{where}: {echo(name)} is not a field name ({LIMITS.field_name_rule})")
     return name
 
 

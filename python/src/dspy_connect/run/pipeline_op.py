@@ -34,12 +34,17 @@ def run_pipeline(run: RunContext, op: run_pb2.PipelineRun) -> RunOutcome:
 
 def resolve_pipeline(op: run_pb2.PipelineRun, session: Session | None) -> Pipeline:
     """The session's pipeline under `pipeline_id` (compiled on first use), or a new one."""
+    if op.definition_json:  # deprecated field: the JSON definition of earlier clients
+        raise InvalidArgument("definition_json is no longer read: send the pipeline as `definition` (a PipelineDefinition)")
+    sent = op.HasField("definition")
     if not op.pipeline_id:
-        return compile_pipeline(op.definition_json)
+        if not sent:
+            raise InvalidArgument("a pipeline run needs a `definition` (or a pipeline_id the session holds)")
+        return compile_pipeline(op.definition)
     if len(op.pipeline_id) > MAX_PIPELINE_ID_CHARS or not op.pipeline_id.isprintable():
         raise InvalidArgument(f"pipeline_id must be 1..{MAX_PIPELINE_ID_CHARS} printable characters")
     if session is None:
         raise InvalidArgument("pipeline_id needs a session")
-    if not op.definition_json and not session.has_pipeline(op.pipeline_id):
+    if not sent and not session.has_pipeline(op.pipeline_id):
         raise NotFound(f"session {echo(session.id)} holds no pipeline {echo(op.pipeline_id)}; send its definition")
-    return session.pipeline(op.pipeline_id, lambda: compile_pipeline(op.definition_json))
+    return session.pipeline(op.pipeline_id, lambda: compile_pipeline(op.definition))

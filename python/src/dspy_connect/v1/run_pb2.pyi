@@ -1,4 +1,5 @@
 from dspy_connect.v1 import common_pb2 as _common_pb2
+from dspy_connect.v1 import pipeline_pb2 as _pipeline_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -71,14 +72,16 @@ class OptimizeRun(_message.Message):
     def __init__(self, program: _Optional[_Union[_common_pb2.ModuleSpec, _Mapping]] = ..., trainset_json: _Optional[bytes] = ..., valset_json: _Optional[bytes] = ..., metric: _Optional[str] = ..., optimizer: _Optional[str] = ..., optimizer_config_json: _Optional[bytes] = ...) -> None: ...
 
 class PipelineRun(_message.Message):
-    __slots__ = ("pipeline_id", "definition_json", "inputs_json")
+    __slots__ = ("pipeline_id", "definition_json", "inputs_json", "definition")
     PIPELINE_ID_FIELD_NUMBER: _ClassVar[int]
     DEFINITION_JSON_FIELD_NUMBER: _ClassVar[int]
     INPUTS_JSON_FIELD_NUMBER: _ClassVar[int]
+    DEFINITION_FIELD_NUMBER: _ClassVar[int]
     pipeline_id: str
     definition_json: bytes
     inputs_json: bytes
-    def __init__(self, pipeline_id: _Optional[str] = ..., definition_json: _Optional[bytes] = ..., inputs_json: _Optional[bytes] = ...) -> None: ...
+    definition: _pipeline_pb2.PipelineDefinition
+    def __init__(self, pipeline_id: _Optional[str] = ..., definition_json: _Optional[bytes] = ..., inputs_json: _Optional[bytes] = ..., definition: _Optional[_Union[_pipeline_pb2.PipelineDefinition, _Mapping]] = ...) -> None: ...
 
 class CommandRun(_message.Message):
     __slots__ = ("command", "args_json")
