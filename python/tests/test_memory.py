@@ -125,12 +125,15 @@ async def test_closed_sessions_free_their_modules(stub):
         assert (await stub.CloseSession(worker_pb2.CloseSessionRequest(session_id=session_id))).closed
     # The worker frees them by itself, idle or not: signature classes are cycles, which
     # only a full collection frees (the census does not collect here).
+    # Allowed: the plain signatures in the worker's bounded signature cache (one per session
+    # here), and the latest call's ChainOfThought signature, which LiteLLM's logging task holds.
+    allowed = SESSIONS + 1
     for _ in range(50):
         uncollected = await census(stub, collect=False)
-        if grew(before, uncollected, "Signature classes") <= SESSIONS:
+        if grew(before, uncollected, "Signature classes") <= allowed:
             break
         await asyncio.sleep(0.1)
-    assert grew(before, uncollected, "Signature classes") <= SESSIONS, uncollected["live"]
+    assert grew(before, uncollected, "Signature classes") <= allowed, uncollected["live"]
     after = await census(stub)
     assert after["live"].get("Session", 0) == 0
     # LiteLLM's logging task keeps the context of the latest async completion (one call's).
@@ -139,7 +142,7 @@ async def test_closed_sessions_free_their_modules(stub):
         assert grew(before, after, kind) <= 0, (kind, before["live"], after["live"])
     # Each ChainOfThought made a signature class of its own (with `reasoning`): gone too.
     # The plain signatures stay in the worker's bounded signature cache (512).
-    assert grew(before, after, "Signature classes") <= SESSIONS
+    assert grew(before, after, "Signature classes") <= allowed
 
 
 async def test_disk_cache_stays_under_its_limit(cache_dir: Path):
