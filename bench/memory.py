@@ -28,10 +28,9 @@ from pathlib import Path
 import grpc
 
 sys.path.insert(0, __file__.rsplit("/bench/", 1)[0] + "/python/tests")
-from conftest import start_worker  # noqa: E402
-from run_client import run  # noqa: E402
-
-from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2, worker_pb2_grpc  # noqa: E402
+from conftest import start_worker
+from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2, worker_pb2_grpc
+from run_client import run
 
 MiB = 2**20
 

@@ -37,7 +37,7 @@ class BridgedTool(dspy.Tool):
         # DSPy shows each argument's schema to the model; `required` lives on the whole object.
         required = set(schema.get("required", []))
         args = {k: _standalone(v, schema) | ({} if k in required else {"default": None}) for k, v in properties.items()}
-        return cls(call, name=name, desc=spec.description or name, args=args, arg_types={k: Any for k in args})
+        return cls(call, name=name, desc=spec.description or name, args=args, arg_types=dict.fromkeys(args, Any))
 
     def _validate_and_parse_args(self, **kwargs: Any) -> dict[str, Any]:
         # Arguments the model made up get a clear observation without a round trip; the

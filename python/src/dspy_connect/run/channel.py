@@ -71,7 +71,7 @@ class EventChannel:
     def _append(self, item: run_pb2.Event | run_pb2.RunResponse) -> asyncio.Future[None] | None:
         """Queues `item` (under the lock); returns the sender's waiter to wake, if it sleeps."""
         if self._closed:
-            raise ChannelClosed()
+            raise ChannelClosed
         if isinstance(item, run_pb2.Event):
             self._seq += 1
             item.seq = self._seq

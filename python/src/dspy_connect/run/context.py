@@ -8,7 +8,7 @@ from typing import Any
 import dspy
 
 from .. import jsonio
-from ..cancel import CancelScope, RunCancelled
+from ..cancel import CancelScope
 from ..errors import WorkerError
 from ..lm import LmSettings, build_lm, resolve
 from ..session import Session

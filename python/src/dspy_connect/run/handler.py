@@ -218,7 +218,7 @@ async def _until_half_closed(reader: asyncio.Task[None], context: grpc.aio.Servi
     timeout = HALF_CLOSE_WAIT_S if remaining is None else max(0.0, remaining)
     try:
         await asyncio.wait_for(reader, timeout)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         pass
 
 

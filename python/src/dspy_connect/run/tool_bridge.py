@@ -78,7 +78,7 @@ class ToolBridge:
         try:
             result = await asyncio.wait_for(asyncio.wrap_future(future), timeout)
             return self._outcome(name, call_id, result)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise self._timed_out(name, call_id, timeout) from None
         finally:
             self._forget(call_id)

@@ -100,7 +100,7 @@ class CallAllTools(dspy.Module):
         first = next(iter(kwargs.values()), "")
         outputs = asyncio.run(self._all(first))
         answer = "\n".join(str(o) for o in outputs)
-        return dspy.Prediction(**{name: answer for name in self.signature.output_fields})
+        return dspy.Prediction(**dict.fromkeys(self.signature.output_fields, answer))
 
     async def _all(self, first: Any) -> list[Any]:
         results = await asyncio.gather(*(tool.acall(input=first) for tool in self.tools), return_exceptions=True)

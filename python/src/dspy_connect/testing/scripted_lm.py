@@ -132,7 +132,7 @@ class Choice:
 
 def _value(type_text: str, field: str, first: str, choice: Choice = Choice()) -> Any:
     head, _, inner = type_text.partition("[")
-    inner = inner[:-1] if inner.endswith("]") else inner
+    inner = inner.removesuffix("]")
     if type_text.endswith("| None"):
         return _value(type_text[: -len("| None")].strip(), field, first)
     if head == "Optional":
