@@ -206,7 +206,7 @@ class Hostile:
         elif mode < 0.75:
             value = "".join(self.char() for _ in range(min(self.size(), 3000)))
         else:
-            unit = self.rng.choice(WEIRD + ["a", "ab ", "é", "[", "->", ","]) or "x"
+            unit = self.rng.choice([*WEIRD, "a", "ab ", "é", "[", "->", ","]) or "x"
             value = unit * max(1, self.size() // max(1, len(unit)))
         return value if limit is None else value[:limit]
 
@@ -340,7 +340,7 @@ class Hostile:
             )
         r = self.rng.randrange(6)
         if r == 1:
-            return json.dumps({**good, self.rng.choice(OPTIONS + ["forward", "__class__"]): self.json_value()}).encode()
+            return json.dumps({**good, self.rng.choice([*OPTIONS, "forward", "__class__"]): self.json_value()}).encode()
         if r == 2:
             return json.dumps({**good, "lm": {"model": self.rng.choice(SCRIPTED), "api_base": "http://127.0.0.1:9"}}).encode()
         if r == 3:

@@ -108,7 +108,8 @@ async def test_corrupt_first_run_message_ends_with_done(logged_worker):
     async with grpc.aio.insecure_channel(process.address) as channel:
         for body in CORRUPT.values():
             done = await raw_run(channel, [body])
-            assert done is not None and done.HasField("error")
+            assert done is not None
+            assert done.HasField("error")
             assert done.error.code == grpc.StatusCode.INVALID_ARGUMENT.value[0], code_name(done.error.code)
     assert "Traceback" not in worker_log(log)
 
@@ -124,7 +125,8 @@ async def test_corrupt_later_run_message_fails_the_run_with_done(logged_worker):
         for body in CORRUPT.values():
             replies = lambda response, body=body: [body] if response.HasField("tool_call") else []  # noqa: E731
             done = await raw_run(channel, [first], reply=replies)
-            assert done is not None and done.HasField("error")
+            assert done is not None
+            assert done.HasField("error")
             assert done.error.code == grpc.StatusCode.INVALID_ARGUMENT.value[0], (code_name(done.error.code), done.error.message)
     assert "Traceback" not in worker_log(log)
 
@@ -141,5 +143,6 @@ async def test_corrupt_message_after_a_refused_start_keeps_the_status_ok(logged_
     async with grpc.aio.insecure_channel(process.address) as channel:
         for body in CORRUPT.values():
             done = await raw_run(channel, [start.SerializeToString(), body])
-            assert done is not None and done.error.code == grpc.StatusCode.NOT_FOUND.value[0]
+            assert done is not None
+            assert done.error.code == grpc.StatusCode.NOT_FOUND.value[0]
     assert "Traceback" not in worker_log(log)

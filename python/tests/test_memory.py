@@ -155,7 +155,8 @@ async def test_disk_cache_stays_under_its_limit(cache_dir: Path):
     finally:
         worker.stop()
     cache = after["lm_cache"]
-    assert cache["disk"] is True and Path(cache["disk_dir"]) == disk
+    assert cache["disk"] is True
+    assert Path(cache["disk_dir"]) == disk
     # Without a limit they take ~2.6 MB; diskcache culls after each write, so the cache (its
     # SQLite pages and value files, without the write-ahead logs) stays near the limit.
     assert cache["disk_bytes"] <= DISK_LIMIT_MB * 2**20 * 1.5

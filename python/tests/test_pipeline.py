@@ -97,7 +97,8 @@ async def test_sequential_steps_stream_with_their_paths_and_feed_each_other(stub
     }
     final = [e.step for e in events if e.WhichOneof("kind") == "step"][-1]
     assert json.loads(final.output_json) == result
-    assert [e.seq for e in events] == list(range(1, len(events) + 1)) and done.event_count == len(events)
+    assert [e.seq for e in events] == list(range(1, len(events) + 1))
+    assert done.event_count == len(events)
     assert done.usage.total_tokens > 0
 
 
@@ -144,15 +145,19 @@ async def test_every_step_kind_nested(stub):
     kinds = [(phase, path) for phase, path, _ in steps_of(events)]
     assert ("PHASE_START", "route/then/nested") in kinds
     assert ("PHASE_COMPLETE", "route/then/nested/shout") in kinds
-    assert ("PHASE_PARALLEL_START", "fanout") in kinds and ("PHASE_PARALLEL_COMPLETE", "fanout") in kinds
-    assert ("PHASE_COMPLETE", "fanout/0/answer") in kinds and ("PHASE_COMPLETE", "fanout/1/answer") in kinds
-    assert ("PHASE_COMPLETE", "each/0/size") in kinds and ("PHASE_COMPLETE", "each/1/size") in kinds
+    assert ("PHASE_PARALLEL_START", "fanout") in kinds
+    assert ("PHASE_PARALLEL_COMPLETE", "fanout") in kinds
+    assert ("PHASE_COMPLETE", "fanout/0/answer") in kinds
+    assert ("PHASE_COMPLETE", "fanout/1/answer") in kinds
+    assert ("PHASE_COMPLETE", "each/0/size") in kinds
+    assert ("PHASE_COMPLETE", "each/1/size") in kinds
     assert not any(path.startswith("route/else") for _, path in kinds)
     [branch] = [e.branch for e in events if e.WhichOneof("kind") == "branch"]
     assert (branch.path, branch.value, branch.taken) == ("route", True, "then")
     assert json.loads(branch.condition_json)["op"] == "contains"
     agent = [e for e in events if e.WhichOneof("kind") in ("thought", "tool_start", "observation")]
-    assert agent and all(getattr(e, e.WhichOneof("kind")).path == "agent" for e in agent)
+    assert agent
+    assert all(getattr(e, e.WhichOneof("kind")).path == "agent" for e in agent)
     paths = {key.split(":")[0] for key in tokens_by_path(events)}
     assert {
         "agent/react",
@@ -208,12 +213,14 @@ async def test_fail_fast_is_the_default_and_names_the_step(stub):
     ]
     events, done = await run(stub, pipeline_start(steps))
     assert done.error.code == grpc.StatusCode.INTERNAL.value[0]
-    assert "step 'boom'" in done.error.message and "flaky failure" in done.error.message
+    assert "step 'boom'" in done.error.message
+    assert "flaky failure" in done.error.message
     phases = steps_of(events)
     assert ("PHASE_ERROR", "boom", "module") in phases
     assert not any(path == "never" for _, path, _ in phases)
     error = next(e.step.error for e in events if e.WhichOneof("kind") == "step" and e.step.phase == Phase.PHASE_ERROR)
-    assert error.code == grpc.StatusCode.INTERNAL.value[0] and "flaky failure 1 of 5" in error.message
+    assert error.code == grpc.StatusCode.INTERNAL.value[0]
+    assert "flaky failure 1 of 5" in error.message
 
 
 async def test_continue_on_error_leaves_nulls_and_goes_on(stub):
@@ -307,11 +314,12 @@ async def test_map_runs_each_item_and_continue_marks_failures(stub):
             "concurrency": 2,
         }
     ]
-    events, done = await run(stub, pipeline_start(steps, inputs={"items": ["a", "b", "c"]}, declared={"items": "list[str]"}))
+    _events, done = await run(stub, pipeline_start(steps, inputs={"items": ["a", "b", "c"]}, declared={"items": "list[str]"}))
     result = json.loads(done.result_json)
     assert result["results"] == [{"answer": "answer: a"}, {"answer": "answer: b"}, {"answer": "answer: c"}]
     _, done = await run(stub, pipeline_start(steps, inputs={"items": "nope"}, declared={"items": "Any"}))
-    assert done.error.code == grpc.StatusCode.INVALID_ARGUMENT.value[0] and "must be a list" in done.error.message
+    assert done.error.code == grpc.StatusCode.INVALID_ARGUMENT.value[0]
+    assert "must be a list" in done.error.message
 
 
 async def test_cancel_stops_every_branch_and_frees_the_threads(stub):

@@ -29,7 +29,7 @@ def cond(op, left, right):
 
 
 @pytest.mark.parametrize(
-    "node, state, expected",
+    ("node", "state", "expected"),
     [
         (cond("eq", field("answer"), value("yes")), {"answer": "yes"}, True),
         (cond("ne", field("answer"), value("yes")), {"answer": "no"}, True),
@@ -139,7 +139,7 @@ def test_huge_numbers_in_state_compare_without_trouble():
 
 
 @pytest.mark.parametrize(
-    "node, state",
+    ("node", "state"),
     [
         (cond("gt", field("a"), value(3)), {"a": "text"}),
         (cond("gt", field("a"), value(3)), {"a": True}),
@@ -166,7 +166,7 @@ def test_a_definition_with_huge_or_deep_json_is_invalid_argument():
 
 
 @pytest.mark.parametrize(
-    "spec, outputs, expected",
+    ("spec", "outputs", "expected"),
     [
         ({"kind": "concat", "field": "a", "into": "all"}, [{"a": "x"}, None, {"a": ["y", "z"]}], {"all": ["x", "y", "z"]}),
         ({"kind": "concat", "field": "a", "into": "all", "separator": " | "}, [{"a": "x"}, {"a": "y"}], {"all": "x | y"}),
@@ -214,7 +214,7 @@ def definition(steps, inputs=None):
 
 
 @pytest.mark.parametrize(
-    "steps, inputs, message",
+    ("steps", "inputs", "message"),
     [
         ([{"kind": "predict", "signature": "topic -> answer"}], None, "step 'predict_0': input 'topic'"),
         ([{"kind": "predict", "signature": "question -> answer", "inputs": {"nope": "question"}}], None, "not an input field"),

@@ -72,7 +72,8 @@ async def test_cancel_message_stops_the_run(run_stub):
         if info.busy_threads == 0:
             break
         await asyncio.sleep(0.03)
-    assert info.busy_threads == 0 and info.runs_cancelled >= 1
+    assert info.busy_threads == 0
+    assert info.runs_cancelled >= 1
 
 
 async def test_errors_are_typed_done_messages_and_the_worker_stays_up(run_stub):
@@ -96,7 +97,8 @@ async def test_react_step_events(run_stub):
     kinds = [e.WhichOneof("kind") for e in events if e.WhichOneof("kind") not in ("token", "status")]
     assert kinds == ["thought", "tool_start", "observation", "thought", "tool_start", "observation"]
     observation = next(e.observation for e in events if e.WhichOneof("kind") == "observation")
-    assert observation.tool_name == "word_count" and not observation.is_error
+    assert observation.tool_name == "word_count"
+    assert not observation.is_error
     assert json.loads(done.result_json)["answer"] == "answer: one two three"
 
 
@@ -131,7 +133,8 @@ async def test_optimize_bootstrap_returns_loadable_state(run_stub):
     )
     events, done = await run(run_stub, start)
     trials = [e.trial for e in events if e.WhichOneof("kind") == "trial"]
-    assert trials[0].kind == "bootstrap" and trials[0].score == 1.0
+    assert trials[0].kind == "bootstrap"
+    assert trials[0].score == 1.0
     assert trials[-1].kind == "best"
     state = json.loads(done.result_json)["state"]
     assert len(state["demos"]) == 1

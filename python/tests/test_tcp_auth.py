@@ -48,7 +48,8 @@ def start_tcp(token: str) -> subprocess.CompletedProcess:
 def test_weak_token_refuses_to_start(token):
     result = start_tcp(token)
     assert result.returncode == 2, result.stderr[-500:]
-    assert "token" in result.stderr and "secrets.token_urlsafe(32)" in result.stderr
+    assert "token" in result.stderr
+    assert "secrets.token_urlsafe(32)" in result.stderr
     assert token.strip() == "" or token not in result.stderr  # the token itself is never printed
 
 

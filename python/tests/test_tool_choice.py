@@ -22,7 +22,8 @@ def test_each_tool_gets_its_own_arguments_schema():
     by_tool = {v["properties"]["next_tool_name"]["const"]: v for v in schema["anyOf"]}
     assert sorted(by_tool) == ["finish", "lookup"]
     args = by_tool["lookup"]["properties"]["next_tool_args"]
-    assert args["properties"]["city"]["type"] == "string" and args["required"] == ["city"]
+    assert args["properties"]["city"]["type"] == "string"
+    assert args["required"] == ["city"]
     assert by_tool["finish"]["properties"]["next_tool_args"] == {"type": "object", "properties": {}, "required": []}
     assert by_tool["lookup"]["required"] == ["next_thought", "next_tool_name", "next_tool_args"]
 

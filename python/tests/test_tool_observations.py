@@ -42,7 +42,7 @@ async def test_any_json_tool_result_is_an_observation(stub, value):
     def answer(call):
         return [run_pb2.RunRequest(tool_result=run_pb2.ToolResult(call_id=call.call_id, output_json=json.dumps(value).encode()))]
 
-    calls, events, done = await run_answering(stub, start, answer)
+    calls, _events, done = await run_answering(stub, start, answer)
     assert [c.tool_name for c in calls] == ["lookup"]
     assert done.WhichOneof("outcome") == "result_json", done.error.message
     trajectory = json.loads(done.result_json)["trajectory"]

@@ -62,12 +62,13 @@ async def test_a_ts_tool_call_goes_out_and_its_result_is_the_observation(stub):
     # One call id across the agent's events, the tool call and its streamed output.
     assert start.call_id == calls[0].call_id == output.call_id == observation.call_id
     assert (output.tool_name, json.loads(output.chunk_json), output.step) == ("lookup", "partial", 1)
-    assert json.loads(observation.observation_json) == {"rows": 2} and not observation.is_error
+    assert json.loads(observation.observation_json) == {"rows": 2}
+    assert not observation.is_error
     assert json.loads(done.result_json)["trajectory"]["observation_0"] == {"rows": 2}
 
 
 async def test_python_tools_stay_in_python(stub):
-    calls, events, done = await run_answering(
+    calls, events, _done = await run_answering(
         stub, react_start(tool("shout"), python_tools=("word_count",)), lambda c: [result(c, "LOUD")]
     )
     assert [c.tool_name for c in calls] == ["shout"]
@@ -91,10 +92,11 @@ async def test_a_failed_call_becomes_the_observation(stub):
         failure = run_pb2.ToolResult(call_id=call.call_id, error="no such row", error_kind="error")
         return [run_pb2.RunRequest(tool_result=failure)]
 
-    _, events, done = await run_answering(stub, react_start(tool("lookup")), answer)
+    _, events, _done = await run_answering(stub, react_start(tool("lookup")), answer)
     assert [(e.kind, e.message) for e in of(events, "tool_error")] == [("error", "no such row")]
     observation = of(events, "observation")[0]
-    assert observation.is_error and "no such row" in json.loads(observation.observation_json)
+    assert observation.is_error
+    assert "no such row" in json.loads(observation.observation_json)
 
 
 async def test_args_that_fail_the_schema_never_leave_the_worker(stub):
@@ -122,10 +124,11 @@ TREE_SCHEMA = {
 
 async def test_args_are_checked_against_referenced_definitions_in_the_worker(stub):
     tree = tool("tree", schema=json.dumps(TREE_SCHEMA).encode())
-    calls, events, done = await run_answering(stub, react_start(tree), lambda c: [result(c, 1)])
+    calls, events, _done = await run_answering(stub, react_start(tree), lambda c: [result(c, 1)])
     assert calls == []  # the scripted LM sends a string where a Node belongs
     [error] = of(events, "tool_error")
-    assert error.kind == "invalid_args" and "is not of type 'object'" in error.message
+    assert error.kind == "invalid_args"
+    assert "is not of type 'object'" in error.message
 
 
 def test_nested_references_resolve_in_the_argument_check():
@@ -154,7 +157,8 @@ async def test_cancel_during_a_tool_call_ends_the_run_cancelled(stub):
         elif response.WhichOneof("kind") == "done":
             done = response.done
     await requests.put(None)
-    assert done.error.code == CANCELLED and "user left" in done.error.message
+    assert done.error.code == CANCELLED
+    assert "user left" in done.error.message
     for _ in range(500):  # the run's bookkeeping ends just after its done message
         if (await stub.Describe(worker_pb2.DescribeRequest())).busy_threads == 0:
             break
@@ -182,7 +186,8 @@ async def test_a_command_can_call_ts_tools_many_times(stub):
         tools=[tool("ping")],
     )
     calls, _, done = await run_answering(stub, start, lambda c: [result(c, json.loads(c.args_json)["i"])])
-    assert len(calls) == 50 and len({c.call_id for c in calls}) == 50
+    assert len(calls) == 50
+    assert len({c.call_id for c in calls}) == 50
     assert json.loads(done.result_json)["calls"] == 50
 
 
@@ -198,12 +203,13 @@ async def test_a_tool_the_agent_lacks_is_a_tool_error_the_model_sees(stub):
     assert (first.call_id, first.is_error) == (error.call_id, True)
     assert [c.tool_name for c in calls] == ["lookup"]
     trajectory = json.loads(done.result_json)["trajectory"]
-    assert trajectory["tool_name_0"] == "no_such_tool" and "unknown tool 'no_such_tool'" in trajectory["observation_0"]
+    assert trajectory["tool_name_0"] == "no_such_tool"
+    assert "unknown tool 'no_such_tool'" in trajectory["observation_0"]
     assert [trajectory[f"tool_name_{i}"] for i in (1, 2, 3)] == ["lookup", "word_count", "finish"]
 
 
 async def test_a_python_generator_tool_streams_its_output(stub):
-    calls, events, done = await run_answering(stub, react_start(python_tools=("spell",)), lambda c: [])
+    calls, events, _done = await run_answering(stub, react_start(python_tools=("spell",)), lambda c: [])
     assert calls == []  # a Python tool stays in Python
     [start] = [s for s in of(events, "tool_start") if s.tool_name == "spell"]
     outputs = of(events, "tool_output")
@@ -211,7 +217,8 @@ async def test_a_python_generator_tool_streams_its_output(stub):
     assert [json.loads(o.chunk_json) for o in outputs] == list("next_tool_args:")
     assert all((o.call_id, o.tool_name, o.step) == (start.call_id, "spell", 1) for o in outputs)
     [observation] = [o for o in of(events, "observation") if o.tool_name == "spell"]
-    assert json.loads(observation.observation_json) == "next_tool_args:" and not observation.is_error
+    assert json.loads(observation.observation_json) == "next_tool_args:"
+    assert not observation.is_error
     kinds = [e.WhichOneof("kind") for e in events]
     assert kinds.index("tool_output") < kinds.index("observation")  # streamed while it ran
 
@@ -223,4 +230,6 @@ def test_generator_tools_keep_their_schema_and_join_their_chunks():
 
     assert _tools["spell"].args == {"input": {"type": "string"}}
     assert _tools["spell"](input="abc def") == "abc"  # outside a run: no events, same result
-    assert join_chunks(["a", "b"]) == "ab" and join_chunks([1, "b"]) == [1, "b"] and join_chunks([]) == ""
+    assert join_chunks(["a", "b"]) == "ab"
+    assert join_chunks([1, "b"]) == [1, "b"]
+    assert join_chunks([]) == ""

@@ -37,7 +37,8 @@ async def test_describe(stub):
     assert info.dspy_version.startswith("3.")
     assert info.python_version.startswith("3.")
     assert {"call", "sessions", "health"} <= set(info.capabilities)
-    assert info.lm.model == "scripted/echo" and not info.lm.api_key
+    assert info.lm.model == "scripted/echo"
+    assert not info.lm.api_key
     assert {"predict", "chain_of_thought"} <= set(info.module_types)
 
 
@@ -86,7 +87,7 @@ async def test_per_call_lm_override(stub):
 
 
 @pytest.mark.parametrize(
-    "signature,inputs,fragment",
+    ("signature", "inputs", "fragment"),
     [
         ("question -> ", {"question": "q"}, "no output fields"),
         ("x: antigravity -> y", {"x": "q"}, "unknown type"),
@@ -132,7 +133,8 @@ async def test_session_ttl_expires(stub):
     import asyncio
 
     created = await stub.CreateSession(worker_pb2.CreateSessionRequest(session_id="short", ttl_seconds=1))
-    assert created.session_id == "short" and created.ttl_seconds == 1
+    assert created.session_id == "short"
+    assert created.ttl_seconds == 1
     await asyncio.sleep(2.2)
     await expect_code(stub.Call(call_request("a -> b", {"a": "x"}, session_id="short")), grpc.StatusCode.NOT_FOUND)
 

@@ -107,10 +107,10 @@ def _deny(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
             await _read_burst(request)
         await context.abort(grpc.StatusCode.UNAUTHENTICATED, "missing or wrong bearer token")
 
-    kwargs = dict(
-        request_deserializer=handler.request_deserializer,
-        response_serializer=handler.response_serializer,
-    )
+    kwargs = {
+        "request_deserializer": handler.request_deserializer,
+        "response_serializer": handler.response_serializer,
+    }
     if handler.request_streaming and handler.response_streaming:
         return grpc.stream_stream_rpc_method_handler(abort, **kwargs)
     if handler.request_streaming:

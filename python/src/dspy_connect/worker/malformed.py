@@ -54,7 +54,7 @@ class MalformedRequestInterceptor(grpc.aio.ServerInterceptor):
 
     def _guarded(self, handler: grpc.RpcMethodHandler, method: str) -> grpc.RpcMethodHandler:
         deserialize = _never_raising(handler.request_deserializer, method)
-        kwargs = dict(request_deserializer=deserialize, response_serializer=handler.response_serializer)
+        kwargs = {"request_deserializer": deserialize, "response_serializer": handler.response_serializer}
         if handler.request_streaming:
             behavior = handler.stream_stream or handler.stream_unary
             guarded = _on_stream(behavior, self._note)
