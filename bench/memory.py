@@ -156,7 +156,8 @@ def report(result: dict, args: argparse.Namespace) -> None:
             f"then all closed; {len(s['rounds'])} rounds, RSS in MiB (start {s['start_mib']:.0f})"
         )
         print(
-            "| round | all open | just closed | idle 3 s | open sessions after | live Session / ChainOfThought / signature classes, open → idle |"
+            "| round | all open | just closed | idle 3 s | open sessions after "
+            "| live Session / ChainOfThought / signature classes, open → idle |"
         )
         print("|---|---|---|---|---|---|")
         for i, r in enumerate(s["rounds"]):

@@ -19,6 +19,7 @@ import pytest
 
 from dspy_connect import garbage
 from dspy_connect.v1 import worker_pb2_grpc
+from dspy_connect.worker.env_defaults import apply_env_defaults
 
 garbage.collect_in_background()  # this process sets ContextVars on many threads too
 
@@ -93,6 +94,4 @@ async def stub(worker: WorkerProcess) -> AsyncIterator[worker_pb2_grpc.WorkerSer
 
 def pytest_configure(config):
     # In-process tests import DSPy too: keep LiteLLM offline as the worker does.
-    from dspy_connect.worker.env_defaults import apply_env_defaults
-
     apply_env_defaults()

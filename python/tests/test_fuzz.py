@@ -15,6 +15,7 @@ import random
 import secrets
 import string
 import time
+from pathlib import Path
 
 import grpc
 import pytest
@@ -71,7 +72,7 @@ def report(name: str, tally: Tally, extra: dict | None = None) -> None:
             "violations": tally.violations[:50],
             **(extra or {}),
         }
-        existing = json.loads(open(path).read()) if os.path.exists(path) else {}
+        existing = json.loads(Path(path).read_text()) if os.path.exists(path) else {}
         with open(path, "w") as out:
             json.dump({**existing, name: entry}, out, indent=2)
 

@@ -37,20 +37,19 @@ WATCH = "/grpc.health.v1.Health/Watch"
 
 @pytest.fixture(scope="module")
 def logged_worker():
-    log = tempfile.TemporaryFile(mode="w+")
-    process = start_worker("--lm", "scripted/echo", "--import", "dspy_connect.testing.plugins", stderr=log)
-    yield process, log
-    process.stop()
-    log.close()
+    with tempfile.TemporaryFile(mode="w+") as log:
+        process = start_worker("--lm", "scripted/echo", "--import", "dspy_connect.testing.plugins", stderr=log)
+        yield process, log
+        process.stop()
 
 
 def parses(message, body: bytes) -> bool:
     """Whether `body` is a valid `message` after all (DescribeRequest has no fields to break)."""
     try:
         message.FromString(body)
-        return True
     except DecodeError:
         return False
+    return True
 
 
 def worker_log(log) -> str:

@@ -53,7 +53,8 @@ async def stub(memory_worker: WorkerProcess) -> AsyncIterator:
 async def census(stub, collect: bool = True) -> dict:
     args = json.dumps({"collect": collect}).encode()
     _, done = await run(stub, run_pb2.RunStart(command=run_pb2.CommandRun(command="memory_census", args_json=args)))
-    assert done is not None and not done.HasField("error"), done
+    assert done is not None
+    assert not done.HasField("error"), done
     return json.loads(done.result_json)
 
 

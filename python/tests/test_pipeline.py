@@ -6,10 +6,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 
 import grpc
 import pytest
 
+from dspy_connect import warmup
+from dspy_connect.lm import LmSettings
+from dspy_connect.pipeline import threads
+from dspy_connect.run.channel import EventChannel
+from dspy_connect.run.context import RunContext
+from dspy_connect.run.pipeline_op import run_pipeline
+from dspy_connect.testing import pipeline_plugins, scripted_lm  # noqa: F401 (pipeline_plugins registers `flaky` here)
 from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2
 
 from .conftest import connect, plugin_worker
@@ -443,24 +451,11 @@ async def test_one_pipeline_run_many_times_keeps_memory_flat(stub, pipeline_work
 def test_a_full_thread_pool_runs_branches_inline(monkeypatch):
     """In-process: with no pool thread free, nested parallel steps and map items run in the
     caller's thread, in turn, and still produce the same result (no deadlock)."""
-    import threading as _threading
-
-    from dspy_connect import warmup
-    from dspy_connect.lm import LmSettings
-    from dspy_connect.pipeline import threads
-    from dspy_connect.run.channel import EventChannel
-    from dspy_connect.run.context import RunContext
-    from dspy_connect.run.pipeline_op import run_pipeline
-    from dspy_connect.testing import (
-        pipeline_plugins,  # noqa: F401  (registers `flaky`)
-        scripted_lm,
-    )
-
     scripted_lm.register()
-    warmup._done.set()
+    warmup._outcome.done.set()
     monkeypatch.setattr(threads, "try_spawn", lambda task: None)
     loop = asyncio.new_event_loop()
-    _threading.Thread(target=loop.run_forever, daemon=True).start()
+    threading.Thread(target=loop.run_forever, daemon=True).start()
 
     def run_inline(steps, inputs, declared):
         channel = EventChannel(loop, capacity=100_000)

@@ -57,7 +57,7 @@ def test_conditions_evaluate(node, state, expected):
 
 
 class Sneaky:
-    secret = "s3cret"
+    hidden = "not for conditions"
 
     def __getitem__(self, key):
         raise AssertionError("the evaluator must never index arbitrary objects")
@@ -88,7 +88,7 @@ def test_field_refs_reject_attribute_access_and_dunders(ref):
 
 
 def test_objects_in_state_are_never_traversed_by_attribute():
-    check = compile_condition(cond("eq", field("obj.secret"), value("s3cret")), "t")
+    check = compile_condition(cond("eq", field("obj.hidden"), value("not for conditions")), "t")
     assert check.evaluate({"obj": Sneaky()}) is False  # only dict keys and list indices are followed
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-import time
 
 import dspy
 import grpc
@@ -13,6 +12,7 @@ import pytest
 
 from dspy_connect.metrics import contains, exact_match, f1
 from dspy_connect.run.channel import ChannelClosed, EventChannel
+from dspy_connect.run.json_field_text import JsonFieldText
 from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2
 
 from .conftest import connect, plugin_worker
@@ -195,7 +195,7 @@ async def test_abandoned_channel_releases_a_blocked_producer():
 
     thread = threading.Thread(target=producer)
     thread.start()
-    time.sleep(0.05)
+    await asyncio.sleep(0.05)
     channel.abandon()
     thread.join(timeout=2)
     assert outcome == ["closed"]
@@ -211,8 +211,6 @@ def test_named_metrics_compare_label_fields():
 
 
 def test_json_field_text_yields_the_value_not_the_json():
-    from dspy_connect.run.json_field_text import JsonFieldText
-
     def deltas(chunks):
         text = JsonFieldText()
         return [text.delta(c, i == len(chunks) - 1) for i, c in enumerate(chunks)]
@@ -223,7 +221,7 @@ def test_json_field_text_yields_the_value_not_the_json():
     assert "".join(deltas([" [1,", " 2]", "}"])) == "[1, 2]"
 
 
-async def _open_until_done(stub, start: run_pb2.RunStart, timeout: float | None = None):
+async def _open_until_done(stub, start: run_pb2.RunStart, deadline_s: float | None = None):
     """Sends `start` and reads to `done`, keeping the request side open."""
     requests: asyncio.Queue = asyncio.Queue()
     await requests.put(run_pb2.RunRequest(start=start))
@@ -232,7 +230,7 @@ async def _open_until_done(stub, start: run_pb2.RunStart, timeout: float | None 
         while (request := await requests.get()) is not None:
             yield request
 
-    call = stub.Run(outgoing(), timeout=timeout)
+    call = stub.Run(outgoing(), timeout=deadline_s)
     while (await call.read()).WhichOneof("kind") != "done":
         pass
     return call, requests
@@ -260,7 +258,7 @@ async def test_without_closes_after_done_the_run_ends_at_once(run_stub):
 
 async def test_the_wait_for_the_half_close_ends_at_the_deadline(run_stub):
     start = run_pb2.RunStart(closes_after_done=True, command=run_pb2.CommandRun(command="count", args_json=b'{"to": 3}'))
-    call, requests = await _open_until_done(run_stub, start, timeout=1.0)
+    call, requests = await _open_until_done(run_stub, start, deadline_s=1.0)
     # The worker stops waiting as the deadline passes: whichever side ends it first, it ends.
     assert await call.code() in (grpc.StatusCode.OK, grpc.StatusCode.DEADLINE_EXCEEDED)
     await requests.put(None)

@@ -9,6 +9,11 @@ import json
 import grpc
 import pytest
 
+from dspy_connect.run.bridged_tool import BridgedTool
+from dspy_connect.run.streamed_tool import join_chunks
+from dspy_connect.run.tool_bridge import ToolFailure
+from dspy_connect.testing import plugins  # noqa: F401 (registers `spell` in this process)
+from dspy_connect.tools import _tools
 from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2
 
 from .conftest import connect, plugin_worker
@@ -132,9 +137,6 @@ async def test_args_are_checked_against_referenced_definitions_in_the_worker(stu
 
 
 def test_nested_references_resolve_in_the_argument_check():
-    from dspy_connect.run.bridged_tool import BridgedTool
-    from dspy_connect.run.tool_bridge import ToolFailure
-
     bridged = BridgedTool.from_spec(tool("tree", schema=json.dumps(TREE_SCHEMA).encode()))
     good = {"name": "root", "children": [{"name": "leaf", "children": []}]}
     assert bridged._validate_and_parse_args(input=good) == {"input": good}
@@ -224,10 +226,6 @@ async def test_a_python_generator_tool_streams_its_output(stub):
 
 
 def test_generator_tools_keep_their_schema_and_join_their_chunks():
-    from dspy_connect.run.streamed_tool import join_chunks
-    from dspy_connect.testing import plugins  # noqa: F401 (registers `spell`)
-    from dspy_connect.tools import _tools
-
     assert _tools["spell"].args == {"input": {"type": "string"}}
     assert _tools["spell"](input="abc def") == "abc"  # outside a run: no events, same result
     assert join_chunks(["a", "b"]) == "ab"

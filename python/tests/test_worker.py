@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import secrets
 import signal
 import stat
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -130,8 +133,6 @@ async def test_session_holds_lm_and_modules(stub):
 
 
 async def test_session_ttl_expires(stub):
-    import asyncio
-
     created = await stub.CreateSession(worker_pb2.CreateSessionRequest(session_id="short", ttl_seconds=1))
     assert created.session_id == "short"
     assert created.ttl_seconds == 1
@@ -169,25 +170,26 @@ async def test_no_lm_is_failed_precondition_and_tcp_needs_token():
 
 
 def test_tcp_without_token_refuses_to_start():
-    import subprocess
-    import sys
-
     env = {**os.environ, "DSPY_CONNECT_TOKEN": ""}
     result = subprocess.run(
-        [sys.executable, "-m", "dspy_connect.worker", "--tcp", "127.0.0.1:0"], env=env, capture_output=True, text=True
+        [sys.executable, "-m", "dspy_connect.worker", "--tcp", "127.0.0.1:0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 2
     assert "needs a bearer token" in result.stderr
 
 
 def test_socket_folder_must_be_private():
-    import subprocess
-    import sys
-
     folder = Path(tempfile.mkdtemp())
     folder.chmod(0o755)
     result = subprocess.run(
-        [sys.executable, "-m", "dspy_connect.worker", "--uds", str(folder / "w.sock")], capture_output=True, text=True
+        [sys.executable, "-m", "dspy_connect.worker", "--uds", str(folder / "w.sock")],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 2
     assert "mode 0700" in result.stderr

@@ -71,13 +71,13 @@ class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
         )
 
     async def CreateSession(self, request, context):
-        error = None
         try:
             session = self.sessions.create(request.session_id, lm.settings_from_proto(request.lm), request.ttl_seconds)
-            return worker_pb2.CreateSessionResponse(session_id=session.id, ttl_seconds=session.ttl_seconds)
         except WorkerError as exc:
             error = exc
-        await context.abort(error.code, error.message)
+        else:
+            return worker_pb2.CreateSessionResponse(session_id=session.id, ttl_seconds=session.ttl_seconds)
+        return await context.abort(error.code, error.message)  # abort raises
 
     async def CloseSession(self, request, context):
         return worker_pb2.CloseSessionResponse(closed=self.sessions.close(request.session_id))

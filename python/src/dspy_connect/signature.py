@@ -132,7 +132,7 @@ def _resolve(node: ast.AST, source: str, depth: int) -> Any:
     if isinstance(node, ast.Constant) and node.value is None:
         return type(None)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-        return typing.Union[_resolve(node.left, source, depth + 1), _resolve(node.right, source, depth + 1)]
+        return typing.Union[_resolve(node.left, source, depth + 1), _resolve(node.right, source, depth + 1)]  # noqa: UP007 (built at run time from values)
     if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
         base = _GENERIC_ALIASES.get(node.value.id)
         if base is None:

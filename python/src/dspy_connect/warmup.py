@@ -19,8 +19,17 @@ from collections.abc import Callable
 from . import garbage
 
 log = logging.getLogger("dspy_connect.worker")
-_done = threading.Event()
-_error: BaseException | None = None
+
+
+class _Outcome:
+    """Set once the warm-up has finished, with its error if it failed."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.error: BaseException | None = None
+
+
+_outcome = _Outcome()
 
 
 def start(set_up_cache: Callable[[], None] = lambda: None) -> None:
@@ -28,13 +37,12 @@ def start(set_up_cache: Callable[[], None] = lambda: None) -> None:
 
 
 def wait() -> None:
-    _done.wait()
-    if _error is not None:
-        raise RuntimeError(f"worker warm-up failed: {_error}")
+    _outcome.done.wait()
+    if _outcome.error is not None:
+        raise RuntimeError(f"worker warm-up failed: {_outcome.error}")
 
 
 def _load(set_up_cache: Callable[[], None]) -> None:
-    global _error
     started = time.perf_counter()
     try:
         set_up_cache()
@@ -46,10 +54,10 @@ def _load(set_up_cache: Callable[[], None]) -> None:
         garbage.freeze_startup_objects()
         log.info("warm-up done in %.2f s", time.perf_counter() - started)
     except BaseException as exc:  # reported to every call through wait()
-        _error = exc
-        log.error("warm-up failed: %s", exc)
+        _outcome.error = exc
+        log.exception("warm-up failed")
     finally:
-        _done.set()
+        _outcome.done.set()
 
 
 def _run_one_completion() -> None:

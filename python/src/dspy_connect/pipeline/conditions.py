@@ -171,7 +171,7 @@ def _equal(left: Any, right: Any) -> bool:
     if type(left) is not type(right) and not (isinstance(left, (list, tuple)) and isinstance(right, (list, tuple))):
         return False
     if isinstance(left, (list, tuple)):
-        return len(left) == len(right) and all(_equal(a, b) for a, b in zip(left, right))
+        return len(left) == len(right) and all(_equal(a, b) for a, b in zip(left, right, strict=True))
     return bool(left == right)
 
 

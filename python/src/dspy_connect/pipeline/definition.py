@@ -277,7 +277,8 @@ class _Compiler:
                 if field_name not in inputs and _accepts_none(info.annotation):
                     continue
                 raise InvalidArgument(
-                    f"{where}: input {echo(field_name)} reads {echo(ref_text(ref))}, which is neither a pipeline input nor written by an earlier step"
+                    f"{where}: input {echo(field_name)} reads {echo(ref_text(ref))}, "
+                    "which is neither a pipeline input nor written by an earlier step"
                 )
             if len(ref) == 1:
                 _check_types(scope[root], info.annotation, f"{where}: input {echo(field_name)} (from {echo(root)})")

@@ -41,9 +41,7 @@ def run_batch(run: RunContext, op: run_pb2.BatchRun) -> RunOutcome:
         run.check()
         item = items[index]
         try:
-            if not isinstance(item, dict):
-                raise InvalidArgument(f"item {index} must be a JSON object, got {type(item).__name__}")
-            values = validate_inputs(signature, item)
+            values = validate_inputs(signature, _input_object(index, item))
             with STATS.busy(), dspy.context(lm=lm, adapter=adapter, track_usage=True, callbacks=callbacks):
                 prediction = module(**values)
             return outputs_of(prediction), None, usage_of(prediction)
@@ -90,6 +88,12 @@ def run_batch(run: RunContext, op: run_pb2.BatchRun) -> RunOutcome:
         finally:
             stop()
     return RunOutcome({"total": total, "completed": completed, "failed": failed}, usage)
+
+
+def _input_object(index: int, item: Any) -> dict[str, Any]:
+    if not isinstance(item, dict):
+        raise InvalidArgument(f"item {index} must be a JSON object, got {type(item).__name__}")
+    return item
 
 
 def _add(total: common_pb2.Usage, more: common_pb2.Usage) -> None:

@@ -24,7 +24,8 @@ def run_cancellable(scope: CancelScope, module: dspy.Module, inputs: dict[str, A
 
 async def _until_cancelled(scope: CancelScope, call: Any) -> Any:
     task = asyncio.current_task()
-    assert task is not None
+    if task is None:
+        raise RuntimeError("run_cancellable awaits its call in a task")
     stop = scope.on_cancel(lambda: task.get_loop().call_soon_threadsafe(task.cancel))
     try:
         return await call

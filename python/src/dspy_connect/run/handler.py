@@ -8,6 +8,7 @@ thread; this coroutine only moves frames, so the event loop stays free.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -216,10 +217,8 @@ async def _until_half_closed(reader: asyncio.Task[None], context: grpc.aio.Servi
     """
     remaining = context.time_remaining()
     timeout = HALF_CLOSE_WAIT_S if remaining is None else max(0.0, remaining)
-    try:
+    with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(reader, timeout)
-    except TimeoutError:
-        pass
 
 
 async def _drain(requests: AsyncIterator[run_pb2.RunRequest]) -> None:

@@ -9,11 +9,12 @@ timeout (the tool's own, else the run's deadline), and cancelling the run fails 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, InvalidStateError
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING, Any
 
@@ -162,10 +163,8 @@ class ToolBridge:
         with self._lock:
             entry = self._pending.get(result.call_id)
         if entry is not None and not entry[0].done():
-            try:
+            with contextlib.suppress(InvalidStateError):  # a cancel won the race
                 entry[0].set_result(result)
-            except Exception:  # InvalidStateError: a cancel won the race
-                pass
 
     def output_event(self, chunk: run_pb2.ToolOutput) -> run_pb2.Event | None:
         """The `tool_output` event for a streamed chunk of a pending call."""
@@ -184,7 +183,5 @@ class ToolBridge:
 
 def _fail(future: Future[Any], error: BaseException) -> None:
     if not future.done():
-        try:
+        with contextlib.suppress(InvalidStateError):  # the result won a race
             future.set_exception(error)
-        except Exception:  # InvalidStateError: the result won a race
-            pass

@@ -29,19 +29,17 @@ async def reference(spec: dict) -> list[dict]:
         for field in predictor.signature.output_fields
     ]
     program = dspy.streamify(module, stream_listeners=listeners)
-    chunks = []
     with dspy.context(lm=dspy.LM(spec["lm"], cache=False)):
-        async for item in program(**spec["inputs"]):
-            if isinstance(item, dspy.streaming.StreamResponse):
-                chunks.append(
-                    {
-                        "predictor": item.predict_name,
-                        "field": item.signature_field_name,
-                        "delta": item.chunk,
-                        "last": item.is_last_chunk,
-                    }
-                )
-    return chunks
+        return [
+            {
+                "predictor": item.predict_name,
+                "field": item.signature_field_name,
+                "delta": item.chunk,
+                "last": item.is_last_chunk,
+            }
+            async for item in program(**spec["inputs"])
+            if isinstance(item, dspy.streaming.StreamResponse)
+        ]
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ bound on health streams opened without the token."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import inspect
 
@@ -24,7 +25,7 @@ MAX_BURST_MESSAGES = 8
 MIN_TOKEN_CHARS = 43
 MIN_DISTINCT_CHARS = 10
 MAX_TOKEN_CHARS = 4096
-TOKEN_HINT = 'make one with: python -c "import secrets; print(secrets.token_urlsafe(32))"'
+TOKEN_HINT = 'make one with: python -c "import secrets; print(secrets.token_urlsafe(32))"'  # noqa: S105 (how to make one, not a token)
 
 
 def token_weakness(token: str) -> str | None:
@@ -124,9 +125,8 @@ async def _read_burst(requests) -> None:
     """Reads what the client sends at once: its first message (waiting up to 1 s), then any
     that follow within 20 ms (at most 8). A status sent while a message is still on its way
     reaches a client now and then as INTERNAL "Internal error from Core", not as itself."""
-    try:
+    # It ended, went quiet, or sent a malformed one: the answer is the same.
+    with contextlib.suppress(Exception):
         await asyncio.wait_for(anext(requests), FIRST_MESSAGE_WAIT_S)
         for _ in range(MAX_BURST_MESSAGES):
             await asyncio.wait_for(anext(requests), BURST_GAP_S)
-    except Exception:  # it ended, went quiet, or sent a malformed one: the answer is the same
-        pass
