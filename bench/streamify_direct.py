@@ -8,7 +8,7 @@ import json
 import sys
 import time
 
-from dspy_connect.worker.env_defaults import apply_env_defaults
+from dspy_connect.env_defaults import apply_env_defaults
 
 apply_env_defaults()  # before LiteLLM is imported: keeps it offline
 

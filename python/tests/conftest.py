@@ -18,8 +18,8 @@ import grpc
 import pytest
 
 from dspy_connect import garbage
+from dspy_connect.env_defaults import apply_env_defaults
 from dspy_connect.v1 import worker_pb2_grpc
-from dspy_connect.worker.env_defaults import apply_env_defaults
 
 garbage.collect_in_background()  # this process sets ContextVars on many threads too
 

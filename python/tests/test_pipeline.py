@@ -12,11 +12,11 @@ import grpc
 import pytest
 
 from dspy_connect import warmup
+from dspy_connect.channel import EventChannel
 from dspy_connect.lm import LmSettings
+from dspy_connect.operations.pipeline import run_pipeline
 from dspy_connect.pipeline import threads
-from dspy_connect.run.channel import EventChannel
 from dspy_connect.run.context import RunContext
-from dspy_connect.run.pipeline_op import run_pipeline
 from dspy_connect.testing import pipeline_plugins, scripted_lm  # noqa: F401 (pipeline_plugins registers `flaky` here)
 from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2
 

@@ -10,8 +10,8 @@ import dspy
 import grpc
 import pytest
 
+from dspy_connect.channel import ChannelClosed, EventChannel
 from dspy_connect.metrics import contains, exact_match, f1
-from dspy_connect.run.channel import ChannelClosed, EventChannel
 from dspy_connect.run.json_field_text import JsonFieldText
 from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2
 

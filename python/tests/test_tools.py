@@ -9,11 +9,11 @@ import json
 import grpc
 import pytest
 
-from dspy_connect.run.bridged_tool import BridgedTool
-from dspy_connect.run.streamed_tool import join_chunks
-from dspy_connect.run.tool_bridge import ToolFailure
 from dspy_connect.testing import plugins  # noqa: F401 (registers `spell` in this process)
-from dspy_connect.tools import _tools
+from dspy_connect.tools.bridge import ToolFailure
+from dspy_connect.tools.bridged_tool import BridgedTool
+from dspy_connect.tools.registry import _tools
+from dspy_connect.tools.streamed_tool import join_chunks
 from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2
 
 from .conftest import connect, plugin_worker

@@ -12,10 +12,10 @@ from .errors import InvalidArgument, cut, echo
 from .local_lm.tool_choice import constrain_tool_choice
 from .module_config import check_config
 from .module_state import checked_state
-from .run.observation_text import show_lists_as_json
-from .run.unknown_tool import tolerate_unknown_tools
 from .signature import build_signature
-from .tools import agent_tools
+from .tools.observation_text import show_lists_as_json
+from .tools.registry import agent_tools
+from .tools.unknown_tool import tolerate_unknown_tools
 from .v1 import common_pb2
 
 ModuleFactory = Callable[[type[dspy.Signature], dict[str, Any]], dspy.Module]

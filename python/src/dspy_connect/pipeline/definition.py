@@ -28,8 +28,8 @@ from typing import Any
 import dspy
 
 from .. import jsonio
-from ..call import _accepts_none, validate_values
 from ..errors import InvalidArgument, echo
+from ..module_io import _accepts_none, validate_values
 from ..modules import build_module
 from ..signature import parse_type, type_name
 from ..v1 import common_pb2

@@ -19,9 +19,9 @@ from typing import Any
 import dspy
 import grpc
 
-from ..call import _accepts_none, outputs_of, usage_of, validate_inputs
 from ..cancel import RunCancelled
 from ..errors import InvalidArgument, WorkerError, echo, short_cause
+from ..module_io import _accepts_none, outputs_of, usage_of, validate_inputs
 from ..run.agent_events import AgentEvents
 from ..run.context import SCOPE_SETTING, RunContext
 from ..run.module_run import astream_module, run_in_thread_loop

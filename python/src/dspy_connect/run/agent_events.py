@@ -10,8 +10,8 @@ from typing import Any
 
 from dspy.utils.callback import BaseCallback
 
+from ..tools.bridge import ToolFailure
 from .context import RunContext
-from .tool_bridge import ToolFailure
 
 
 class AgentEvents(BaseCallback):

@@ -9,13 +9,13 @@ import dspy
 
 from .. import jsonio
 from ..cancel import CancelScope
+from ..channel import EventChannel
 from ..errors import WorkerError
 from ..lm import LmSettings, build_lm, resolve
 from ..session import Session
 from ..telemetry import RunTrace
+from ..tools.bridge import ToolBridge
 from ..v1 import common_pb2, run_pb2
-from .channel import EventChannel
-from .tool_bridge import ToolBridge
 
 # The dspy.context key that carries the current run. dspy.context reaches every thread DSPy
 # starts (its Parallel and asyncify threads copy it), plain ContextVars do not.

@@ -16,9 +16,9 @@ import sys
 
 import dspy
 
+from ..env_defaults import apply_env_defaults
 from ..modules import build_module
 from ..v1 import common_pb2
-from ..worker.env_defaults import apply_env_defaults
 
 
 async def reference(spec: dict) -> list[dict]:

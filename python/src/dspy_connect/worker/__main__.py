@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .env_defaults import apply_env_defaults
+from ..env_defaults import apply_env_defaults
 
 apply_env_defaults()  # before anything imports numpy or litellm
 

@@ -21,10 +21,10 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
 
 from .. import __version__, garbage, lm, warmup
-from ..service import WorkerService
 from ..v1 import worker_pb2_grpc
 from .auth import TOKEN_HINT, TokenInterceptor, token_weakness
 from .malformed import MalformedRequestInterceptor
+from .service import WorkerService
 
 log = logging.getLogger("dspy_connect.worker")
 READY_PREFIX = "DSPY_CONNECT_READY "

@@ -7,10 +7,10 @@ import dspy
 from .. import jsonio, warmup
 from ..commands import command_names, run_command
 from ..errors import NotFound, echo
+from ..run.context import RunContext
+from ..run.outcome import RunOutcome
+from ..run.stats import STATS
 from ..v1 import run_pb2
-from .context import RunContext
-from .outcome import RunOutcome
-from .stats import STATS
 
 
 def run_command_op(run: RunContext, op: run_pb2.CommandRun) -> RunOutcome:

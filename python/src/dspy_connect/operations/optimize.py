@@ -15,15 +15,15 @@ import dspy
 from dspy.utils.callback import BaseCallback
 
 from .. import jsonio, warmup
-from ..call import validate_inputs
 from ..errors import InvalidArgument, cut, echo
 from ..lm import adapter_for, build_lm
 from ..metrics import get_metric
+from ..module_io import validate_inputs
 from ..modules import build_module
+from ..run.context import RunContext
+from ..run.outcome import RunOutcome
+from ..run.stats import STATS
 from ..v1 import run_pb2
-from .context import RunContext
-from .outcome import RunOutcome
-from .stats import STATS
 
 
 @dataclass(frozen=True)

@@ -10,15 +10,15 @@ from typing import Any
 import dspy
 
 from .. import jsonio, warmup
-from ..call import outputs_of, usage_of, validate_inputs
 from ..cancel import RunCancelled
 from ..errors import InvalidArgument, WorkerError, short_cause
 from ..lm import adapter_for, build_lm
+from ..module_io import outputs_of, usage_of, validate_inputs
 from ..modules import build_module
+from ..run.context import RunContext
+from ..run.outcome import RunOutcome
+from ..run.stats import STATS
 from ..v1 import common_pb2, run_pb2
-from .context import RunContext
-from .outcome import RunOutcome
-from .stats import STATS
 
 MAX_CONCURRENCY = 64
 DEFAULT_CONCURRENCY = 4

@@ -16,15 +16,17 @@ from typing import Any, TypeVar
 import dspy
 import grpc
 
-from . import __version__, call, commands, jsonio, lm, metrics, modules, tools
-from .cancel import CancelScope, RunCancelled
-from .errors import Internal, WorkerError, short_cause
-from .run.handler import RunHandler
-from .run.stats import STATS
-from .session import SessionStore
-from .telemetry import RunTrace, resident_bytes
-from .telemetry.attributes import CALL_SPAN, call_attributes
-from .v1 import worker_pb2, worker_pb2_grpc
+from .. import __version__, commands, jsonio, lm, metrics, modules
+from ..cancel import CancelScope, RunCancelled
+from ..errors import Internal, WorkerError, short_cause
+from ..operations import call
+from ..run.stats import STATS
+from ..session import SessionStore
+from ..telemetry import RunTrace, resident_bytes
+from ..telemetry.attributes import CALL_SPAN, call_attributes
+from ..tools.registry import tool_names
+from ..v1 import worker_pb2, worker_pb2_grpc
+from .run_handler import RunHandler
 
 log = logging.getLogger("dspy_connect.worker")
 T = TypeVar("T")
@@ -57,7 +59,7 @@ class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
             capabilities=CAPABILITIES,
             lm=self.default_lm.public() if self.default_lm else None,
             module_types=modules.module_types(),
-            tools=tools.tool_names(),
+            tools=tool_names(),
             metrics=metrics.metric_names(),
             commands=commands.command_names(),
             active_sessions=len(self.sessions),

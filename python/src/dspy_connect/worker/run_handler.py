@@ -19,20 +19,20 @@ import grpc
 
 from .. import jsonio, lm
 from ..cancel import RunCancelled
+from ..channel import ChannelClosed, EventChannel
 from ..errors import InvalidArgument, WorkerError, short_cause
+from ..operations.batch import run_batch
+from ..operations.command import run_command_op
+from ..operations.module import run_module
+from ..operations.optimize import run_optimize
+from ..operations.pipeline import run_pipeline
+from ..run.context import RUN_SETTING, RunContext
+from ..run.outcome import RunOutcome
+from ..run.stats import STATS
 from ..session import SessionStore
 from ..telemetry import RunTrace
 from ..telemetry.attributes import RUN_SPAN, run_attributes
 from ..v1 import common_pb2, run_pb2
-from .batch_op import run_batch
-from .channel import ChannelClosed, EventChannel
-from .command_op import run_command_op
-from .context import RUN_SETTING, RunContext
-from .module_op import run_module
-from .optimize_op import run_optimize
-from .outcome import RunOutcome
-from .pipeline_op import run_pipeline
-from .stats import STATS
 
 log = logging.getLogger("dspy_connect.worker")
 

@@ -12,7 +12,7 @@ from typing import Any
 from dspy.utils.callback import ACTIVE_CALL_ID
 
 from .. import jsonio
-from .context import RunContext, current_run
+from ..run.context import RunContext, current_run
 
 
 def streamed(func: Callable[..., Any], name: str) -> Callable[..., Any]:

@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 from .. import jsonio
 from ..cancel import RunCancelled
+from ..channel import ChannelClosed
 from ..errors import InvalidArgument, echo
 from ..limits import MAX_NAME_CHARS, check_chars
 from ..v1 import common_pb2, run_pb2
-from .channel import ChannelClosed
 
 if TYPE_CHECKING:
-    from .context import RunContext
+    from ..run.context import RunContext
 
 MAX_TOOLS_PER_RUN = 256
 
@@ -148,7 +148,7 @@ class ToolBridge:
     def _follow_scope(self, future: Future[Any]) -> Callable[[], None]:
         """A call made in a pipeline branch fails when that branch's group is cancelled (a
         sibling failed fast), not only when the whole run is."""
-        from .context import current_scope  # context imports this module
+        from ..run.context import current_scope  # context imports this module
 
         scope = current_scope()
         if scope is None or scope is self.run:

@@ -13,9 +13,9 @@ from dspy.utils.callback import ACTIVE_CALL_ID, with_callbacks
 
 from .. import jsonio
 from ..errors import InvalidArgument, echo
+from ..run.context import current_run
 from ..v1 import common_pb2
-from .context import current_run
-from .tool_bridge import ToolBridge, ToolFailure
+from .bridge import ToolBridge, ToolFailure
 
 
 class BridgedTool(dspy.Tool):

@@ -13,7 +13,7 @@ import threading
 import time
 from collections import deque
 
-from ..v1 import run_pb2
+from .v1 import run_pb2
 
 DEFAULT_CAPACITY = 1024
 MAX_EVENTS_PER_FRAME = 512
