@@ -6,9 +6,15 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import dspy
 from dspy.utils.callback import BaseCallback
 
-__all__ = ["CancelScope", "RunCancelled"]
+__all__ = ["SCOPE_SETTING", "CancelScope", "RunCancelled", "current_scope"]
+
+# The dspy.context key that carries the cancel scope code runs under: the run, or a group of
+# pipeline branches in it. dspy.context reaches every thread DSPy starts (its Parallel and
+# asyncify threads copy it); plain ContextVars do not.
+SCOPE_SETTING = "dspy_connect_scope"
 
 
 class RunCancelled(BaseException):
@@ -50,6 +56,13 @@ class CancelScope:
             if hook in self._on_cancel:
                 self._on_cancel.remove(hook)
 
+    def child(self) -> tuple[CancelScope, Callable[[], None]]:
+        """A scope cancelled with this one, or on its own (a group of pipeline branches whose
+        sibling failed fast); and the call that unlinks it from this one."""
+        child = CancelScope()
+        unlink = self.on_cancel(lambda: child.cancel(self.cancel_reason))
+        return child, unlink
+
     def check(self) -> None:
         """Raises RunCancelled if the scope was cancelled; call it between units of work."""
         if self.cancelled.is_set():
@@ -58,6 +71,12 @@ class CancelScope:
     def callback(self) -> BaseCallback:
         """A DSPy callback that stops the work at the next module, LM or tool start."""
         return _CancelCallback(self)
+
+
+def current_scope() -> CancelScope | None:
+    """The innermost cancel scope set on this thread (a pipeline's branch group), if any."""
+    scope = dspy.settings.get(SCOPE_SETTING)
+    return scope if isinstance(scope, CancelScope) else None
 
 
 class _CancelCallback(BaseCallback):

@@ -19,11 +19,11 @@ from typing import Any
 import dspy
 import grpc
 
-from ..cancel import RunCancelled
+from ..cancel import SCOPE_SETTING, RunCancelled
 from ..errors import InvalidArgument, WorkerError, echo, short_cause
 from ..module_io import _accepts_none, outputs_of, usage_of, validate_inputs
 from ..run.agent_events import AgentEvents
-from ..run.context import SCOPE_SETTING, RunContext
+from ..run.context import RunContext
 from ..run.module_run import astream_module, run_in_thread_loop
 from ..v1 import common_pb2
 from . import threads

@@ -13,9 +13,8 @@ from dspy.utils.callback import ACTIVE_CALL_ID, with_callbacks
 
 from .. import jsonio
 from ..errors import InvalidArgument, echo
-from ..run.context import current_run
 from ..v1 import common_pb2
-from .bridge import ToolBridge, ToolFailure
+from .bridge import ToolBridge, ToolFailure, current_bridge
 
 
 class BridgedTool(dspy.Tool):
@@ -74,15 +73,15 @@ def _standalone(arg: Any, root: dict[str, Any]) -> dict[str, Any]:
 
 
 def _bridge(name: str) -> ToolBridge:
-    run = current_run()
-    if run is None or not run.tools.has(name):
+    bridge = current_bridge()
+    if bridge is None or not bridge.has(name):
         raise reported_failure(name, "unknown_tool", f"TypeScript tool {echo(name)} is not available on this run")
-    return run.tools
+    return bridge
 
 
 def reported_failure(name: str, kind: str, message: str) -> ToolFailure:
     """A ToolFailure, reported as a `tool_error` event too."""
-    run = current_run()
-    if run is not None:
-        run.tool_error(ACTIVE_CALL_ID.get() or "", name, kind, message)
+    bridge = current_bridge()
+    if bridge is not None:
+        bridge.tool_error(ACTIVE_CALL_ID.get() or "", name, kind, message)
     return ToolFailure(kind, message)

@@ -18,6 +18,9 @@ from typing import Any, TypeVar, overload
 import dspy
 
 from ..errors import InvalidArgument, echo
+from .bridge import current_bridge
+from .bridged_tool import BridgedTool
+from .streamed_tool import streamed
 
 F = TypeVar("F", bound=Callable[..., Any])
 _tools: dict[str, dspy.Tool] = {}
@@ -35,8 +38,6 @@ def register_tool(fn: Any = None, *, name: str | None = None, description: str |
     joined chunks (one string when all are strings) are the observation."""
 
     def decorate(func: F) -> F:
-        from .streamed_tool import streamed  # noqa: PLC0415 (the run package imports this module's users)
-
         tool = dspy.Tool(streamed(func, name or func.__name__), name=name, desc=description)
         _tools[tool.name] = tool
         return func
@@ -51,11 +52,8 @@ def tool_names() -> list[str]:
 def agent_tools(names: list[str]) -> list[dspy.Tool]:
     """The named tools. A TypeScript tool of the current run takes precedence over a Python
     tool of the same name."""
-    from ..run.context import current_run
-    from .bridged_tool import BridgedTool  # the run package imports this module's users
-
-    run = current_run()
-    bridged = run.tools.specs if run is not None else {}
+    bridge = current_bridge()
+    bridged = bridge.specs if bridge is not None else {}
     unknown = [n for n in names if n not in bridged and n not in _tools]
     if unknown:
         raise InvalidArgument(

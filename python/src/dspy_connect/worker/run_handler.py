@@ -26,12 +26,13 @@ from ..operations.command import run_command_op
 from ..operations.module import run_module
 from ..operations.optimize import run_optimize
 from ..operations.pipeline import run_pipeline
-from ..run.context import RUN_SETTING, RunContext
+from ..run.context import RunContext
 from ..run.outcome import RunOutcome
 from ..run.stats import STATS
 from ..session import SessionStore
 from ..telemetry import RunTrace
 from ..telemetry.attributes import RUN_SPAN, run_attributes
+from ..tools.bridge import BRIDGE_SETTING
 from ..v1 import common_pb2, run_pb2
 
 log = logging.getLogger("dspy_connect.worker")
@@ -170,10 +171,10 @@ class RunHandler:
 
 
 def _as_current(operation: Operation, run: RunContext, op: Any) -> RunOutcome:
-    """Runs the operation with `run` as the current run (what TypeScript tools call through),
-    and its span current, with DSPy spans under it when tracing is on. The run has a DSPy
-    trace of its own, dropped when it ends (the worker keeps no global one)."""
-    with dspy.context(**{RUN_SETTING: run}, trace=[]), run.trace.active():
+    """Runs the operation with the run's tool bridge current (what TypeScript tools call
+    through), and its span current, with DSPy spans under it when tracing is on. The run has
+    a DSPy trace of its own, dropped when it ends (the worker keeps no global one)."""
+    with dspy.context(**{BRIDGE_SETTING: run.tools}, trace=[]), run.trace.active():
         return operation(run, op)
 
 
