@@ -14,6 +14,7 @@ import dspy
 from dspy.dsp.utils.settings import thread_local_overrides
 from dspy.streaming import StatusMessage, StreamListener, StreamResponse
 
+from ..cancel import CancelScope
 from .context import RunContext
 from .json_field_text import JsonFieldText
 from .stats import STATS
@@ -27,15 +28,18 @@ def stream_module(run: RunContext, module: dspy.Module, inputs: dict[str, Any], 
     pipeline step's path)."""
     listeners, paths = listeners_for(module, path)
     program = dspy.streamify(_ThreadedProgram(module), stream_listeners=listeners, is_async_program=True, async_streaming=True)
-    return run_in_thread_loop(_drive(run, program(**inputs), paths))
+    return run_in_thread_loop(_drive(run, run, program(**inputs), paths))
 
 
-async def astream_module(run: RunContext, module: dspy.Module, inputs: dict[str, Any], path: str = "") -> Any:
+async def astream_module(
+    run: RunContext, module: dspy.Module, inputs: dict[str, Any], path: str = "", scope: CancelScope | None = None
+) -> Any:
     """stream_module for code already running on its thread's loop: a pipeline awaits all
-    its steps in one loop, since a loop run per step costs ~1.5 ms."""
+    its steps in one loop, since a loop run per step costs ~1.5 ms. `scope` (the run's by
+    default; a pipeline branch group's) stops the call when cancelled."""
     listeners, paths = listeners_for(module, path)
     program = dspy.streamify(_ThreadedProgram(module), stream_listeners=listeners, is_async_program=True, async_streaming=True)
-    return await _drive(run, program(**inputs), paths)
+    return await _drive(run, scope or run, program(**inputs), paths)
 
 
 _local = threading.local()
@@ -61,13 +65,14 @@ def run_in_thread_loop(coro: Coroutine[Any, Any, T]) -> T:
             loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
 
 
-async def _drive(run: RunContext, stream: Any, paths: dict[str, str]) -> Any:
+async def _drive(run: RunContext, scope: CancelScope, stream: Any, paths: dict[str, str]) -> Any:
+    """Emits the stream's tokens and status on `run`; returns its prediction."""
     prediction = None
     json_fields: dict[tuple[str, str], JsonFieldText] | None = {} if isinstance(dspy.settings.adapter, dspy.JSONAdapter) else None
     # Cancelling this task cancels streamify's task group; the program thread then fails
     # at its next chunk (its send stream is closed), which ends the LM request too.
     task = asyncio.current_task()
-    stop = run.on_cancel(lambda: task.get_loop().call_soon_threadsafe(task.cancel))
+    stop = scope.on_cancel(lambda: task.get_loop().call_soon_threadsafe(task.cancel))
     try:
         async for item in stream:
             if isinstance(item, StreamResponse):
@@ -82,7 +87,7 @@ async def _drive(run: RunContext, stream: Any, paths: dict[str, str]) -> Any:
             elif isinstance(item, dspy.Prediction):
                 prediction = item
     except asyncio.CancelledError:
-        run.check()
+        scope.check()
         raise
     finally:
         stop()

@@ -31,6 +31,7 @@ from .attributes import (
     TOOL_SPAN,
 )
 
+
 class CallSpans(Protocol):
     """Where DSPy calls' spans open and close: the run's RunTrace."""
 
