@@ -12,7 +12,7 @@ import pytest
 from dspy_connect.testing import plugins  # noqa: F401 (registers `spell` in this process)
 from dspy_connect.tools.bridge import ToolFailure
 from dspy_connect.tools.bridged_tool import BridgedTool
-from dspy_connect.tools.registry import _tools
+from dspy_connect.tools.registry import TOOLS
 from dspy_connect.tools.streamed_tool import join_chunks
 from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2
 
@@ -226,8 +226,8 @@ async def test_a_python_generator_tool_streams_its_output(stub):
 
 
 def test_generator_tools_keep_their_schema_and_join_their_chunks():
-    assert _tools["spell"].args == {"input": {"type": "string"}}
-    assert _tools["spell"](input="abc def") == "abc"  # outside a run: no events, same result
+    assert TOOLS.get("spell").args == {"input": {"type": "string"}}
+    assert TOOLS.get("spell")(input="abc def") == "abc"  # outside a run: no events, same result
     assert join_chunks(["a", "b"]) == "ab"
     assert join_chunks([1, "b"]) == [1, "b"]
     assert join_chunks([]) == ""

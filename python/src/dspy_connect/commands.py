@@ -21,32 +21,27 @@ import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from .errors import InvalidArgument, NotFound, echo
+from .errors import InvalidArgument, NotFound
+from .registry import Registry
 
-F = TypeVar("F", bound=Callable[..., Any])
-_commands: dict[str, Callable[..., Any]] = {}
+Command = Callable[..., Any]
+F = TypeVar("F", bound=Command)
+COMMANDS: Registry[Command] = Registry("command", unknown=NotFound)
 
 
 def stream_command(name: str) -> Callable[[F], F]:
-    if not name or not name.replace("_", "").replace("-", "").replace(".", "").isalnum():
-        raise ValueError(f"command name {name!r} must be letters, digits, '_', '-' or '.'")
-
     def decorate(fn: F) -> F:
-        _commands[name] = fn
-        return fn
+        return COMMANDS.add(name, fn)
 
     return decorate
 
 
 def command_names() -> list[str]:
-    return sorted(_commands)
+    return COMMANDS.names()
 
 
-def run_command(run: Any, name: str, args: Any) -> Any:
+def run_command(run: Any, fn: Command, args: Any) -> Any:
     """Runs the command in this (worker) thread and returns its result."""
-    fn = _commands.get(name)
-    if fn is None:
-        raise NotFound(f"unknown command {echo(name)}; this worker has {command_names()}")
     if inspect.isasyncgenfunction(fn):
         return asyncio.run(_drain_async(run, fn(run, args)))
     if inspect.iscoroutinefunction(fn):

@@ -5,8 +5,7 @@ from __future__ import annotations
 import dspy
 
 from .. import jsonio, warmup
-from ..commands import command_names, run_command
-from ..errors import NotFound, echo
+from ..commands import COMMANDS, run_command
 from ..run.context import RunContext
 from ..run.outcome import RunOutcome
 from ..run.stats import STATS
@@ -14,9 +13,8 @@ from ..v1 import run_pb2
 
 
 def run_command_op(run: RunContext, op: run_pb2.CommandRun) -> RunOutcome:
-    if op.command not in command_names():
-        raise NotFound(f"unknown command {echo(op.command)}; this worker has {command_names()}")
+    command = COMMANDS.get(op.command)  # NotFound at once, before the warm-up
     warmup.wait()
     args = jsonio.loads(op.args_json, "args_json") if op.args_json else {}
     with STATS.busy(), dspy.context(callbacks=[*dspy.settings.callbacks, run.callback()]):
-        return RunOutcome(run_command(run, op.command, args))
+        return RunOutcome(run_command(run, command, args))

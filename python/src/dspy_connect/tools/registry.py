@@ -18,12 +18,13 @@ from typing import Any, TypeVar, overload
 import dspy
 
 from ..errors import InvalidArgument, echo
+from ..registry import Registry
 from .bridge import current_bridge
 from .bridged_tool import BridgedTool
 from .streamed_tool import streamed
 
 F = TypeVar("F", bound=Callable[..., Any])
-_tools: dict[str, dspy.Tool] = {}
+TOOLS: Registry[dspy.Tool] = Registry("tool")
 
 
 @overload
@@ -39,14 +40,14 @@ def register_tool(fn: Any = None, *, name: str | None = None, description: str |
 
     def decorate(func: F) -> F:
         tool = dspy.Tool(streamed(func, name or func.__name__), name=name, desc=description)
-        _tools[tool.name] = tool
+        TOOLS.add(tool.name or func.__name__, tool)
         return func
 
     return decorate(fn) if fn is not None else decorate
 
 
 def tool_names() -> list[str]:
-    return sorted(_tools)
+    return TOOLS.names()
 
 
 def agent_tools(names: list[str]) -> list[dspy.Tool]:
@@ -54,10 +55,10 @@ def agent_tools(names: list[str]) -> list[dspy.Tool]:
     tool of the same name."""
     bridge = current_bridge()
     bridged = bridge.specs if bridge is not None else {}
-    unknown = [n for n in names if n not in bridged and n not in _tools]
+    unknown = [n for n in names if n not in bridged and n not in TOOLS]
     if unknown:
         raise InvalidArgument(
             f"unknown tool(s) {echo(unknown)}; this worker allows {echo(tool_names(), 300)}"
             + (f" and this run brought {echo(sorted(bridged), 300)}" if bridged else "")
         )
-    return [BridgedTool.from_spec(bridged[n]) if n in bridged else _tools[n] for n in names]
+    return [BridgedTool.from_spec(bridged[n]) if n in bridged else TOOLS.get(n) for n in names]
