@@ -18,6 +18,7 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from dspy_connect.v1 import common_pb2, worker_pb2, worker_pb2_grpc
+from dspy_connect.worker.run_handler import OPERATIONS
 
 from .conftest import start_worker
 
@@ -40,6 +41,7 @@ async def test_describe(stub):
     assert info.dspy_version.startswith("3.")
     assert info.python_version.startswith("3.")
     assert {"call", "sessions", "health"} <= set(info.capabilities)
+    assert {f"run.{operation}" for operation in OPERATIONS} <= set(info.capabilities)  # every Run operation
     assert info.lm.model == "scripted/echo"
     assert not info.lm.api_key
     assert {"predict", "chain_of_thought"} <= set(info.module_types)

@@ -31,7 +31,7 @@ from .run_handler import RunHandler
 log = logging.getLogger("dspy_connect.worker")
 T = TypeVar("T")
 
-CAPABILITIES = ["call", "sessions", "health", "run.module", "run.batch", "run.optimize", "run.command"]
+CAPABILITIES = ["call", "sessions", "health", "run.module", "run.batch", "run.optimize", "run.command", "run.pipeline"]
 
 
 class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
