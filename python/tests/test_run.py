@@ -172,7 +172,7 @@ async def test_channel_batches_numbers_and_bounds_events():
 async def test_channel_sends_tool_calls_in_order_as_frames_of_their_own():
     channel = EventChannel(asyncio.get_running_loop())
     channel.put(run_pb2.Event(status=run_pb2.StatusEvent(message="a")))
-    channel.send(run_pb2.RunResponse(tool_call=run_pb2.ToolCall(call_id="c1", tool_name="t")))
+    channel.put(run_pb2.RunResponse(tool_call=run_pb2.ToolCall(call_id="c1", tool_name="t")))
     channel.put(run_pb2.Event(status=run_pb2.StatusEvent(message="b")))
     channel.close()
     frames = []

@@ -40,12 +40,13 @@ class EventChannel:
     def count(self) -> int:
         return self._seq
 
-    def put(self, event: run_pb2.Event) -> None:
-        """Stamps `event` with its sequence number and time; blocks while the buffer is full."""
+    def put(self, item: run_pb2.Event | run_pb2.RunResponse) -> None:
+        """Queues an event, stamped with its sequence number and time, or a frame of its own
+        (a tool call, in order with the events); blocks while the buffer is full."""
         with self._cond:
             while len(self._items) >= self._capacity and not self._closed:
                 self._cond.wait()
-            waiter = self._append(event)
+            waiter = self._append(item)
         if waiter is not None:
             self._loop.call_soon_threadsafe(_wake, waiter)
 
@@ -58,15 +59,6 @@ class EventChannel:
         if waiter is not None:
             _wake(waiter)
         return True
-
-    def send(self, message: run_pb2.RunResponse) -> None:
-        """A frame of its own (a tool call), in order with the events; blocks like `put`."""
-        with self._cond:
-            while len(self._items) >= self._capacity and not self._closed:
-                self._cond.wait()
-            waiter = self._append(message)
-        if waiter is not None:
-            self._loop.call_soon_threadsafe(_wake, waiter)
 
     def _append(self, item: run_pb2.Event | run_pb2.RunResponse) -> asyncio.Future[None] | None:
         """Queues `item` (under the lock); returns the sender's waiter to wake, if it sleeps."""

@@ -93,12 +93,9 @@ class RunContext(CancelScope):
 
     def emit(self, type: str, data: Any = None) -> None:
         """A `custom` event for users' commands: TS sees {type: "custom", name: type, data}."""
-        self.custom(type, data)
+        self.channel.put(run_pb2.Event(custom=run_pb2.CustomEvent(type=type, data_json=jsonio.dumps(data))))
 
     @property
     def lm(self) -> Any:
         """The run's dspy.LM."""
         return build_lm(self.lm_settings)
-
-    def custom(self, type: str, data: Any) -> None:
-        self.channel.put(run_pb2.Event(custom=run_pb2.CustomEvent(type=type, data_json=jsonio.dumps(data))))

@@ -135,7 +135,7 @@ class ToolBridge:
             trace=trace,
         )
         try:
-            self.channel.send(run_pb2.RunResponse(tool_call=call))
+            self.channel.put(run_pb2.RunResponse(tool_call=call))
         except ChannelClosed:
             self._forget(call_id)
             self.scope.check()
