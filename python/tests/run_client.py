@@ -52,6 +52,10 @@ async def run(
 ) -> tuple[list[run_pb2.Event], run_pb2.RunDone | None]:
     """Runs to the end; returns (events, done). Cancels after `cancel_after` events, or once `cancel_when(events)`."""
     if cancel_after is not None:
-        cancel_when = lambda events: len(events) >= cancel_after  # noqa: E731
+        limit = cancel_after
+
+        def cancel_when(events: list[run_pb2.Event]) -> bool:
+            return len(events) >= limit
+
     _, events, done = await run_answering(stub, start, cancel_when=cancel_when)
     return events, done

@@ -5,6 +5,7 @@ worker logs one short line, not a traceback per request (issue 12, defect 6)."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import tempfile
 from collections.abc import AsyncIterator
 
@@ -122,8 +123,7 @@ async def test_corrupt_later_run_message_fails_the_run_with_done(logged_worker):
     first = run_pb2.RunRequest(start=start).SerializeToString()
     async with grpc.aio.insecure_channel(process.address) as channel:
         for body in CORRUPT.values():
-            replies = lambda response, body=body: [body] if response.HasField("tool_call") else []  # noqa: E731
-            done = await raw_run(channel, [first], reply=replies)
+            done = await raw_run(channel, [first], reply=functools.partial(_reply_to_tool_calls, body))
             assert done is not None
             assert done.HasField("error")
             assert done.error.code == grpc.StatusCode.INVALID_ARGUMENT.value[0], (code_name(done.error.code), done.error.message)
@@ -145,3 +145,7 @@ async def test_corrupt_message_after_a_refused_start_keeps_the_status_ok(logged_
             assert done is not None
             assert done.error.code == grpc.StatusCode.NOT_FOUND.value[0]
     assert "Traceback" not in worker_log(log)
+
+
+def _reply_to_tool_calls(body: bytes, response: run_pb2.RunResponse) -> list[bytes]:
+    return [body] if response.HasField("tool_call") else []

@@ -335,7 +335,10 @@ async def test_cancel_stops_every_branch_and_frees_the_threads(stub):
     long = " ".join(["w"] * 50)
     branches = [{"steps": [predict("s", "question -> answer")]} for _ in range(3)]
     steps = [{"kind": "parallel", "name": "p", "branches": branches, "aggregate": {"kind": "concat", "field": "answer"}}]
-    tokens = lambda events: sum(e.WhichOneof("kind") == "token" for e in events) >= 3  # noqa: E731
+
+    def tokens(events):
+        return sum(e.WhichOneof("kind") == "token" for e in events) >= 3
+
     events, done = await run(stub, pipeline_start(steps, inputs={"question": long}, lm=slow), cancel_when=tokens)
     assert done.error.code == grpc.StatusCode.CANCELLED.value[0]
     assert sum(e.WhichOneof("kind") == "token" for e in events) < 30

@@ -11,10 +11,11 @@ fails, and only calls that arrive in the first seconds of a worker's life wait a
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
+
+import dspy
 
 from . import garbage
 
@@ -32,8 +33,9 @@ class _Outcome:
 _outcome = _Outcome()
 
 
-def start(set_up_cache: Callable[[], None] = lambda: None) -> None:
-    threading.Thread(target=_load, args=(set_up_cache,), name="warmup", daemon=True).start()
+def start(set_up_cache: Callable[[], None], then: Callable[[], None] | None = None) -> None:
+    """Warms up in a thread: `set_up_cache`, one completion through LiteLLM, then `then`."""
+    threading.Thread(target=_load, args=(set_up_cache, then), name="warmup", daemon=True).start()
 
 
 def wait() -> None:
@@ -42,15 +44,13 @@ def wait() -> None:
         raise RuntimeError(f"worker warm-up failed: {_outcome.error}")
 
 
-def _load(set_up_cache: Callable[[], None]) -> None:
+def _load(set_up_cache: Callable[[], None], then: Callable[[], None] | None) -> None:
     started = time.perf_counter()
     try:
         set_up_cache()
         _run_one_completion()
-        if os.environ.get("DSPY_CONNECT_TEST_PROVIDERS") == "1":
-            from .testing import scripted_lm  # noqa: PLC0415
-
-            scripted_lm.register()
+        if then is not None:
+            then()
         garbage.freeze_startup_objects()
         log.info("warm-up done in %.2f s", time.perf_counter() - started)
     except BaseException as exc:  # reported to every call through wait()
@@ -61,7 +61,7 @@ def _load(set_up_cache: Callable[[], None]) -> None:
 
 
 def _run_one_completion() -> None:
-    import dspy  # noqa: PLC0415
+    # LiteLLM takes ~5 s to import (DSPy defers it too): here, in the warm-up thread.
     import litellm  # noqa: PLC0415
     from litellm.llms.custom_llm import CustomLLM  # noqa: PLC0415
 

@@ -44,6 +44,7 @@ async def reference(spec: dict) -> list[dict]:
 
 def main() -> None:
     apply_env_defaults()
+    # scripted_lm imports LiteLLM, which must load after apply_env_defaults (offline cost map).
     from . import scripted_lm  # noqa: PLC0415
 
     scripted_lm.register()
