@@ -16,6 +16,7 @@ from typing import Any
 
 import grpc
 import pytest
+from grpc_health.v1 import health_pb2_grpc
 
 from dspy_connect import garbage
 from dspy_connect.env_defaults import apply_env_defaults
@@ -95,3 +96,8 @@ async def stub(worker: WorkerProcess) -> AsyncIterator[worker_pb2_grpc.WorkerSer
 def pytest_configure(config):
     # In-process tests import DSPy too: keep LiteLLM offline as the worker does.
     apply_env_defaults()
+
+
+def health_stub(channel: grpc.aio.Channel) -> Any:
+    """grpc.health.v1's client stub (its type stubs leave out Check and Watch)."""
+    return health_pb2_grpc.HealthStub(channel)

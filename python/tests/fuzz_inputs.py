@@ -628,7 +628,8 @@ def run_case(h: Hostile, sessions: list[str]) -> FuzzCase:
         if "module_id" in bad:
             start.pipeline.pipeline_id = h.name()
     elif kind == "command":
-        name = h.rng.choice(["echo_args", "echo_args", "explode", "count", *([h.text()] if hostile_op else [])])
+        names: list[str] = ["echo_args", "echo_args", "explode", "count", *([h.text()] if hostile_op else [])]
+        name = h.rng.choice(names)
         args = json.dumps({"to": 1_000_000, "delay_ms": 1}).encode() if name == "count" else h.inputs({"x": 1}, "inputs" in bad)
         start.command.CopyFrom(run_pb2.CommandRun(command=name, args_json=args))
         internal_ok = internal_ok or name == "explode"  # a command that raises fails for real

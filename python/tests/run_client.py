@@ -16,9 +16,10 @@ async def run_answering(
     start: run_pb2.RunStart,
     answer: Answer = lambda call: [],
     cancel_when: Callable[[list[run_pb2.Event]], bool] | None = None,
-) -> tuple[list[run_pb2.ToolCall], list[run_pb2.Event], run_pb2.RunDone | None]:
+) -> tuple[list[run_pb2.ToolCall], list[run_pb2.Event], run_pb2.RunDone]:
     """Runs to the end, answering each tool call with `answer(call)` and sending a cancel
-    once `cancel_when(events)`; returns (tool calls, events, done)."""
+    once `cancel_when(events)`; returns (tool calls, events, done). Every run ends with
+    its `done`: one that does not fails the test."""
     requests: asyncio.Queue = asyncio.Queue()
     await requests.put(run_pb2.RunRequest(start=start))
 
@@ -26,7 +27,9 @@ async def run_answering(
         while (request := await requests.get()) is not None:
             yield request
 
-    calls, events, done = [], [], None
+    calls: list[run_pb2.ToolCall] = []
+    events: list[run_pb2.Event] = []
+    done: run_pb2.RunDone | None = None
     async for response in stub.Run(outgoing()):
         kind = response.WhichOneof("kind")
         if kind == "events":
@@ -41,6 +44,7 @@ async def run_answering(
         elif kind == "done":
             done = response.done
     await requests.put(None)
+    assert done is not None, "the run ended without a done"
     return calls, events, done
 
 
@@ -49,13 +53,14 @@ async def run(
     start: run_pb2.RunStart,
     cancel_after: int | None = None,
     cancel_when: Callable[[list[run_pb2.Event]], bool] | None = None,
-) -> tuple[list[run_pb2.Event], run_pb2.RunDone | None]:
+) -> tuple[list[run_pb2.Event], run_pb2.RunDone]:
     """Runs to the end; returns (events, done). Cancels after `cancel_after` events, or once `cancel_when(events)`."""
     if cancel_after is not None:
         limit = cancel_after
 
-        def cancel_when(events: list[run_pb2.Event]) -> bool:
+        def enough(events: list[run_pb2.Event]) -> bool:
             return len(events) >= limit
 
+        cancel_when = enough
     _, events, done = await run_answering(stub, start, cancel_when=cancel_when)
     return events, done

@@ -16,11 +16,11 @@ def restore_cache():
     """Puts back this process's dspy.cache (or none: reading it would open ~/.dspy_cache)."""
     saved = vars(dspy).get("cache")
     yield
-    ours = vars(dspy).pop("cache")
+    ours = dspy.__dict__.pop("cache")
     if ours.enable_disk_cache:
         ours.disk_cache.close()
     if saved is not None:
-        dspy.cache = saved
+        dspy.__dict__["cache"] = saved
 
 
 def test_defaults_are_memory_only_and_bounded(monkeypatch):

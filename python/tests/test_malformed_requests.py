@@ -68,7 +68,7 @@ async def test_corrupt_unary_requests_are_invalid_argument(logged_worker):
                 with pytest.raises(grpc.aio.AioRpcError) as info:
                     await raw(body)
                 assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT, (method, info.value.details())
-                assert "malformed" in info.value.details()
+                assert "malformed" in str(info.value.details())
         watch = channel.unary_stream(WATCH)
         for body in CORRUPT.values():
             with pytest.raises(grpc.aio.AioRpcError) as info:

@@ -5,7 +5,6 @@ A real worker, its real socket and the scripted LM; the worker counts what it ho
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -16,6 +15,7 @@ from dspy_connect.session import RELEASE_AFTER_DROPS
 from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2
 
 from .conftest import WorkerProcess, connect, start_worker
+from .expect import poll
 from .run_client import run
 
 CENSUS = "dspy_connect.testing.memory_census"
@@ -126,11 +126,9 @@ async def test_closed_sessions_free_their_modules(stub):
         assert (await stub.CloseSession(worker_pb2.CloseSessionRequest(session_id=session_id))).closed
     # The worker frees them by itself, idle or not: signature classes are cycles, which
     # only a full collection frees (the census does not collect here).
-    for _ in range(50):
-        uncollected = await census(stub, collect=False)
-        if grew(before, uncollected, "Signature classes") <= SESSIONS:
-            break
-        await asyncio.sleep(0.1)
+    uncollected = await poll(
+        lambda: census(stub, collect=False), lambda c: grew(before, c, "Signature classes") <= SESSIONS, 50, 0.1
+    )
     assert grew(before, uncollected, "Signature classes") <= SESSIONS, uncollected["live"]
     after = await census(stub)
     assert after["live"].get("Session", 0) == 0

@@ -5,6 +5,7 @@ would replace the call's (issue 12, defect 6)."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import dspy
 import grpc
@@ -72,7 +73,7 @@ async def test_nested_module_state_is_checked_per_predictor(stub):
 
 async def test_dspy_dump_state_still_loads(stub):
     """What DSPy saves (a demo, new instructions, `lm: null`, save()'s metadata) loads and is used."""
-    program = dspy.Predict("q -> a")
+    program: Any = dspy.Predict("q -> a")  # DSPy's annotations want a Signature class, and leave .signature optional
     program.demos = [dspy.Example(q="two", a="a: two")]
     program.signature = program.signature.with_instructions("Answer briefly.")
     state = {**program.dump_state(), "metadata": {"dependency_versions": {"dspy": dspy.__version__}}}

@@ -21,6 +21,7 @@ from dspy_connect.testing import pipeline_plugins, scripted_lm  # noqa: F401 (pi
 from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2
 
 from .conftest import connect, plugin_worker
+from .expect import poll
 from .run_client import run
 
 Phase = run_pb2.StepEvent
@@ -342,11 +343,9 @@ async def test_cancel_stops_every_branch_and_frees_the_threads(stub):
     events, done = await run(stub, pipeline_start(steps, inputs={"question": long}, lm=slow), cancel_when=tokens)
     assert done.error.code == grpc.StatusCode.CANCELLED.value[0]
     assert sum(e.WhichOneof("kind") == "token" for e in events) < 30
-    for _ in range(200):
-        info = await stub.Describe(worker_pb2.DescribeRequest())
-        if info.busy_threads == 0 and info.active_runs == 0:
-            break
-        await asyncio.sleep(0.03)
+    info = await poll(
+        lambda: stub.Describe(worker_pb2.DescribeRequest()), lambda i: i.busy_threads == 0 and i.active_runs == 0, 200, 0.03
+    )
     assert info.busy_threads == 0
     # The worker is fine afterwards.
     _, done = await run(stub, pipeline_start([predict("a", "question -> answer")]))

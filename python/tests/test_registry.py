@@ -3,6 +3,7 @@ a name registered once, unknown names a typed error listing the known ones."""
 
 from __future__ import annotations
 
+import dspy
 import pytest
 
 from dspy_connect.commands import COMMANDS, stream_command
@@ -37,9 +38,9 @@ def test_every_plugin_kind_refuses_a_name_taken_already():
     with pytest.raises(ValueError, match="metric 'f1' is registered already"):
         register_metric("f1")(lambda example, prediction, trace=None: 1.0)
     with pytest.raises(ValueError, match="module type 'predict' is registered already"):
-        register_module("predict")(lambda signature, config: None)
+        register_module("predict")(lambda signature, config: dspy.Predict(signature))
     with pytest.raises(ValueError, match="module type 'react' is registered already"):
-        register_agent("react")(lambda signature, config, tools: None)
+        register_agent("react")(lambda signature, config, tools: dspy.ReAct(signature, tools=tools))
 
     @stream_command("registry_test_once")
     def once(run, args):

@@ -16,7 +16,11 @@ from dspy_connect.run.json_field_text import JsonFieldText
 from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2
 
 from .conftest import connect, plugin_worker
+from .expect import poll
 from .run_client import run
+
+# grpc.aio.EOF: what read() returns once the server is done (grpc's stubs leave it out).
+EOF = grpc.aio.EOF  # pyright: ignore[reportAttributeAccessIssue]
 
 
 @pytest.fixture(scope="module")
@@ -67,11 +71,7 @@ async def test_cancel_message_stops_the_run(run_stub):
     assert done.error.code == grpc.StatusCode.CANCELLED.value[0]
     assert "enough" in done.error.message
     assert len(events) < 10
-    for _ in range(100):
-        info = await run_stub.Describe(worker_pb2.DescribeRequest())
-        if info.busy_threads == 0:
-            break
-        await asyncio.sleep(0.03)
+    info = await poll(lambda: run_stub.Describe(worker_pb2.DescribeRequest()), lambda i: i.busy_threads == 0, 100, 0.03)
     assert info.busy_threads == 0
     assert info.runs_cancelled >= 1
 
@@ -244,14 +244,14 @@ async def test_a_client_that_closes_after_done_gets_the_end_only_after_closing(r
     with pytest.raises(asyncio.TimeoutError):
         await asyncio.wait_for(asyncio.shield(call.read()), 0.3)
     await requests.put(None)  # half-close
-    assert await call.read() == grpc.aio.EOF
+    assert await call.read() == EOF
     assert await call.code() == grpc.StatusCode.OK
 
 
 async def test_without_closes_after_done_the_run_ends_at_once(run_stub):
     start = run_pb2.RunStart(command=run_pb2.CommandRun(command="count", args_json=b'{"to": 3}'))
     call, requests = await _open_until_done(run_stub, start)
-    assert await call.read() == grpc.aio.EOF
+    assert await call.read() == EOF
     assert await call.code() == grpc.StatusCode.OK
     await requests.put(None)
 

@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 
 from dspy_connect.errors import InvalidArgument, NotFound
@@ -58,7 +60,7 @@ def test_modules_are_built_once_per_id():
     session = store.create("s", None, 5)
     built = []
 
-    def build():
+    def build() -> Any:
         built.append(1)
         return object(), object()
 

@@ -12,12 +12,12 @@ import sys
 
 import grpc
 import pytest
-from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1 import health_pb2
 
 from dspy_connect.v1 import run_pb2
 from dspy_connect.worker.auth import MAX_OPEN_HEALTH_WATCHES
 
-from .conftest import start_worker
+from .conftest import health_stub, start_worker
 
 WEAK = {
     "a space": " ",
@@ -79,7 +79,7 @@ async def first_update(stream) -> int:
 async def test_unauthenticated_health_watches_are_bounded(tcp_worker):
     worker, token = tcp_worker
     async with grpc.aio.insecure_channel(worker.address) as channel:
-        health = health_pb2_grpc.HealthStub(channel)
+        health = health_stub(channel)
         request = health_pb2.HealthCheckRequest()
         held = [health.Watch(request) for _ in range(MAX_OPEN_HEALTH_WATCHES)]
         for stream in held:

@@ -17,6 +17,7 @@ from dspy_connect.tools.streamed_tool import join_chunks
 from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2
 
 from .conftest import connect, plugin_worker
+from .expect import poll
 from .run_client import run_answering
 
 CANCELLED = grpc.StatusCode.CANCELLED.value[0]
@@ -152,20 +153,19 @@ async def test_cancel_during_a_tool_call_ends_the_run_cancelled(stub):
         while (request := await requests.get()) is not None:
             yield request
 
-    done = None
+    done: run_pb2.RunDone | None = None
     async for response in stub.Run(outgoing()):
         if response.WhichOneof("kind") == "tool_call":
             await requests.put(run_pb2.RunRequest(cancel=run_pb2.RunCancel(reason="user left")))
         elif response.WhichOneof("kind") == "done":
             done = response.done
     await requests.put(None)
+    assert done is not None
     assert done.error.code == CANCELLED
     assert "user left" in done.error.message
-    for _ in range(500):  # the run's bookkeeping ends just after its done message
-        if (await stub.Describe(worker_pb2.DescribeRequest())).busy_threads == 0:
-            break
-        await asyncio.sleep(0.02)
-    assert (await stub.Describe(worker_pb2.DescribeRequest())).busy_threads == 0
+    # The run's bookkeeping ends just after its done message.
+    info = await poll(lambda: stub.Describe(worker_pb2.DescribeRequest()), lambda i: i.busy_threads == 0, 500, 0.02)
+    assert info.busy_threads == 0
 
 
 @pytest.mark.parametrize(

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import grpc
 import pytest
-from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1 import health_pb2
 
 from dspy_connect.v1 import common_pb2, worker_pb2, worker_pb2_grpc
 from dspy_connect.worker.run_handler import OPERATIONS
 
-from .conftest import start_worker
+from .conftest import health_stub, start_worker
 
 
 def call_request(signature: str, inputs: dict | bytes, type_: str = "predict", **kw) -> worker_pb2.CallRequest:
@@ -32,7 +32,7 @@ async def expect_code(coro, code: grpc.StatusCode) -> str:
     with pytest.raises(grpc.aio.AioRpcError) as info:
         await coro
     assert info.value.code() == code, info.value.details()
-    return info.value.details()
+    return info.value.details() or ""
 
 
 async def test_describe(stub):
@@ -49,7 +49,7 @@ async def test_describe(stub):
 
 async def test_health_serving(worker):
     async with grpc.aio.insecure_channel(worker.address) as channel:
-        health = health_pb2_grpc.HealthStub(channel)
+        health = health_stub(channel)
         for service in ("", "dspy_connect.v1.WorkerService"):
             reply = await health.Check(health_pb2.HealthCheckRequest(service=service))
             assert reply.status == health_pb2.HealthCheckResponse.SERVING
@@ -165,7 +165,7 @@ async def test_no_lm_is_failed_precondition_and_tcp_needs_token():
                 stub.Call(call_request("a -> b", {"a": "x"}), metadata=auth), grpc.StatusCode.FAILED_PRECONDITION
             )
             assert "no LM configured" in details
-            health = health_pb2_grpc.HealthStub(channel)  # health stays open for probes
+            health = health_stub(channel)  # health stays open for probes
             assert (await health.Check(health_pb2.HealthCheckRequest())).status == health_pb2.HealthCheckResponse.SERVING
     finally:
         worker.stop()

@@ -79,12 +79,17 @@ class EventChannel:
             with self._cond:
                 items = self._items
                 if items:
-                    if isinstance(items[0], run_pb2.RunResponse):
+                    first = items.popleft()
+                    if isinstance(first, run_pb2.RunResponse):
                         self._cond.notify_all()
-                        return items.popleft()  # type: ignore[return-value]
-                    batch: list[run_pb2.Event] = []
-                    while items and len(batch) < MAX_EVENTS_PER_FRAME and isinstance(items[0], run_pb2.Event):
-                        batch.append(items.popleft())  # type: ignore[arg-type]
+                        return first
+                    batch = [first]
+                    while items and len(batch) < MAX_EVENTS_PER_FRAME:
+                        following = items[0]
+                        if not isinstance(following, run_pb2.Event):
+                            break  # a tool call: the next frame
+                        batch.append(following)
+                        items.popleft()
                     self._cond.notify_all()
                     break
                 if self._closed:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from .errors import InvalidArgument, NotFound
 from .registry import Registry
@@ -31,7 +31,8 @@ COMMANDS: Registry[Command] = Registry("command", unknown=NotFound)
 
 def stream_command(name: str) -> Callable[[F], F]:
     def decorate(fn: F) -> F:
-        return COMMANDS.add(name, fn)
+        COMMANDS.add(name, fn)
+        return fn
 
     return decorate
 
@@ -67,7 +68,9 @@ async def _drain_async(run: Any, gen: Any) -> Any:
     return None
 
 
-def _emit(run: Any, item: Any) -> None:
-    if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)):
-        raise InvalidArgument(f"a command generator must yield (type, data) pairs, got {type(item).__name__}")
-    run.emit(*item)
+def _emit(run: Any, item: object) -> None:
+    kind = type(item).__name__
+    pair = cast("tuple[Any, ...]", item) if isinstance(item, tuple) else ()
+    if len(pair) != 2 or not isinstance(pair[0], str):
+        raise InvalidArgument(f"a command generator must yield (type, data) pairs, got {kind}")
+    run.emit(pair[0], pair[1])

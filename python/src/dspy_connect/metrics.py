@@ -1,3 +1,5 @@
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false, reportUnknownLambdaType=false
+# (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
 """Metrics an optimizer may use, by name. Clients pick one; they never send code.
 
 Built in, compared over the label fields (an example's fields that are not inputs):
@@ -30,7 +32,8 @@ METRICS: Registry[Metric] = Registry("metric")
 
 def register_metric(name: str) -> Callable[[F], F]:
     def decorate(fn: F) -> F:
-        return METRICS.add(name, fn)
+        METRICS.add(name, fn)
+        return fn
 
     return decorate
 

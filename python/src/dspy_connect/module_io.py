@@ -1,3 +1,5 @@
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false, reportUnknownLambdaType=false
+# (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
 """A module's inputs and outputs: which instance serves a call, inputs checked against its
 signature, outputs and LM usage read off its prediction."""
 
@@ -13,6 +15,7 @@ import pydantic
 
 from . import limits
 from .errors import InvalidArgument, cut, echo
+from .jsonio import as_object
 from .modules import build_module
 from .session import Session
 from .signature import type_name
@@ -45,10 +48,10 @@ def validate_values(annotations: dict[str, Any], values: dict[str, Any], what: s
     """The present values, validated against their types (pydantic); missing ones that cannot
     be None are an InvalidArgument, as is a value of the wrong type (`what` names them)."""
     validated: dict[str, Any] = {}
-    missing = []
+    missing: list[str] = []
     for name, annotation in annotations.items():
         if name not in values:
-            if not _accepts_none(annotation):
+            if not accepts_none(annotation):
                 missing.append(name)
             continue
         try:
@@ -68,11 +71,11 @@ MAX_TYPE_ADAPTERS = 1024
 
 
 @functools.lru_cache(maxsize=MAX_TYPE_ADAPTERS)
-def _adapter(annotation: Any) -> pydantic.TypeAdapter:
+def _adapter(annotation: Any) -> pydantic.TypeAdapter[Any]:
     return pydantic.TypeAdapter(annotation)
 
 
-def _accepts_none(annotation: Any) -> bool:
+def accepts_none(annotation: Any) -> bool:
     if annotation is Any:
         return True
     origin = typing.get_origin(annotation)
@@ -82,9 +85,8 @@ def _accepts_none(annotation: Any) -> bool:
 def outputs_of(prediction: Any) -> dict[str, Any]:
     if isinstance(prediction, dspy.Prediction):
         return dict(prediction.toDict())
-    if isinstance(prediction, dict):
-        return prediction
-    return {"output": prediction}
+    found = as_object(prediction)
+    return found if found is not None else {"output": prediction}
 
 
 def usage_of(prediction: Any) -> common_pb2.Usage:

@@ -1,3 +1,5 @@
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false, reportUnknownLambdaType=false
+# (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
 """Loads LiteLLM in the background after the worker is ready.
 
 Importing LiteLLM takes ~5 s of CPU here, and its first completion lazily imports ~1 s more
@@ -14,6 +16,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 import dspy
 
@@ -66,7 +69,7 @@ def _run_one_completion() -> None:
     from litellm.llms.custom_llm import CustomLLM  # noqa: PLC0415
 
     class WarmupLLM(CustomLLM):
-        def completion(self, model, messages, *args, **kwargs):
+        def completion(self, model: str, messages: list[Any], *args: Any, **kwargs: Any) -> litellm.ModelResponse:
             return litellm.ModelResponse(
                 model=model,
                 choices=[

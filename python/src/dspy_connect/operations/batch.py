@@ -1,3 +1,5 @@
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false, reportUnknownLambdaType=false
+# (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
 """A module over many inputs. Each item ends as item-complete or item-error; one bad item
 never fails the batch. Items run on a thread pool of `concurrency` threads."""
 
@@ -21,13 +23,15 @@ from ..run.stats import STATS
 from ..v1 import common_pb2, run_pb2
 
 MAX_CONCURRENCY = 64
+# An item's (outputs, error, usage): outputs and usage when it succeeded, else the error.
+ItemOutcome = tuple[Any, common_pb2.ErrorDetail | None, common_pb2.Usage | None]
 DEFAULT_CONCURRENCY = 4
 
 
 def run_batch(run: RunContext, op: run_pb2.BatchRun) -> RunOutcome:
     warmup.wait()
-    items = jsonio.loads(op.items_json, "items_json") if op.items_json else []
-    if not isinstance(items, list):
+    items = jsonio.as_array(jsonio.loads(op.items_json, "items_json") if op.items_json else [])
+    if items is None:
         raise InvalidArgument("items_json must be a JSON array of input objects")
     module, signature = build_module(op.module)
     settings = run.lm_settings
@@ -37,7 +41,7 @@ def run_batch(run: RunContext, op: run_pb2.BatchRun) -> RunOutcome:
     usage = common_pb2.Usage()
     total, failed, completed = len(items), 0, 0
 
-    def one(index: int) -> tuple[Any, common_pb2.ErrorDetail | None, common_pb2.Usage | None]:
+    def one(index: int) -> ItemOutcome:
         run.check()
         item = items[index]
         try:
@@ -60,8 +64,8 @@ def run_batch(run: RunContext, op: run_pb2.BatchRun) -> RunOutcome:
         run.progress(completed, total, failed)
 
     concurrency = max(1, min(op.concurrency or DEFAULT_CONCURRENCY, MAX_CONCURRENCY, total or 1))
-    pending: dict[Future, int] = {}
-    done_early: dict[int, tuple[Any, common_pb2.ErrorDetail | None, common_pb2.Usage | None]] = {}
+    pending: dict[Future[ItemOutcome], int] = {}
+    done_early: dict[int, ItemOutcome] = {}
     next_to_report = 0
     with ThreadPoolExecutor(concurrency, thread_name_prefix="dspy-batch") as pool:
         stop = run.on_cancel(lambda: [f.cancel() for f in list(pending)])

@@ -1,3 +1,5 @@
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false, reportUnknownLambdaType=false
+# (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
 """Runs a user's streaming command (see dspy_connect.commands)."""
 
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false, reportUnknownLambdaType=false
+# (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
 """Runs a compiled pipeline inside one Run: steps in order, each streaming its tokens
 with the step's path; branches evaluated on the state; parallel branches and map items on
 real threads. Error policies per step: fail-fast (the default), continue-on-error, retry n
@@ -12,7 +14,7 @@ import asyncio
 import functools
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Future
 from typing import Any
 
@@ -21,7 +23,7 @@ import grpc
 
 from ..cancel import SCOPE_SETTING, CancelScope, RunCancelled
 from ..errors import InvalidArgument, WorkerError, echo, short_cause
-from ..module_io import _accepts_none, outputs_of, usage_of, validate_inputs
+from ..module_io import accepts_none, outputs_of, usage_of, validate_inputs
 from ..run.agent_events import AgentEvents
 from ..run.context import RunContext
 from ..run.module_run import astream_module, run_in_thread_loop
@@ -142,7 +144,7 @@ class Execution:
         for name, ref in step.inputs.items():
             value = lookup(state, ref)
             if value is MISSING:
-                if _accepts_none(step.signature.input_fields[name].annotation):
+                if accepts_none(step.signature.input_fields[name].annotation):
                     continue
                 raise InvalidArgument(f"input {echo(name)} reads {echo(ref_text(ref))}, which is not set")
             values[name] = value
@@ -189,7 +191,7 @@ class Execution:
         return {step.into: await self._fan_out(tasks, scope, step.policy.mode != "continue", step.concurrency)}
 
     async def _fan_out(
-        self, tasks: list[Callable[[CancelScope], Awaitable[Any]]], scope: CancelScope, fail_fast: bool, concurrency: int
+        self, tasks: Sequence[Callable[[CancelScope], Awaitable[Any]]], scope: CancelScope, fail_fast: bool, concurrency: int
     ) -> list[Any]:
         """Runs tasks on threads, each in its thread's own loop, at most `concurrency` at
         once. Fail-fast: the first error cancels the others and is raised. Otherwise a
@@ -211,15 +213,15 @@ class Execution:
         def on_thread(task: Callable[[CancelScope], Awaitable[Any]]) -> Any:
             return run_in_thread_loop(_guarded(task(group), group))
 
-        futures: list[asyncio.Future] = []
+        futures: list[asyncio.Future[Any]] = []
         try:
-            in_flight: set[asyncio.Future] = set()
+            in_flight: set[asyncio.Future[Any]] = set()
             for task in tasks:
                 while len(in_flight) >= concurrency:
                     _, in_flight = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
                 if group.cancelled.is_set():
                     break
-                spawned: Future | None = threads.try_spawn(functools.partial(on_thread, task))
+                spawned: Future[Any] | None = threads.try_spawn(functools.partial(on_thread, task))
                 if spawned is not None:
                     spawned.add_done_callback(lambda f: failed(f.exception()))
                     future = asyncio.wrap_future(spawned)

@@ -1,3 +1,5 @@
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false, reportUnknownLambdaType=false
+# (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
 """The DSPy callback that turns module, LM and tool calls into spans.
 
 DSPy sets ACTIVE_CALL_ID to a call's id only after its start callbacks ran, so inside

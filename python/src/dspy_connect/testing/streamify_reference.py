@@ -1,3 +1,5 @@
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false, reportUnknownLambdaType=false
+# (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
 """What DSPy's own streamify yields for a module, printed as JSON: the reference the
 parity test compares the worker's token events against.
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from typing import Any
 
 import dspy
 
@@ -21,14 +24,15 @@ from ..modules import build_module
 from ..v1 import common_pb2
 
 
-async def reference(spec: dict) -> list[dict]:
+async def reference(spec: dict[str, Any]) -> list[dict[str, Any]]:
     module, _ = build_module(common_pb2.ModuleSpec(type=spec["type"], signature=spec["signature"]))
     listeners = [
         dspy.streaming.StreamListener(field, predict=predictor, predict_name=name, allow_reuse=True)
         for name, predictor in module.named_predictors()
-        for field in predictor.signature.output_fields
+        for field in _output_names(predictor.signature)
     ]
-    program = dspy.streamify(module, stream_listeners=listeners)
+    # The streamed program takes the module's inputs as keywords (DSPy annotates two positionals).
+    program: Any = dspy.streamify(module, stream_listeners=listeners)
     with dspy.context(lm=dspy.LM(spec["lm"], cache=False)):
         return [
             {
@@ -40,6 +44,11 @@ async def reference(spec: dict) -> list[dict]:
             async for item in program(**spec["inputs"])
             if isinstance(item, dspy.streaming.StreamResponse)
         ]
+
+
+def _output_names(signature: Any) -> list[str]:
+    """A Signature class's output field names (DSPy's annotations miss its class properties)."""
+    return list(signature.output_fields)
 
 
 def main() -> None:

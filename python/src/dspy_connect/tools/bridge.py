@@ -1,3 +1,5 @@
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false, reportUnknownLambdaType=false
+# (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
 """TypeScript tools, called over the run's own stream.
 
 A call goes out as a `tool_call` frame (in order with the run's events) and blocks its

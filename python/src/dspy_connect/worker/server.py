@@ -1,3 +1,5 @@
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false, reportUnknownLambdaType=false
+# (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
 """Builds, runs and stops the grpc.aio server."""
 
 from __future__ import annotations
