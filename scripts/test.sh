@@ -15,6 +15,11 @@ if git rev-parse --verify -q main >/dev/null && git cat-file -e main:packages/co
   pnpm exec buf breaking --against ".git#branch=main"
 fi
 
+step "python checks: ruff lint and format, pyright (strict on dspy_connect; import cycles fail)"
+python/.venv/bin/ruff check python bench
+python/.venv/bin/ruff format --check python bench
+pnpm exec pyright -p python
+
 step "build and typecheck"
 pnpm exec turbo run build typecheck --output-logs=errors-only
 pnpm exec tsc -p bench/tsconfig.json
@@ -24,3 +29,6 @@ pnpm exec turbo run test --concurrency=1 --output-logs=full
 
 step "pytest (the worker)"
 (cd python && .venv/bin/python -m pytest -q)
+
+step "pytest smoke on a second Python (another CPython >= the floor, if the machine has one)"
+bash scripts/python-second.sh
