@@ -15,10 +15,11 @@ if git rev-parse --verify -q main >/dev/null && git cat-file -e main:packages/co
   pnpm exec buf breaking --against ".git#branch=main"
 fi
 
-step "python checks: ruff lint and format, pyright (strict on dspy_connect; import cycles fail)"
+step "python checks: ruff lint and format, pyright (strict; import cycles fail), import layers"
 python/.venv/bin/ruff check python bench
 python/.venv/bin/ruff format --check python bench
 pnpm exec pyright -p python
+(cd python && .venv/bin/lint-imports --no-cache)
 
 step "build and typecheck"
 pnpm exec turbo run build typecheck --output-logs=errors-only
