@@ -72,6 +72,24 @@ def plugin_worker(worker_id: str, *plugins: str) -> Iterator[WorkerProcess]:
         process.stop()
 
 
+def plugin_fixtures(worker_id: str, *plugins: str) -> tuple[Any, Any]:
+    """A test module's own worker (the scripted LM, these plugin modules) and a client stub
+    on it for each test, as the fixtures `plugins_worker` and `stub`. In the module:
+    `plugins_worker, stub = plugin_fixtures("run-w", "dspy_connect.testing.plugins")`."""
+
+    @pytest.fixture(scope="module", name="plugins_worker")
+    def plugins_worker() -> Iterator[WorkerProcess]:
+        with plugin_worker(worker_id, *plugins) as process:
+            yield process
+
+    @pytest.fixture(name="stub")
+    async def stub(plugins_worker: WorkerProcess) -> AsyncIterator[worker_pb2_grpc.WorkerServiceStub]:
+        async with connect(plugins_worker) as client:
+            yield client
+
+    return plugins_worker, stub
+
+
 @asynccontextmanager
 async def connect(worker: WorkerProcess) -> AsyncIterator[worker_pb2_grpc.WorkerServiceStub]:
     """A client stub on the worker's socket."""

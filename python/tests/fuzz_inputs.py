@@ -504,13 +504,18 @@ def call_case(h: Hostile, sessions: list[str]) -> FuzzCase:
         request.module_id = h.name()
     elif request.session_id and h.chance(0.5):
         request.module_id = f"m{h.rng.randrange(5)}"
+    _lm_and_trace(h, request, bad)
+    return FuzzCase("Call", _label(bad), request, internal_ok=_lm_fails(request.lm))
+
+
+def _lm_and_trace(h: Hostile, message: worker_pb2.CallRequest | run_pb2.RunStart, bad: set[str]) -> None:
+    """An LM config and a trace context, hostile when `bad` names them, on a Call or a Run."""
     lm = h.lm("lm" in bad)
     if lm is not None:
-        request.lm.CopyFrom(lm)
+        message.lm.CopyFrom(lm)
     trace = h.trace("trace" in bad)
     if trace is not None:
-        request.trace.CopyFrom(trace)
-    return FuzzCase("Call", _label(bad), request, internal_ok=_lm_fails(request.lm))
+        message.trace.CopyFrom(trace)
 
 
 def _lm_fails(lm: common_pb2.LmConfig) -> bool:
@@ -523,12 +528,7 @@ def run_case(h: Hostile, sessions: list[str]) -> FuzzCase:
     start = run_pb2.RunStart()
     if "session" in bad or h.chance(0.2):
         start.session_id = _session_id(h, sessions, "session" in bad)
-    lm = h.lm("lm" in bad)
-    if lm is not None:
-        start.lm.CopyFrom(lm)
-    trace = h.trace("trace" in bad)
-    if trace is not None:
-        start.trace.CopyFrom(trace)
+    _lm_and_trace(h, start, bad)
     if "run_tools" in bad:
         start.tools.extend(h.tool_spec() for _ in range(h.rng.choice([1, 2, 257])))
     start.closes_after_done = h.chance(0.5)  # the worker then waits for the half-close the runner sends on done

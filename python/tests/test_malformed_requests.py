@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import tempfile
-from collections.abc import AsyncIterator
 
 import grpc
 import pytest
@@ -18,6 +17,7 @@ from dspy_connect.v1 import run_pb2, worker_pb2
 
 from .conftest import start_worker
 from .expect import code_name, module_start, spec
+from .run_client import until_none
 
 CORRUPT = {
     "truncated varint": b"\xff\xff\xff\xff",
@@ -82,17 +82,13 @@ async def test_corrupt_unary_requests_are_invalid_argument(logged_worker):
 
 async def raw_run(channel: grpc.aio.Channel, messages: list[bytes], reply=None) -> run_pb2.RunDone | None:
     """A Run from raw request bytes; `reply(response)` may return more bytes to send."""
-    queue: asyncio.Queue = asyncio.Queue()
+    queue: asyncio.Queue[bytes | None] = asyncio.Queue()
     for message in messages:
         queue.put_nowait(message)
 
-    async def outgoing() -> AsyncIterator[bytes]:
-        while (message := await queue.get()) is not None:
-            yield message
-
     done = None
     # The deadline only stops a run that would hang; it is far above any real run's time.
-    async for raw in channel.stream_stream(RUN)(outgoing(), timeout=30):
+    async for raw in channel.stream_stream(RUN)(until_none(queue), timeout=30):
         response = run_pb2.RunResponse.FromString(raw)
         if response.HasField("done"):
             done = response.done

@@ -13,7 +13,7 @@ import pytest
 
 from dspy_connect.v1 import common_pb2
 
-from .conftest import connect, plugin_worker
+from .conftest import plugin_fixtures
 from .expect import call_request, expect_code, expect_run_error, module_start, spec
 
 INVALID = grpc.StatusCode.INVALID_ARGUMENT
@@ -25,16 +25,7 @@ def predict_state(**overrides) -> dict:
     return {**state, **overrides}
 
 
-@pytest.fixture(scope="module")
-def state_worker():
-    with plugin_worker("state-w", "dspy_connect.testing.plugins") as process:
-        yield process
-
-
-@pytest.fixture
-async def stub(state_worker):
-    async with connect(state_worker) as client:
-        yield client
+plugins_worker, stub = plugin_fixtures("state-w", "dspy_connect.testing.plugins")
 
 
 HOSTILE = {

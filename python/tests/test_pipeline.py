@@ -20,23 +20,14 @@ from dspy_connect.run.context import RunContext
 from dspy_connect.testing import pipeline_plugins, scripted_lm  # noqa: F401 (pipeline_plugins registers `flaky` here)
 from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2
 
-from .conftest import connect, plugin_worker
+from .conftest import plugin_fixtures
 from .expect import poll
 from .run_client import run
 
 Phase = run_pb2.StepEvent
 
 
-@pytest.fixture(scope="module")
-def pipeline_worker():
-    with plugin_worker("pipeline-w", "dspy_connect.testing.plugins", "dspy_connect.testing.pipeline_plugins") as process:
-        yield process
-
-
-@pytest.fixture
-async def stub(pipeline_worker):
-    async with connect(pipeline_worker) as client:
-        yield client
+plugins_worker, stub = plugin_fixtures("pipeline-w", "dspy_connect.testing.plugins", "dspy_connect.testing.pipeline_plugins")
 
 
 def pipeline_start(steps, inputs=None, declared=None, lm=None, session_id="", pipeline_id="", send_definition=True):
@@ -73,6 +64,11 @@ def tokens_by_path(events):
 
 def predict(name, signature, **more):
     return {"kind": "predict", "name": name, "signature": signature, **more}
+
+
+def flaky(name, signature, fail_times, **more):
+    """A module step whose first `fail_times` calls fail (dspy_connect.testing.pipeline_plugins)."""
+    return {"kind": "module", "type": "flaky", "name": name, "signature": signature, "config": {"fail_times": fail_times}, **more}
 
 
 async def test_sequential_steps_stream_with_their_paths_and_feed_each_other(stub):
@@ -217,7 +213,7 @@ async def test_branch_else_and_no_else(stub):
 async def test_fail_fast_is_the_default_and_names_the_step(stub):
     steps = [
         predict("ok", "question -> answer"),
-        {"kind": "module", "type": "flaky", "name": "boom", "signature": "question -> other", "config": {"fail_times": 5}},
+        flaky("boom", "question -> other", 5),
         predict("never", "question -> third"),
     ]
     events, done = await run(stub, pipeline_start(steps))
@@ -234,14 +230,7 @@ async def test_fail_fast_is_the_default_and_names_the_step(stub):
 
 async def test_continue_on_error_leaves_nulls_and_goes_on(stub):
     steps = [
-        {
-            "kind": "module",
-            "type": "flaky",
-            "name": "boom",
-            "signature": "question -> other",
-            "config": {"fail_times": 5},
-            "on_error": "continue",
-        },
+        flaky("boom", "question -> other", 5, on_error="continue"),
         {
             "kind": "branch",
             "name": "check",
@@ -256,16 +245,8 @@ async def test_continue_on_error_leaves_nulls_and_goes_on(stub):
 
 
 async def test_retry_n_times(stub):
-    flaky = {
-        "kind": "module",
-        "type": "flaky",
-        "name": "shaky",
-        "signature": "question -> answer",
-        "config": {"fail_times": 2},
-        "on_error": "retry",
-        "retries": 2,
-    }
-    events, done = await run(stub, pipeline_start([flaky]))
+    shaky = flaky("shaky", "question -> answer", 2, on_error="retry", retries=2)
+    events, done = await run(stub, pipeline_start([shaky]))
     assert json.loads(done.result_json)["answer"] == "answer: one two"
     phases = [(p, path) for p, path, _ in steps_of(events)]
     assert phases == [
@@ -280,8 +261,8 @@ async def test_retry_n_times(stub):
     errors = [e.step.error.message for e in events if e.WhichOneof("kind") == "step" and e.step.phase == Phase.PHASE_ERROR]
     assert errors[0].startswith("attempt 1 of 3 failed, retrying: step 'shaky'")
     # Too few retries: the last error ends the run.
-    flaky["config"] = {"fail_times": 3}
-    _, done = await run(stub, pipeline_start([flaky]))
+    shaky["config"] = {"fail_times": 3}
+    _, done = await run(stub, pipeline_start([shaky]))
     assert "flaky failure 3 of 3" in done.error.message
 
 
@@ -290,17 +271,7 @@ async def test_a_failing_parallel_branch_cancels_its_siblings(stub):
     long = " ".join(["w"] * 40)
     branches = [
         {"steps": [predict("slow", "question -> answer")]},
-        {
-            "steps": [
-                {
-                    "kind": "module",
-                    "type": "flaky",
-                    "name": "boom",
-                    "signature": "question -> answer",
-                    "config": {"fail_times": 9},
-                }
-            ]
-        },
+        {"steps": [flaky("boom", "question -> answer", 9)]},
     ]
     steps = [{"kind": "parallel", "name": "p", "branches": branches, "aggregate": {"kind": "first", "field": "answer"}}]
     events, done = await run(stub, pipeline_start(steps, inputs={"question": long}, lm=slow))
@@ -411,7 +382,7 @@ def rss_mib(pid: int) -> float:
         return int(next(line for line in status if line.startswith("VmRSS:")).split()[1]) / 1024
 
 
-async def test_one_pipeline_run_many_times_keeps_memory_flat(stub, pipeline_worker):
+async def test_one_pipeline_run_many_times_keeps_memory_flat(stub, plugins_worker):
     session = await stub.CreateSession(worker_pb2.CreateSessionRequest())
     steps = [
         predict("a", "question -> answer"),
@@ -443,9 +414,9 @@ async def test_one_pipeline_run_many_times_keeps_memory_flat(stub, pipeline_work
             assert done.WhichOneof("outcome") == "result_json", done
 
     await runs(60)  # warm: threads, loops, caches
-    before = rss_mib(pipeline_worker.proc.pid)
+    before = rss_mib(plugins_worker.proc.pid)
     await runs(300)
-    after = rss_mib(pipeline_worker.proc.pid)
+    after = rss_mib(plugins_worker.proc.pid)
     print(f"worker RSS {before:.1f} -> {after:.1f} MiB over 300 runs")
     assert after - before < 25, (before, after)
 
@@ -492,17 +463,7 @@ def test_a_full_thread_pool_runs_branches_inline(monkeypatch):
             "kind": "parallel",
             "name": "p",
             "branches": [
-                {
-                    "steps": [
-                        {
-                            "kind": "module",
-                            "type": "flaky",
-                            "name": "boom",
-                            "signature": "question -> answer",
-                            "config": {"fail_times": 9},
-                        }
-                    ]
-                },
+                {"steps": [flaky("boom", "question -> answer", 9)]},
                 {"steps": [predict("ok", "question -> answer")]},
             ],
             "aggregate": {"kind": "first", "field": "answer"},

@@ -14,24 +14,14 @@ import pytest
 
 from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2
 
-from .conftest import connect, plugin_worker
+from .conftest import connect, plugin_fixtures
 from .run_client import run, run_answering
 from .test_pipeline import pipeline_start
 from .test_pipeline import predict as predict_step
 from .test_run import module_start
 from .test_tools import react_start, result, tool
 
-
-@pytest.fixture(scope="module")
-def otel_worker():
-    with plugin_worker("otel-w", "dspy_connect.testing.plugins", "dspy_connect.testing.otel") as process:
-        yield process
-
-
-@pytest.fixture
-async def stub(otel_worker):
-    async with connect(otel_worker) as client:
-        yield client
+plugins_worker, stub = plugin_fixtures("otel-w", "dspy_connect.testing.plugins", "dspy_connect.testing.otel")
 
 
 class Caller:

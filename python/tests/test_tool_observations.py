@@ -11,22 +11,13 @@ import pytest
 
 from dspy_connect.v1 import common_pb2, run_pb2
 
-from .conftest import connect, plugin_worker
+from .conftest import plugin_fixtures
 from .run_client import run_answering
 
 SCHEMA = b'{"type":"object","properties":{"input":{"type":"string"}}}'
 
 
-@pytest.fixture(scope="module")
-def observation_worker():
-    with plugin_worker("observation-w", "dspy_connect.testing.plugins") as process:
-        yield process
-
-
-@pytest.fixture
-async def stub(observation_worker):
-    async with connect(observation_worker) as client:
-        yield client
+plugins_worker, stub = plugin_fixtures("observation-w", "dspy_connect.testing.plugins")
 
 
 @pytest.mark.parametrize("value", [[1], [3, 4], [None, True], [{"a": 1}, "b"], ["plain", "text"], []])

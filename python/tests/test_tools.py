@@ -3,7 +3,6 @@ client: it answers the worker's tool calls as @dspy-connect/streaming does."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import grpc
@@ -16,25 +15,16 @@ from dspy_connect.tools.registry import TOOLS
 from dspy_connect.tools.streamed_tool import join_chunks
 from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2
 
-from .conftest import connect, plugin_worker
+from .conftest import plugin_fixtures
 from .expect import poll
-from .run_client import run_answering
+from .run_client import request_queue, run_answering, until_none
 
 CANCELLED = grpc.StatusCode.CANCELLED.value[0]
 INVALID_ARGUMENT = grpc.StatusCode.INVALID_ARGUMENT.value[0]
 INPUT_SCHEMA = json.dumps({"type": "object", "properties": {"input": {"type": "string"}}, "required": ["input"]}).encode()
 
 
-@pytest.fixture(scope="module")
-def tool_worker():
-    with plugin_worker("tools-w", "dspy_connect.testing.plugins") as process:
-        yield process
-
-
-@pytest.fixture
-async def stub(tool_worker):
-    async with connect(tool_worker) as client:
-        yield client
+plugins_worker, stub = plugin_fixtures("tools-w", "dspy_connect.testing.plugins")
 
 
 def react_start(*tools: common_pb2.ToolSpec, python_tools: tuple[str, ...] = ()) -> run_pb2.RunStart:
@@ -146,15 +136,9 @@ def test_nested_references_resolve_in_the_argument_check():
 
 
 async def test_cancel_during_a_tool_call_ends_the_run_cancelled(stub):
-    requests: asyncio.Queue = asyncio.Queue()
-    await requests.put(run_pb2.RunRequest(start=react_start(tool("slow"))))
-
-    async def outgoing():
-        while (request := await requests.get()) is not None:
-            yield request
-
+    requests = await request_queue(react_start(tool("slow")))
     done: run_pb2.RunDone | None = None
-    async for response in stub.Run(outgoing()):
+    async for response in stub.Run(until_none(requests)):
         if response.WhichOneof("kind") == "tool_call":
             await requests.put(run_pb2.RunRequest(cancel=run_pb2.RunCancel(reason="user left")))
         elif response.WhichOneof("kind") == "done":

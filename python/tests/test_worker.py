@@ -21,18 +21,12 @@ from dspy_connect.v1 import common_pb2, worker_pb2, worker_pb2_grpc
 from dspy_connect.worker.run_handler import OPERATIONS
 
 from .conftest import health_stub, start_worker
+from .expect import expect_code
 
 
 def call_request(signature: str, inputs: dict | bytes, type_: str = "predict", **kw) -> worker_pb2.CallRequest:
     body = inputs if isinstance(inputs, bytes) else json.dumps(inputs).encode()
     return worker_pb2.CallRequest(module=common_pb2.ModuleSpec(type=type_, signature=signature), inputs_json=body, **kw)
-
-
-async def expect_code(coro, code: grpc.StatusCode) -> str:
-    with pytest.raises(grpc.aio.AioRpcError) as info:
-        await coro
-    assert info.value.code() == code, info.value.details()
-    return info.value.details() or ""
 
 
 async def test_describe(stub):
@@ -171,30 +165,24 @@ async def test_no_lm_is_failed_precondition_and_tcp_needs_token():
         worker.stop()
 
 
+def refused_start(*args: str, env: dict[str, str] | None = None) -> str:
+    """Starts a worker that must refuse to start (exit code 2); returns what it said."""
+    result = subprocess.run(
+        [sys.executable, "-m", "dspy_connect.worker", *args], env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 2, result.stderr
+    return result.stderr
+
+
 def test_tcp_without_token_refuses_to_start():
     env = {**os.environ, "DSPY_CONNECT_TOKEN": ""}
-    result = subprocess.run(
-        [sys.executable, "-m", "dspy_connect.worker", "--tcp", "127.0.0.1:0"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 2
-    assert "needs a bearer token" in result.stderr
+    assert "needs a bearer token" in refused_start("--tcp", "127.0.0.1:0", env=env)
 
 
 def test_socket_folder_must_be_private():
     folder = Path(tempfile.mkdtemp())
     folder.chmod(0o755)
-    result = subprocess.run(
-        [sys.executable, "-m", "dspy_connect.worker", "--uds", str(folder / "w.sock")],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 2
-    assert "mode 0700" in result.stderr
+    assert "mode 0700" in refused_start("--uds", str(folder / "w.sock"))
 
 
 def test_sigterm_and_stdin_eof_shut_down_cleanly():

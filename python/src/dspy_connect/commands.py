@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 from .errors import InvalidArgument, NotFound
-from .registry import Registry
+from .registry import Registry, registers
 
 Command = Callable[..., Any]
 F = TypeVar("F", bound=Command)
@@ -30,11 +30,7 @@ COMMANDS: Registry[Command] = Registry("command", unknown=NotFound)
 
 
 def stream_command(name: str) -> Callable[[F], F]:
-    def decorate(fn: F) -> F:
-        COMMANDS.add(name, fn)
-        return fn
-
-    return decorate
+    return registers(COMMANDS, name)
 
 
 def command_names() -> list[str]:

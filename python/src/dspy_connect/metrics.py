@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 import dspy
 from dspy.evaluate.metrics import em_score, f1_score
 
-from .registry import Registry
+from .registry import Registry, registers
 
 Metric = Callable[..., Any]
 F = TypeVar("F", bound=Metric)
@@ -31,11 +31,7 @@ METRICS: Registry[Metric] = Registry("metric")
 
 
 def register_metric(name: str) -> Callable[[F], F]:
-    def decorate(fn: F) -> F:
-        METRICS.add(name, fn)
-        return fn
-
-    return decorate
+    return registers(METRICS, name)
 
 
 def metric_names() -> list[str]:

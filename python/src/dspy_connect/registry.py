@@ -5,12 +5,14 @@ error that lists the known ones."""
 from __future__ import annotations
 
 import re
-from typing import Generic, TypeVar
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 from .errors import InvalidArgument, WorkerError, echo
 from .limits import MAX_NAME_CHARS
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 
 NAME = re.compile(r"[A-Za-z0-9_.-]+")
 
@@ -43,3 +45,13 @@ class Registry(Generic[T]):
 
     def names(self) -> list[str]:
         return sorted(self._entries)
+
+
+def registers(registry: Registry[Callable[..., Any]], name: str) -> Callable[[F], F]:
+    """A decorator that registers the function it decorates under `name`, unchanged."""
+
+    def decorate(fn: F) -> F:
+        registry.add(name, fn)
+        return fn
+
+    return decorate

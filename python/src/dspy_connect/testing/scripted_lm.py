@@ -63,6 +63,11 @@ class Script:
     chunk_delay_s: float = 0.0
     stray: bool = False
 
+    def fail_if_asked(self) -> None:
+        """The provider's error for a `scripted/fail` model (after its delay)."""
+        if self.fail:
+            raise CustomLLMError(status_code=500, message="scripted LM failure")
+
     @staticmethod
     def parse(model: str) -> Script:
         _price_free(model)
@@ -189,22 +194,19 @@ class ScriptedLLM(CustomLLM):
     def completion(self, model: str, messages: list[dict[str, Any]], *args: Any, **kwargs: Any) -> litellm.ModelResponse:
         script = Script.parse(model)
         time.sleep(script.delay_s)
-        if script.fail:
-            raise CustomLLMError(status_code=500, message="scripted LM failure")
+        script.fail_if_asked()
         return _response(model, messages, script)
 
     async def acompletion(self, model: str, messages: list[dict[str, Any]], *args: Any, **kwargs: Any) -> litellm.ModelResponse:
         script = Script.parse(model)
         await asyncio.sleep(script.delay_s)
-        if script.fail:
-            raise CustomLLMError(status_code=500, message="scripted LM failure")
+        script.fail_if_asked()
         return _response(model, messages, script)
 
     def streaming(self, model: str, messages: list[dict[str, Any]], *args: Any, **kwargs: Any) -> Iterator[GenericStreamingChunk]:
         script = Script.parse(model)
         time.sleep(script.delay_s)
-        if script.fail:
-            raise CustomLLMError(status_code=500, message="scripted LM failure")
+        script.fail_if_asked()
         for chunk in _chunks(messages, script):
             yield chunk
             time.sleep(script.chunk_delay_s)
@@ -215,8 +217,7 @@ class ScriptedLLM(CustomLLM):
     ) -> AsyncIterator[GenericStreamingChunk]:
         script = Script.parse(model)
         await asyncio.sleep(script.delay_s)
-        if script.fail:
-            raise CustomLLMError(status_code=500, message="scripted LM failure")
+        script.fail_if_asked()
         for chunk in _chunks(messages, script):
             yield chunk
             if script.chunk_delay_s:
