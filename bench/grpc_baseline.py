@@ -14,9 +14,8 @@ import time
 import grpc
 
 sys.path.insert(0, __file__.rsplit("/bench/", 1)[0] + "/python/tests")
-from conftest import start_worker  # noqa: E402
-
-from dspy_connect.v1 import common_pb2, worker_pb2, worker_pb2_grpc  # noqa: E402
+from conftest import start_worker
+from dspy_connect.v1 import common_pb2, worker_pb2, worker_pb2_grpc
 
 
 def pct(samples: list[float], p: float) -> float:

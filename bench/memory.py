@@ -28,10 +28,9 @@ from pathlib import Path
 import grpc
 
 sys.path.insert(0, __file__.rsplit("/bench/", 1)[0] + "/python/tests")
-from conftest import start_worker  # noqa: E402
-from run_client import run  # noqa: E402
-
-from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2, worker_pb2_grpc  # noqa: E402
+from conftest import start_worker
+from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2, worker_pb2_grpc
+from run_client import run
 
 MiB = 2**20
 
@@ -75,7 +74,10 @@ async def calls(stub, n: int, input_chars: int, dspy_cache: Path) -> list[dict]:
 
 
 async def sessions(stub, n: int, rounds: int) -> dict:
-    rss = lambda c: c["rss_bytes"] / MiB  # noqa: E731
+
+    def rss(snapshot: dict) -> float:
+        return snapshot["rss_bytes"] / MiB
+
     start = await census(stub)
     figures = []
     for r in range(rounds):
@@ -157,17 +159,21 @@ def report(result: dict, args: argparse.Namespace) -> None:
             f"then all closed; {len(s['rounds'])} rounds, RSS in MiB (start {s['start_mib']:.0f})"
         )
         print(
-            "| round | all open | just closed | idle 3 s | open sessions after | live Session / ChainOfThought / signature classes, open → idle |"
+            "| round | all open | just closed | idle 3 s | open sessions after "
+            "| live Session / ChainOfThought / signature classes, open → idle |"
         )
         print("|---|---|---|---|---|---|")
         for i, r in enumerate(s["rounds"]):
-            live = lambda d: "/".join(str(d.get(k, 0)) for k in ("Session", "ChainOfThought", "Signature classes"))  # noqa: E731
             print(
                 f"| {i + 1} | {r['open_mib']:.0f} | {r['closed_mib']:.0f} | {r['idle_mib']:.0f} | {r['active_after']} | "
-                f"{live(r['live_open'])} → {live(r['live_idle'])} |"
+                f"{_live(r['live_open'])} → {_live(r['live_idle'])} |"
             )
         first = s["rounds"][0]
         print(f"RSS per open session (round 1): {(first['open_mib'] - s['start_mib']) * 1024 / s['sessions']:.0f} KiB")
+
+
+def _live(counts: dict) -> str:
+    return "/".join(str(counts.get(k, 0)) for k in ("Session", "ChainOfThought", "Signature classes"))
 
 
 if __name__ == "__main__":

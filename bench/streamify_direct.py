@@ -8,13 +8,13 @@ import json
 import sys
 import time
 
-from dspy_connect.worker.env_defaults import apply_env_defaults
+from dspy_connect.env_defaults import apply_env_defaults
 
 apply_env_defaults()  # before LiteLLM is imported: keeps it offline
 
-import dspy  # noqa: E402
+import dspy  # noqa: E402 (after apply_env_defaults)
 
-from dspy_connect.testing import scripted_lm  # noqa: E402
+from dspy_connect.testing import scripted_lm  # noqa: E402 (after apply_env_defaults)
 
 
 async def first_chunk(program) -> float:

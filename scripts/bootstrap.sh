@@ -46,16 +46,16 @@ if ! command -v uv >/dev/null; then
   export PATH="$TOOLS/uv/bin:$PATH"
 fi
 
-# Python >=3.10 for the worker venv; uv never downloads one.
+# Python >=3.11 for the worker venv (pyproject's requires-python); uv never downloads one.
 PYTHON_BIN=""
-for candidate in python3.13 python3.12 python3.11 python3.10 python3; do
-  if command -v "$candidate" >/dev/null && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
+for candidate in python3.13 python3.12 python3.11 python3; do
+  if command -v "$candidate" >/dev/null && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
     # The real interpreter, not a pyenv shim: uv rebuilds the venv (~13 s) when the path differs.
     PYTHON_BIN="$("$candidate" -c 'import sys; print(sys.executable)')"
     break
   fi
 done
-[ -n "$PYTHON_BIN" ] || { echo "need Python >= 3.10 on PATH" >&2; exit 1; }
+[ -n "$PYTHON_BIN" ] || { echo "need Python >= 3.11 on PATH" >&2; exit 1; }
 
 # Dependencies. Both commands are no-ops when nothing changed.
 step "node deps (pnpm install)"

@@ -21,6 +21,12 @@ pnpm exec biome ci .
 step "import cycles (madge)"
 pnpm exec madge --circular --extensions ts --ts-config tsconfig.base.json packages/*/src
 
+step "python checks: ruff lint and format, pyright (strict; import cycles fail), import layers"
+python/.venv/bin/ruff check python bench
+python/.venv/bin/ruff format --check python bench
+pnpm exec pyright -p python
+(cd python && .venv/bin/lint-imports --no-cache)
+
 step "build and typecheck"
 pnpm exec turbo run build typecheck --output-logs=errors-only
 pnpm exec tsc -p bench/tsconfig.json
@@ -30,3 +36,6 @@ pnpm exec turbo run test --concurrency=1 --output-logs=full
 
 step "pytest (the worker)"
 (cd python && .venv/bin/python -m pytest -q)
+
+step "pytest smoke on a second Python (another CPython >= the floor, if the machine has one)"
+bash scripts/python-second.sh

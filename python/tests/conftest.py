@@ -16,8 +16,10 @@ from typing import Any
 
 import grpc
 import pytest
+from grpc_health.v1 import health_pb2_grpc
 
 from dspy_connect import garbage
+from dspy_connect.env_defaults import apply_env_defaults
 from dspy_connect.v1 import worker_pb2_grpc
 
 garbage.collect_in_background()  # this process sets ContextVars on many threads too
@@ -70,6 +72,24 @@ def plugin_worker(worker_id: str, *plugins: str) -> Iterator[WorkerProcess]:
         process.stop()
 
 
+def plugin_fixtures(worker_id: str, *plugins: str) -> tuple[Any, Any]:
+    """A test module's own worker (the scripted LM, these plugin modules) and a client stub
+    on it for each test, as the fixtures `plugins_worker` and `stub`. In the module:
+    `plugins_worker, stub = plugin_fixtures("run-w", "dspy_connect.testing.plugins")`."""
+
+    @pytest.fixture(scope="module", name="plugins_worker")
+    def plugins_worker() -> Iterator[WorkerProcess]:
+        with plugin_worker(worker_id, *plugins) as process:
+            yield process
+
+    @pytest.fixture(name="stub")
+    async def stub(plugins_worker: WorkerProcess) -> AsyncIterator[worker_pb2_grpc.WorkerServiceStub]:
+        async with connect(plugins_worker) as client:
+            yield client
+
+    return plugins_worker, stub
+
+
 @asynccontextmanager
 async def connect(worker: WorkerProcess) -> AsyncIterator[worker_pb2_grpc.WorkerServiceStub]:
     """A client stub on the worker's socket."""
@@ -93,6 +113,9 @@ async def stub(worker: WorkerProcess) -> AsyncIterator[worker_pb2_grpc.WorkerSer
 
 def pytest_configure(config):
     # In-process tests import DSPy too: keep LiteLLM offline as the worker does.
-    from dspy_connect.worker.env_defaults import apply_env_defaults
-
     apply_env_defaults()
+
+
+def health_stub(channel: grpc.aio.Channel) -> Any:
+    """grpc.health.v1's client stub (its type stubs leave out Check and Watch)."""
+    return health_pb2_grpc.HealthStub(channel)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import grpc
 import pytest
@@ -14,6 +17,19 @@ from .run_client import run
 # What a client may get back for bad input: a short message, never a whole echo of it.
 MAX_DETAILS_CHARS = 1024
 _NAMES = {code.value[0]: code.name for code in grpc.StatusCode}
+T = TypeVar("T")
+
+
+async def poll(fetch: Callable[[], Awaitable[T]], ready: Callable[[T], bool], tries: int, pause_s: float) -> T:
+    """`fetch()` until `ready(value)`, at most `tries` times `pause_s` apart; the last value
+    (bounded: the caller asserts on it, never on how long it took)."""
+    value = await fetch()
+    for _ in range(tries - 1):
+        if ready(value):
+            break
+        await asyncio.sleep(pause_s)
+        value = await fetch()
+    return value
 
 
 def code_name(number: int) -> str:

@@ -17,7 +17,7 @@ import random
 import string
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from grpc_health.v1 import health_pb2
 
@@ -206,7 +206,7 @@ class Hostile:
         elif mode < 0.75:
             value = "".join(self.char() for _ in range(min(self.size(), 3000)))
         else:
-            unit = self.rng.choice(WEIRD + ["a", "ab ", "é", "[", "->", ","]) or "x"
+            unit = self.rng.choice([*WEIRD, "a", "ab ", "é", "[", "->", ","]) or "x"
             value = unit * max(1, self.size() // max(1, len(unit)))
         return value if limit is None else value[:limit]
 
@@ -340,7 +340,7 @@ class Hostile:
             )
         r = self.rng.randrange(6)
         if r == 1:
-            return json.dumps({**good, self.rng.choice(OPTIONS + ["forward", "__class__"]): self.json_value()}).encode()
+            return json.dumps({**good, self.rng.choice([*OPTIONS, "forward", "__class__"]): self.json_value()}).encode()
         if r == 2:
             return json.dumps({**good, "lm": {"model": self.rng.choice(SCRIPTED), "api_base": "http://127.0.0.1:9"}}).encode()
         if r == 3:
@@ -504,13 +504,18 @@ def call_case(h: Hostile, sessions: list[str]) -> FuzzCase:
         request.module_id = h.name()
     elif request.session_id and h.chance(0.5):
         request.module_id = f"m{h.rng.randrange(5)}"
+    _lm_and_trace(h, request, bad)
+    return FuzzCase("Call", _label(bad), request, internal_ok=_lm_fails(request.lm))
+
+
+def _lm_and_trace(h: Hostile, message: worker_pb2.CallRequest | run_pb2.RunStart, bad: set[str]) -> None:
+    """An LM config and a trace context, hostile when `bad` names them, on a Call or a Run."""
     lm = h.lm("lm" in bad)
     if lm is not None:
-        request.lm.CopyFrom(lm)
+        message.lm.CopyFrom(lm)
     trace = h.trace("trace" in bad)
     if trace is not None:
-        request.trace.CopyFrom(trace)
-    return FuzzCase("Call", _label(bad), request, internal_ok=_lm_fails(request.lm))
+        message.trace.CopyFrom(trace)
 
 
 def _lm_fails(lm: common_pb2.LmConfig) -> bool:
@@ -523,12 +528,7 @@ def run_case(h: Hostile, sessions: list[str]) -> FuzzCase:
     start = run_pb2.RunStart()
     if "session" in bad or h.chance(0.2):
         start.session_id = _session_id(h, sessions, "session" in bad)
-    lm = h.lm("lm" in bad)
-    if lm is not None:
-        start.lm.CopyFrom(lm)
-    trace = h.trace("trace" in bad)
-    if trace is not None:
-        start.trace.CopyFrom(trace)
+    _lm_and_trace(h, start, bad)
     if "run_tools" in bad:
         start.tools.extend(h.tool_spec() for _ in range(h.rng.choice([1, 2, 257])))
     start.closes_after_done = h.chance(0.5)  # the worker then waits for the half-close the runner sends on done
@@ -605,7 +605,8 @@ def run_case(h: Hostile, sessions: list[str]) -> FuzzCase:
         if "module_id" in bad:
             start.pipeline.pipeline_id = h.name()
     elif kind == "command":
-        name = h.rng.choice(["echo_args", "echo_args", "explode", "count", *([h.text()] if hostile_op else [])])
+        names: list[str] = ["echo_args", "echo_args", "explode", "count", *([h.text()] if hostile_op else [])]
+        name = h.rng.choice(names)
         args = json.dumps({"to": 1_000_000, "delay_ms": 1}).encode() if name == "count" else h.inputs({"x": 1}, "inputs" in bad)
         start.command.CopyFrom(run_pb2.CommandRun(command=name, args_json=args))
         internal_ok = internal_ok or name == "explode"  # a command that raises fails for real
@@ -683,7 +684,7 @@ def _hostile_step(h: Hostile, step: pipeline_pb2.PipelineStep) -> None:
     if h.chance(0.5):
         step.name = h.name()
     if h.chance(0.2):
-        step.on_error.mode = h.rng.randrange(6)
+        step.on_error.mode = cast(Any, h.rng.randrange(6))  # out-of-range values on purpose
         step.on_error.retries = h.rng.choice([0, 1, 10, 11, 2**32 - 1])
     choice = h.rng.randrange(6)
     if choice == 0:
@@ -696,7 +697,7 @@ def _hostile_step(h: Hostile, step: pipeline_pb2.PipelineStep) -> None:
         body.outputs[h.name()] = h.name()
     elif choice == 1:
         compare = step.branch.condition.compare
-        compare.op = h.rng.randrange(9)
+        compare.op = cast(Any, h.rng.randrange(9))  # out-of-range values on purpose
         compare.left.field = h.name()
         literal = compare.right.literal
         pick = h.rng.randrange(4)

@@ -61,8 +61,9 @@ class Tally:
         rpcs = sorted(self.sent)
         codes = sorted({code for _, code in self.codes})
         lines = ["| RPC | sent | " + " | ".join(codes) + " |", "|---" * (len(codes) + 2) + "|"]
-        for rpc in rpcs:
-            lines.append(f"| {rpc} | {self.sent[rpc]} | " + " | ".join(str(self.codes[rpc, c] or "") for c in codes) + " |")
+        lines.extend(
+            f"| {rpc} | {self.sent[rpc]} | " + " | ".join(str(self.codes[rpc, c] or "") for c in codes) + " |" for rpc in rpcs
+        )
         total = sum(self.sent.values())
         lines.append(
             f"| all | {total} | "

@@ -8,7 +8,7 @@ import pytest
 
 from dspy_connect.v1 import common_pb2, worker_pb2
 
-from .conftest import connect, plugin_worker
+from .conftest import plugin_fixtures
 from .expect import call_request, expect_code, expect_run_error, module_start, spec
 
 INVALID = grpc.StatusCode.INVALID_ARGUMENT
@@ -19,16 +19,7 @@ BAD_KWARGS = {
 }
 
 
-@pytest.fixture(scope="module")
-def bad_worker():
-    with plugin_worker("bad-w", "dspy_connect.testing.plugins") as process:
-        yield process
-
-
-@pytest.fixture
-async def stub(bad_worker):
-    async with connect(bad_worker) as client:
-        yield client
+plugins_worker, stub = plugin_fixtures("bad-w", "dspy_connect.testing.plugins")
 
 
 @pytest.mark.parametrize("kwargs", BAD_KWARGS.values(), ids=BAD_KWARGS.keys())

@@ -15,14 +15,15 @@ import random
 import secrets
 import string
 import time
+from pathlib import Path
 
 import grpc
 import pytest
-from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1 import health_pb2
 
 from dspy_connect.v1 import common_pb2, worker_pb2, worker_pb2_grpc
 
-from .conftest import start_worker
+from .conftest import health_stub, start_worker
 from .fuzz_inputs import FuzzCase, Hostile, call_case, cases, run_case
 from .fuzz_runner import Fuzzer, Tally
 
@@ -42,7 +43,7 @@ def fuzz_worker():
 
 async def still_serving(channel: grpc.aio.Channel, metadata=None) -> worker_pb2.DescribeResponse:
     """The worker answers health, Describe and a real call after the fuzz."""
-    health = health_pb2_grpc.HealthStub(channel)
+    health = health_stub(channel)
     assert (await health.Check(health_pb2.HealthCheckRequest())).status == health_pb2.HealthCheckResponse.SERVING
     stub = worker_pb2_grpc.WorkerServiceStub(channel)
     reply = await stub.Call(
@@ -71,7 +72,7 @@ def report(name: str, tally: Tally, extra: dict | None = None) -> None:
             "violations": tally.violations[:50],
             **(extra or {}),
         }
-        existing = json.loads(open(path).read()) if os.path.exists(path) else {}
+        existing = json.loads(Path(path).read_text()) if os.path.exists(path) else {}
         with open(path, "w") as out:
             json.dump({**existing, name: entry}, out, indent=2)
 

@@ -6,7 +6,13 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from dspy_connect.garbage import due_generation
+
+# The policy is for CPython before 3.12; from 3.12 on it starts nothing and the automatic
+# collector stays on.
+POLICY_ON = sys.version_info < (3, 12)
 
 THRESHOLDS = (700, 10, 10)
 
@@ -67,9 +73,9 @@ REENTRANT_SET = textwrap.dedent(
 
 
 def test_finalizers_that_set_context_vars_cannot_crash_a_context_var_set():
-    result = subprocess.run([sys.executable, "-c", REENTRANT_SET], capture_output=True, text=True, timeout=120)
+    result = subprocess.run([sys.executable, "-c", REENTRANT_SET], capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.split() == ["False", "True"]
+    assert result.stdout.split() == [str(not POLICY_ON), "True"]  # automatic collection off only where the policy is on
 
 
 FORKED_CHILD = textwrap.dedent(
@@ -88,7 +94,8 @@ FORKED_CHILD = textwrap.dedent(
 )
 
 
+@pytest.mark.skipif(not POLICY_ON, reason="from CPython 3.12 on the policy starts no collector")
 def test_a_forked_child_gets_a_collector_of_its_own():
-    result = subprocess.run([sys.executable, "-c", FORKED_CHILD], capture_output=True, text=True, timeout=60)
+    result = subprocess.run([sys.executable, "-c", FORKED_CHILD], capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == ["0"]

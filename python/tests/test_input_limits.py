@@ -11,7 +11,7 @@ import pytest
 
 from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2
 
-from .conftest import connect, plugin_worker
+from .conftest import plugin_fixtures
 from .expect import MAX_DETAILS_CHARS, call_request, expect_code, expect_run_error, module_start, spec
 from .run_client import run
 
@@ -19,16 +19,7 @@ INVALID = grpc.StatusCode.INVALID_ARGUMENT
 HUGE = 200_000
 
 
-@pytest.fixture(scope="module")
-def limits_worker():
-    with plugin_worker("limits-w", "dspy_connect.testing.plugins") as process:
-        yield process
-
-
-@pytest.fixture
-async def stub(limits_worker):
-    async with connect(limits_worker) as client:
-        yield client
+plugins_worker, stub = plugin_fixtures("limits-w", "dspy_connect.testing.plugins")
 
 
 OVERSIZED_LM = {

@@ -16,11 +16,11 @@ def restore_cache():
     """Puts back this process's dspy.cache (or none: reading it would open ~/.dspy_cache)."""
     saved = vars(dspy).get("cache")
     yield
-    ours = vars(dspy).pop("cache")
+    ours = dspy.__dict__.pop("cache")
     if ours.enable_disk_cache:
         ours.disk_cache.close()
     if saved is not None:
-        dspy.cache = saved
+        dspy.__dict__["cache"] = saved
 
 
 def test_defaults_are_memory_only_and_bounded(monkeypatch):
@@ -56,7 +56,8 @@ def test_an_unusable_disk_folder_leaves_a_memory_cache(restore_cache, tmp_path: 
 def test_a_disk_tier_has_its_limit_and_a_restricted_unpickler(restore_cache, tmp_path: Path):
     LmCachePolicy(memory_entries=0, disk_mb=16, disk_dir=tmp_path / "lm").apply()
     cache = dspy.cache
-    assert cache.enable_memory_cache is False and cache.enable_disk_cache is True
+    assert cache.enable_memory_cache is False
+    assert cache.enable_disk_cache is True
     assert Path(cache.disk_cache.directory) == tmp_path / "lm"
     # FanoutCache splits the limit over its shards.
     assert sum(shard.size_limit for shard in cache.disk_cache._shards) == 16 * 2**20

@@ -5,8 +5,8 @@ worker logs one short line, not a traceback per request (issue 12, defect 6)."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import tempfile
-from collections.abc import AsyncIterator
 
 import grpc
 import pytest
@@ -17,6 +17,7 @@ from dspy_connect.v1 import run_pb2, worker_pb2
 
 from .conftest import start_worker
 from .expect import code_name, module_start, spec
+from .run_client import until_none
 
 CORRUPT = {
     "truncated varint": b"\xff\xff\xff\xff",
@@ -37,20 +38,19 @@ WATCH = "/grpc.health.v1.Health/Watch"
 
 @pytest.fixture(scope="module")
 def logged_worker():
-    log = tempfile.TemporaryFile(mode="w+")
-    process = start_worker("--lm", "scripted/echo", "--import", "dspy_connect.testing.plugins", stderr=log)
-    yield process, log
-    process.stop()
-    log.close()
+    with tempfile.TemporaryFile(mode="w+") as log:
+        process = start_worker("--lm", "scripted/echo", "--import", "dspy_connect.testing.plugins", stderr=log)
+        yield process, log
+        process.stop()
 
 
 def parses(message, body: bytes) -> bool:
     """Whether `body` is a valid `message` after all (DescribeRequest has no fields to break)."""
     try:
         message.FromString(body)
-        return True
     except DecodeError:
         return False
+    return True
 
 
 def worker_log(log) -> str:
@@ -68,7 +68,7 @@ async def test_corrupt_unary_requests_are_invalid_argument(logged_worker):
                 with pytest.raises(grpc.aio.AioRpcError) as info:
                     await raw(body)
                 assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT, (method, info.value.details())
-                assert "malformed" in info.value.details()
+                assert "malformed" in str(info.value.details())
         watch = channel.unary_stream(WATCH)
         for body in CORRUPT.values():
             with pytest.raises(grpc.aio.AioRpcError) as info:
@@ -82,17 +82,13 @@ async def test_corrupt_unary_requests_are_invalid_argument(logged_worker):
 
 async def raw_run(channel: grpc.aio.Channel, messages: list[bytes], reply=None) -> run_pb2.RunDone | None:
     """A Run from raw request bytes; `reply(response)` may return more bytes to send."""
-    queue: asyncio.Queue = asyncio.Queue()
+    queue: asyncio.Queue[bytes | None] = asyncio.Queue()
     for message in messages:
         queue.put_nowait(message)
 
-    async def outgoing() -> AsyncIterator[bytes]:
-        while (message := await queue.get()) is not None:
-            yield message
-
     done = None
     # The deadline only stops a run that would hang; it is far above any real run's time.
-    async for raw in channel.stream_stream(RUN)(outgoing(), timeout=30):
+    async for raw in channel.stream_stream(RUN)(until_none(queue), timeout=30):
         response = run_pb2.RunResponse.FromString(raw)
         if response.HasField("done"):
             done = response.done
@@ -108,7 +104,8 @@ async def test_corrupt_first_run_message_ends_with_done(logged_worker):
     async with grpc.aio.insecure_channel(process.address) as channel:
         for body in CORRUPT.values():
             done = await raw_run(channel, [body])
-            assert done is not None and done.HasField("error")
+            assert done is not None
+            assert done.HasField("error")
             assert done.error.code == grpc.StatusCode.INVALID_ARGUMENT.value[0], code_name(done.error.code)
     assert "Traceback" not in worker_log(log)
 
@@ -122,9 +119,9 @@ async def test_corrupt_later_run_message_fails_the_run_with_done(logged_worker):
     first = run_pb2.RunRequest(start=start).SerializeToString()
     async with grpc.aio.insecure_channel(process.address) as channel:
         for body in CORRUPT.values():
-            replies = lambda response, body=body: [body] if response.HasField("tool_call") else []  # noqa: E731
-            done = await raw_run(channel, [first], reply=replies)
-            assert done is not None and done.HasField("error")
+            done = await raw_run(channel, [first], reply=functools.partial(_reply_to_tool_calls, body))
+            assert done is not None
+            assert done.HasField("error")
             assert done.error.code == grpc.StatusCode.INVALID_ARGUMENT.value[0], (code_name(done.error.code), done.error.message)
     assert "Traceback" not in worker_log(log)
 
@@ -141,5 +138,10 @@ async def test_corrupt_message_after_a_refused_start_keeps_the_status_ok(logged_
     async with grpc.aio.insecure_channel(process.address) as channel:
         for body in CORRUPT.values():
             done = await raw_run(channel, [start.SerializeToString(), body])
-            assert done is not None and done.error.code == grpc.StatusCode.NOT_FOUND.value[0]
+            assert done is not None
+            assert done.error.code == grpc.StatusCode.NOT_FOUND.value[0]
     assert "Traceback" not in worker_log(log)
+
+
+def _reply_to_tool_calls(body: bytes, response: run_pb2.RunResponse) -> list[bytes]:
+    return [body] if response.HasField("tool_call") else []

@@ -5,7 +5,6 @@ A real worker, its real socket and the scripted LM; the worker counts what it ho
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -16,6 +15,7 @@ from dspy_connect.session import RELEASE_AFTER_DROPS
 from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2
 
 from .conftest import WorkerProcess, connect, start_worker
+from .expect import poll
 from .run_client import run
 
 CENSUS = "dspy_connect.testing.memory_census"
@@ -53,7 +53,8 @@ async def stub(memory_worker: WorkerProcess) -> AsyncIterator:
 async def census(stub, collect: bool = True) -> dict:
     args = json.dumps({"collect": collect}).encode()
     _, done = await run(stub, run_pb2.RunStart(command=run_pb2.CommandRun(command="memory_census", args_json=args)))
-    assert done is not None and not done.HasField("error"), done
+    assert done is not None
+    assert not done.HasField("error"), done
     return json.loads(done.result_json)
 
 
@@ -128,11 +129,9 @@ async def test_closed_sessions_free_their_modules(stub):
     # Allowed: the plain signatures in the worker's bounded signature cache (one per session
     # here), and the latest call's ChainOfThought signature, which LiteLLM's logging task holds.
     allowed = SESSIONS + 1
-    for _ in range(50):
-        uncollected = await census(stub, collect=False)
-        if grew(before, uncollected, "Signature classes") <= allowed:
-            break
-        await asyncio.sleep(0.1)
+    uncollected = await poll(
+        lambda: census(stub, collect=False), lambda c: grew(before, c, "Signature classes") <= allowed, 50, 0.1
+    )
     assert grew(before, uncollected, "Signature classes") <= allowed, uncollected["live"]
     after = await census(stub)
     assert after["live"].get("Session", 0) == 0
@@ -158,7 +157,8 @@ async def test_disk_cache_stays_under_its_limit(cache_dir: Path):
     finally:
         worker.stop()
     cache = after["lm_cache"]
-    assert cache["disk"] is True and Path(cache["disk_dir"]) == disk
+    assert cache["disk"] is True
+    assert Path(cache["disk_dir"]) == disk
     # Without a limit they take ~2.6 MB; diskcache culls after each write, so the cache (its
     # SQLite pages and value files, without the write-ahead logs) stays near the limit.
     assert cache["disk_bytes"] <= DISK_LIMIT_MB * 2**20 * 1.5

@@ -5,6 +5,7 @@ would replace the call's (issue 12, defect 6)."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import dspy
 import grpc
@@ -12,7 +13,7 @@ import pytest
 
 from dspy_connect.v1 import common_pb2
 
-from .conftest import connect, plugin_worker
+from .conftest import plugin_fixtures
 from .expect import call_request, expect_code, expect_run_error, module_start, spec
 
 INVALID = grpc.StatusCode.INVALID_ARGUMENT
@@ -24,16 +25,7 @@ def predict_state(**overrides) -> dict:
     return {**state, **overrides}
 
 
-@pytest.fixture(scope="module")
-def state_worker():
-    with plugin_worker("state-w", "dspy_connect.testing.plugins") as process:
-        yield process
-
-
-@pytest.fixture
-async def stub(state_worker):
-    async with connect(state_worker) as client:
-        yield client
+plugins_worker, stub = plugin_fixtures("state-w", "dspy_connect.testing.plugins")
 
 
 HOSTILE = {
@@ -72,7 +64,7 @@ async def test_nested_module_state_is_checked_per_predictor(stub):
 
 async def test_dspy_dump_state_still_loads(stub):
     """What DSPy saves (a demo, new instructions, `lm: null`, save()'s metadata) loads and is used."""
-    program = dspy.Predict("q -> a")
+    program: Any = dspy.Predict("q -> a")  # DSPy's annotations want a Signature class, and leave .signature optional
     program.demos = [dspy.Example(q="two", a="a: two")]
     program.signature = program.signature.with_instructions("Answer briefly.")
     state = {**program.dump_state(), "metadata": {"dependency_versions": {"dspy": dspy.__version__}}}

@@ -6,10 +6,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 
 import grpc
 import pytest
 
+from dspy_connect import warmup
+from dspy_connect.channel import EventChannel
+from dspy_connect.lm import LmSettings
+from dspy_connect.operations.pipeline import run_pipeline
+from dspy_connect.pipeline import threads
+from dspy_connect.run.context import RunContext
+from dspy_connect.testing import pipeline_plugins, scripted_lm  # noqa: F401 (pipeline_plugins registers `flaky` here)
 from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2
 
 from .conftest import connect, plugin_worker
@@ -99,7 +107,8 @@ async def test_sequential_steps_stream_with_their_paths_and_feed_each_other(stub
     }
     final = [e.step for e in events if e.WhichOneof("kind") == "step"][-1]
     assert json.loads(final.output_json) == result
-    assert [e.seq for e in events] == list(range(1, len(events) + 1)) and done.event_count == len(events)
+    assert [e.seq for e in events] == list(range(1, len(events) + 1))
+    assert done.event_count == len(events)
     assert done.usage.total_tokens > 0
 
 
@@ -126,15 +135,19 @@ async def test_every_step_kind_nested(stub):
     kinds = [(phase, path) for phase, path, _ in steps_of(events)]
     assert ("PHASE_START", "route/then/nested") in kinds
     assert ("PHASE_COMPLETE", "route/then/nested/shout") in kinds
-    assert ("PHASE_PARALLEL_START", "fanout") in kinds and ("PHASE_PARALLEL_COMPLETE", "fanout") in kinds
-    assert ("PHASE_COMPLETE", "fanout/0/answer") in kinds and ("PHASE_COMPLETE", "fanout/1/answer") in kinds
-    assert ("PHASE_COMPLETE", "each/0/size") in kinds and ("PHASE_COMPLETE", "each/1/size") in kinds
+    assert ("PHASE_PARALLEL_START", "fanout") in kinds
+    assert ("PHASE_PARALLEL_COMPLETE", "fanout") in kinds
+    assert ("PHASE_COMPLETE", "fanout/0/answer") in kinds
+    assert ("PHASE_COMPLETE", "fanout/1/answer") in kinds
+    assert ("PHASE_COMPLETE", "each/0/size") in kinds
+    assert ("PHASE_COMPLETE", "each/1/size") in kinds
     assert not any(path.startswith("route/else") for _, path in kinds)
     [taken] = [e.branch for e in events if e.WhichOneof("kind") == "branch"]
     assert (taken.path, taken.value, taken.taken) == ("route", True, "then")
     assert json.loads(taken.condition_json) == contains_one  # the condition as sent, in protobuf JSON form
     agent = [e for e in events if e.WhichOneof("kind") in ("thought", "tool_start", "observation")]
-    assert agent and all(getattr(e, e.WhichOneof("kind")).path == "agent" for e in agent)
+    assert agent
+    assert all(getattr(e, e.WhichOneof("kind")).path == "agent" for e in agent)
     paths = {key.split(":")[0] for key in tokens_by_path(events)}
     assert {
         "agent/react",
@@ -184,12 +197,14 @@ async def test_fail_fast_is_the_default_and_names_the_step(stub):
     ]
     events, done = await run(stub, pipeline_start(steps))
     assert done.error.code == grpc.StatusCode.INTERNAL.value[0]
-    assert "step 'boom'" in done.error.message and "flaky failure" in done.error.message
+    assert "step 'boom'" in done.error.message
+    assert "flaky failure" in done.error.message
     phases = steps_of(events)
     assert ("PHASE_ERROR", "boom", "module") in phases
     assert not any(path == "never" for _, path, _ in phases)
     error = next(e.step.error for e in events if e.WhichOneof("kind") == "step" and e.step.phase == Phase.PHASE_ERROR)
-    assert error.code == grpc.StatusCode.INTERNAL.value[0] and "flaky failure 1 of 5" in error.message
+    assert error.code == grpc.StatusCode.INTERNAL.value[0]
+    assert "flaky failure 1 of 5" in error.message
 
 
 async def test_continue_on_error_leaves_nulls_and_goes_on(stub):
@@ -239,11 +254,12 @@ async def test_a_failing_parallel_branch_cancels_its_siblings(stub):
 
 async def test_map_runs_each_item_and_continue_marks_failures(stub):
     steps = [map_step("each", "items", sub(predict("say", "item -> answer")), concurrency=2)]
-    events, done = await run(stub, pipeline_start(steps, inputs={"items": ["a", "b", "c"]}, declared={"items": "list[str]"}))
+    _events, done = await run(stub, pipeline_start(steps, inputs={"items": ["a", "b", "c"]}, declared={"items": "list[str]"}))
     result = json.loads(done.result_json)
     assert result["results"] == [{"answer": "answer: a"}, {"answer": "answer: b"}, {"answer": "answer: c"}]
     _, done = await run(stub, pipeline_start(steps, inputs={"items": "nope"}, declared={"items": "Any"}))
-    assert done.error.code == grpc.StatusCode.INVALID_ARGUMENT.value[0] and "must be a list" in done.error.message
+    assert done.error.code == grpc.StatusCode.INVALID_ARGUMENT.value[0]
+    assert "must be a list" in done.error.message
 
 
 async def test_cancel_stops_every_branch_and_frees_the_threads(stub):
@@ -255,11 +271,12 @@ async def test_cancel_stops_every_branch_and_frees_the_threads(stub):
     events, done = await run(stub, pipeline_start(steps, inputs={"question": long}, lm=slow), cancel_when=tokens)
     assert done.error.code == grpc.StatusCode.CANCELLED.value[0]
     assert sum(e.WhichOneof("kind") == "token" for e in events) < 30
+    info = await stub.Describe(worker_pb2.DescribeRequest())
     for _ in range(200):
-        info = await stub.Describe(worker_pb2.DescribeRequest())
         if info.busy_threads == 0 and info.active_runs == 0:
             break
         await asyncio.sleep(0.03)
+        info = await stub.Describe(worker_pb2.DescribeRequest())
     assert info.busy_threads == 0
     # The worker is fine afterwards.
     _, done = await run(stub, pipeline_start([predict("a", "question -> answer")]))
@@ -325,7 +342,8 @@ async def test_a_definition_nested_past_protobufs_own_limit_is_invalid_argument(
     request = _field(1, _field(13, _field(4, definition_bytes)))  # RunRequest.start.pipeline.definition
     async with grpc.aio.insecure_channel(pipeline_worker.address) as channel:
         done = await raw_run(channel, [request])
-    assert done is not None and done.error.code == grpc.StatusCode.INVALID_ARGUMENT.value[0], done
+    assert done is not None
+    assert done.error.code == grpc.StatusCode.INVALID_ARGUMENT.value[0], done
     assert "malformed" in done.error.message
 
 
@@ -369,24 +387,11 @@ async def test_one_pipeline_run_many_times_keeps_memory_flat(stub, pipeline_work
 def test_a_full_thread_pool_runs_branches_inline(monkeypatch):
     """In-process: with no pool thread free, nested parallel steps and map items run in the
     caller's thread, in turn, and still produce the same result (no deadlock)."""
-    import threading as _threading
-
-    from dspy_connect import warmup
-    from dspy_connect.lm import LmSettings
-    from dspy_connect.pipeline import threads
-    from dspy_connect.run.channel import EventChannel
-    from dspy_connect.run.context import RunContext
-    from dspy_connect.run.pipeline_op import run_pipeline
-    from dspy_connect.testing import (
-        pipeline_plugins,  # noqa: F401  (registers `flaky`)
-        scripted_lm,
-    )
-
     scripted_lm.register()
-    warmup._done.set()
+    warmup._outcome.done.set()
     monkeypatch.setattr(threads, "try_spawn", lambda task: None)
     loop = asyncio.new_event_loop()
-    _threading.Thread(target=loop.run_forever, daemon=True).start()
+    threading.Thread(target=loop.run_forever, daemon=True).start()
 
     def run_inline(steps, inputs, declared):
         channel = EventChannel(loop, capacity=100_000)

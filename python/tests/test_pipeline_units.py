@@ -11,6 +11,7 @@ from dspy_connect.errors import InvalidArgument
 from dspy_connect.pipeline import compile_pipeline
 from dspy_connect.pipeline.aggregators import compile_aggregator
 from dspy_connect.pipeline.conditions import ConditionError, compile_condition
+from dspy_connect.pipeline.definition import MapStep
 from dspy_connect.pipeline.refs import parse_ref
 from dspy_connect.v1 import pipeline_pb2
 
@@ -47,7 +48,7 @@ def compiled(node):
 
 
 @pytest.mark.parametrize(
-    "node, state, expected",
+    ("node", "state", "expected"),
     [
         (cond("eq", field("answer"), value("yes")), {"answer": "yes"}, True),
         (cond("ne", field("answer"), value("yes")), {"answer": "no"}, True),
@@ -82,7 +83,7 @@ def test_integral_number_literals_are_ints():
 
 
 class Sneaky:
-    secret = "s3cret"
+    hidden = "not for conditions"
 
     def __getitem__(self, key):
         raise AssertionError("the evaluator must never index arbitrary objects")
@@ -122,7 +123,7 @@ def test_list_indices_are_ascii_digits_as_in_typescript():
 
 
 def test_objects_in_state_are_never_traversed_by_attribute():
-    check = compiled(cond("eq", field("obj.secret"), value("s3cret")))
+    check = compiled(cond("eq", field("obj.hidden"), value("not for conditions")))
     assert check.evaluate({"obj": Sneaky()}) is False  # only dict keys and list indices are followed
 
 
@@ -188,7 +189,7 @@ def test_huge_numbers_in_state_compare_without_trouble():
 
 
 @pytest.mark.parametrize(
-    "node, state",
+    ("node", "state"),
     [
         (cond("gt", field("a"), value(3)), {"a": "text"}),
         (cond("gt", field("a"), value(3)), {"a": True}),
@@ -222,7 +223,7 @@ def test_fields_this_worker_does_not_know_are_refused_with_the_step_path():
 
 
 @pytest.mark.parametrize(
-    "spec, outputs, expected",
+    ("spec", "outputs", "expected"),
     [
         (aggregate("concat", field="a", into="all"), [{"a": "x"}, None, {"a": ["y", "z"]}], {"all": ["x", "y", "z"]}),
         (aggregate("concat", field="a", into="all", separator=" | "), [{"a": "x"}, {"a": "y"}], {"all": "x | y"}),
@@ -267,7 +268,7 @@ def test_bad_aggregators(spec):
 
 
 @pytest.mark.parametrize(
-    "steps, inputs, message",
+    ("steps", "inputs", "message"),
     [
         ([predict(None, "topic -> answer")], None, "step 'predict_0': input 'topic'"),
         ([predict(None, "question -> answer", inputs={"nope": "question"})], None, "not an input field"),
@@ -356,5 +357,6 @@ def test_defaults_fill_what_the_message_leaves_empty():
     pipeline = compile_pipeline(definition(steps, name=""))
     assert pipeline.name == "pipeline"
     first, each = pipeline.steps
+    assert isinstance(each, MapStep)
     assert (first.name, first.policy.mode, first.policy.retries) == ("predict_0", "continue", 0)
     assert (each.item, each.into, each.select, each.concurrency) == ("item", "results", None, 4)

@@ -5,30 +5,25 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-import time
 
 import dspy
 import grpc
 import pytest
 
+from dspy_connect.channel import ChannelClosed, EventChannel
 from dspy_connect.metrics import contains, exact_match, f1
-from dspy_connect.run.channel import ChannelClosed, EventChannel
+from dspy_connect.run.json_field_text import JsonFieldText
 from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2
 
-from .conftest import connect, plugin_worker
-from .run_client import run
+from .conftest import plugin_fixtures
+from .expect import poll
+from .run_client import request_queue, run, until_none
+
+# grpc.aio.EOF: what read() returns once the server is done (grpc's stubs leave it out).
+EOF = grpc.aio.EOF  # pyright: ignore[reportAttributeAccessIssue]
 
 
-@pytest.fixture(scope="module")
-def run_worker():
-    with plugin_worker("run-w", "dspy_connect.testing.plugins") as process:
-        yield process
-
-
-@pytest.fixture
-async def run_stub(run_worker):
-    async with connect(run_worker) as client:
-        yield client
+plugins_worker, stub = plugin_fixtures("run-w", "dspy_connect.testing.plugins")
 
 
 def module_start(signature="question -> answer", inputs=None, module_type="predict", lm=None, **spec):
@@ -41,8 +36,8 @@ def module_start(signature="question -> answer", inputs=None, module_type="predi
     )
 
 
-async def test_module_run_streams_tokens_then_done(run_stub):
-    events, done = await run(run_stub, module_start())
+async def test_module_run_streams_tokens_then_done(stub):
+    events, done = await run(stub, module_start())
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
     assert done.event_count == len(events)
     text = "".join(e.token.delta for e in events if e.WhichOneof("kind") == "token")
@@ -51,31 +46,28 @@ async def test_module_run_streams_tokens_then_done(run_stub):
     assert done.usage.total_tokens > 0
 
 
-async def test_first_message_must_be_start(run_stub):
+async def test_first_message_must_be_start(stub):
     async def only_cancel():
         yield run_pb2.RunRequest(cancel=run_pb2.RunCancel())
 
     with pytest.raises(grpc.aio.AioRpcError) as info:
-        async for _ in run_stub.Run(only_cancel()):
+        async for _ in stub.Run(only_cancel()):
             pass
     assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
 
 
-async def test_cancel_message_stops_the_run(run_stub):
+async def test_cancel_message_stops_the_run(stub):
     slow = common_pb2.LmConfig(model="scripted/tokens-100", cache=False)
-    events, done = await run(run_stub, module_start(inputs={"question": " ".join(["w"] * 50)}, lm=slow), cancel_after=2)
+    events, done = await run(stub, module_start(inputs={"question": " ".join(["w"] * 50)}, lm=slow), cancel_after=2)
     assert done.error.code == grpc.StatusCode.CANCELLED.value[0]
     assert "enough" in done.error.message
     assert len(events) < 10
-    for _ in range(100):
-        info = await run_stub.Describe(worker_pb2.DescribeRequest())
-        if info.busy_threads == 0:
-            break
-        await asyncio.sleep(0.03)
-    assert info.busy_threads == 0 and info.runs_cancelled >= 1
+    info = await poll(lambda: stub.Describe(worker_pb2.DescribeRequest()), lambda i: i.busy_threads == 0, 100, 0.03)
+    assert info.busy_threads == 0
+    assert info.runs_cancelled >= 1
 
 
-async def test_errors_are_typed_done_messages_and_the_worker_stays_up(run_stub):
+async def test_errors_are_typed_done_messages_and_the_worker_stays_up(stub):
     cases = [
         (run_pb2.RunStart(command=run_pb2.CommandRun(command="nope")), grpc.StatusCode.NOT_FOUND),
         (run_pb2.RunStart(command=run_pb2.CommandRun(command="explode")), grpc.StatusCode.INTERNAL),
@@ -85,22 +77,23 @@ async def test_errors_are_typed_done_messages_and_the_worker_stays_up(run_stub):
         (module_start(module_type="predict", tools=["word_count"]), grpc.StatusCode.INVALID_ARGUMENT),
     ]
     for start, code in cases:
-        _, done = await run(run_stub, start)
+        _, done = await run(stub, start)
         assert done.error.code == code.value[0], (start, done)
-    _, done = await run(run_stub, module_start())
+    _, done = await run(stub, module_start())
     assert done.WhichOneof("outcome") == "result_json"
 
 
-async def test_react_step_events(run_stub):
-    events, done = await run(run_stub, module_start(module_type="react", tools=["word_count"]))
+async def test_react_step_events(stub):
+    events, done = await run(stub, module_start(module_type="react", tools=["word_count"]))
     kinds = [e.WhichOneof("kind") for e in events if e.WhichOneof("kind") not in ("token", "status")]
     assert kinds == ["thought", "tool_start", "observation", "thought", "tool_start", "observation"]
     observation = next(e.observation for e in events if e.WhichOneof("kind") == "observation")
-    assert observation.tool_name == "word_count" and not observation.is_error
+    assert observation.tool_name == "word_count"
+    assert not observation.is_error
     assert json.loads(done.result_json)["answer"] == "answer: one two three"
 
 
-async def test_batch_reports_each_item_and_progress(run_stub):
+async def test_batch_reports_each_item_and_progress(stub):
     start = run_pb2.RunStart(
         batch=run_pb2.BatchRun(
             module=common_pb2.ModuleSpec(type="predict", signature="question -> n: int"),
@@ -109,7 +102,7 @@ async def test_batch_reports_each_item_and_progress(run_stub):
             ordered=True,
         )
     )
-    events, done = await run(run_stub, start)
+    events, done = await run(stub, start)
     items = [e.item for e in events if e.WhichOneof("kind") == "item"]
     assert [i.index for i in items] == [0, 1, 2, 3]
     assert json.loads(items[0].output_json) == {"n": 2}
@@ -118,7 +111,7 @@ async def test_batch_reports_each_item_and_progress(run_stub):
     assert json.loads(done.result_json) == {"total": 4, "completed": 4, "failed": 2}
 
 
-async def test_optimize_bootstrap_returns_loadable_state(run_stub):
+async def test_optimize_bootstrap_returns_loadable_state(stub):
     trainset = [{"question": "a", "answer": "answer: a"}, {"question": "b", "answer": "answer: b"}]
     start = run_pb2.RunStart(
         optimize=run_pb2.OptimizeRun(
@@ -129,13 +122,14 @@ async def test_optimize_bootstrap_returns_loadable_state(run_stub):
             optimizer_config_json=b'{"max_bootstrapped_demos": 1, "max_labeled_demos": 0}',
         )
     )
-    events, done = await run(run_stub, start)
+    events, done = await run(stub, start)
     trials = [e.trial for e in events if e.WhichOneof("kind") == "trial"]
-    assert trials[0].kind == "bootstrap" and trials[0].score == 1.0
+    assert trials[0].kind == "bootstrap"
+    assert trials[0].score == 1.0
     assert trials[-1].kind == "best"
     state = json.loads(done.result_json)["state"]
     assert len(state["demos"]) == 1
-    _, loaded = await run(run_stub, module_start(state_json=json.dumps(state).encode()))
+    _, loaded = await run(stub, module_start(state_json=json.dumps(state).encode()))
     assert json.loads(loaded.result_json) == {"answer": "answer: one two three"}
 
 
@@ -169,7 +163,7 @@ async def test_channel_batches_numbers_and_bounds_events():
 async def test_channel_sends_tool_calls_in_order_as_frames_of_their_own():
     channel = EventChannel(asyncio.get_running_loop())
     channel.put(run_pb2.Event(status=run_pb2.StatusEvent(message="a")))
-    channel.send(run_pb2.RunResponse(tool_call=run_pb2.ToolCall(call_id="c1", tool_name="t")))
+    channel.put(run_pb2.RunResponse(tool_call=run_pb2.ToolCall(call_id="c1", tool_name="t")))
     channel.put(run_pb2.Event(status=run_pb2.StatusEvent(message="b")))
     channel.close()
     frames = []
@@ -192,7 +186,7 @@ async def test_abandoned_channel_releases_a_blocked_producer():
 
     thread = threading.Thread(target=producer)
     thread.start()
-    time.sleep(0.05)
+    await asyncio.sleep(0.05)
     channel.abandon()
     thread.join(timeout=2)
     assert outcome == ["closed"]
@@ -208,8 +202,6 @@ def test_named_metrics_compare_label_fields():
 
 
 def test_json_field_text_yields_the_value_not_the_json():
-    from dspy_connect.run.json_field_text import JsonFieldText
-
     def deltas(chunks):
         text = JsonFieldText()
         return [text.delta(c, i == len(chunks) - 1) for i, c in enumerate(chunks)]
@@ -220,44 +212,38 @@ def test_json_field_text_yields_the_value_not_the_json():
     assert "".join(deltas([" [1,", " 2]", "}"])) == "[1, 2]"
 
 
-async def _open_until_done(stub, start: run_pb2.RunStart, timeout: float | None = None):
+async def _open_until_done(stub, start: run_pb2.RunStart, deadline_s: float | None = None):
     """Sends `start` and reads to `done`, keeping the request side open."""
-    requests: asyncio.Queue = asyncio.Queue()
-    await requests.put(run_pb2.RunRequest(start=start))
-
-    async def outgoing():
-        while (request := await requests.get()) is not None:
-            yield request
-
-    call = stub.Run(outgoing(), timeout=timeout)
+    requests = await request_queue(start)
+    call = stub.Run(until_none(requests), timeout=deadline_s)
     while (await call.read()).WhichOneof("kind") != "done":
         pass
     return call, requests
 
 
-async def test_a_client_that_closes_after_done_gets_the_end_only_after_closing(run_stub):
+async def test_a_client_that_closes_after_done_gets_the_end_only_after_closing(stub):
     # Node's http2 drops unread frames when the server resets a stream whose request side is
     # open; such a client sets closes_after_done, and the worker waits for its half-close.
     start = run_pb2.RunStart(closes_after_done=True, command=run_pb2.CommandRun(command="count", args_json=b'{"to": 3}'))
-    call, requests = await _open_until_done(run_stub, start)
+    call, requests = await _open_until_done(stub, start)
     with pytest.raises(asyncio.TimeoutError):
         await asyncio.wait_for(asyncio.shield(call.read()), 0.3)
     await requests.put(None)  # half-close
-    assert await call.read() == grpc.aio.EOF
+    assert await call.read() == EOF
     assert await call.code() == grpc.StatusCode.OK
 
 
-async def test_without_closes_after_done_the_run_ends_at_once(run_stub):
+async def test_without_closes_after_done_the_run_ends_at_once(stub):
     start = run_pb2.RunStart(command=run_pb2.CommandRun(command="count", args_json=b'{"to": 3}'))
-    call, requests = await _open_until_done(run_stub, start)
-    assert await call.read() == grpc.aio.EOF
+    call, requests = await _open_until_done(stub, start)
+    assert await call.read() == EOF
     assert await call.code() == grpc.StatusCode.OK
     await requests.put(None)
 
 
-async def test_the_wait_for_the_half_close_ends_at_the_deadline(run_stub):
+async def test_the_wait_for_the_half_close_ends_at_the_deadline(stub):
     start = run_pb2.RunStart(closes_after_done=True, command=run_pb2.CommandRun(command="count", args_json=b'{"to": 3}'))
-    call, requests = await _open_until_done(run_stub, start, timeout=1.0)
+    call, requests = await _open_until_done(stub, start, deadline_s=1.0)
     # The worker stops waiting as the deadline passes: whichever side ends it first, it ends.
     assert await call.code() in (grpc.StatusCode.OK, grpc.StatusCode.DEADLINE_EXCEEDED)
     await requests.put(None)

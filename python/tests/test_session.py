@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 
 from dspy_connect.errors import InvalidArgument, NotFound
@@ -38,7 +40,8 @@ def test_sweep_drops_expired_only():
 def test_create_again_refreshes_and_close():
     store = SessionStore(Clock())
     first = store.create("s", None, 5)
-    assert store.create("s", None, 9) is first and first.ttl_seconds == 9
+    assert store.create("s", None, 9) is first
+    assert first.ttl_seconds == 9
     assert store.close("s") is True
     assert store.close("s") is False
     assert store.create("", None, 0).id  # the worker picks an id
@@ -57,7 +60,7 @@ def test_modules_are_built_once_per_id():
     session = store.create("s", None, 5)
     built = []
 
-    def build():
+    def build() -> Any:
         built.append(1)
         return object(), object()
 
@@ -80,4 +83,5 @@ def test_memory_is_released_after_many_sessions_were_dropped():
         store.get(f"s{RELEASE_AFTER_DROPS}")
     assert released == [len(store)]
     assert store.sweep() == RELEASE_AFTER_DROPS + 10
-    assert len(store) == 0 and len(released) == 2
+    assert len(store) == 0
+    assert len(released) == 2

@@ -27,8 +27,8 @@ def test_generic_and_literal_types():
     got = annotations(sig)
     assert got["labels"] == list[typing.Literal["pos", "neg"]]
     assert got["m"] == dict[str, int]
-    assert got["o"] == typing.Optional[str]
-    assert got["u"] == typing.Optional[str]
+    assert got["o"] == str | None
+    assert got["u"] == str | None
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ import pytest
 
 from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2
 
-from .conftest import connect, plugin_worker
+from .conftest import connect, plugin_fixtures
 from .pipeline_defs import aggregate, branch, cond, field, parallel, retry, sub, value
 from .pipeline_defs import predict as predict_step
 from .run_client import run, run_answering
@@ -22,17 +22,7 @@ from .test_pipeline import pipeline_start
 from .test_run import module_start
 from .test_tools import react_start, result, tool
 
-
-@pytest.fixture(scope="module")
-def otel_worker():
-    with plugin_worker("otel-w", "dspy_connect.testing.plugins", "dspy_connect.testing.otel") as process:
-        yield process
-
-
-@pytest.fixture
-async def stub(otel_worker):
-    async with connect(otel_worker) as client:
-        yield client
+plugins_worker, stub = plugin_fixtures("otel-w", "dspy_connect.testing.plugins", "dspy_connect.testing.otel")
 
 
 class Caller:
@@ -69,7 +59,7 @@ def traced(start: run_pb2.RunStart, caller: Caller) -> run_pb2.RunStart:
 
 
 def parent_id(traceparent: str) -> str:
-    version, trace_id, span_id, flags = traceparent.split("-")
+    _version, _trace_id, span_id, _flags = traceparent.split("-")
     return span_id
 
 
@@ -111,7 +101,8 @@ async def test_module_and_lm_spans_nest_under_the_run(stub):
         "scripted",
     )
     # The scripted LM counts words: the streamed call's usage reaches its span.
-    assert lm["attributes"]["gen_ai.usage.input_tokens"] > 0 and lm["attributes"]["gen_ai.usage.output_tokens"] > 0
+    assert lm["attributes"]["gen_ai.usage.input_tokens"] > 0
+    assert lm["attributes"]["gen_ai.usage.output_tokens"] > 0
     assert (lm["attributes"]["gen_ai.usage.input_tokens"], lm["attributes"]["gen_ai.usage.output_tokens"]) == (
         done.usage.prompt_tokens,
         done.usage.completion_tokens,
@@ -142,7 +133,8 @@ async def test_pipeline_steps_are_spans_and_their_modules_nest_under_them(stub):
     for path, parent in parent_path.items():
         expected = run_span["span_id"] if parent is None else step_spans[parent]["span_id"]
         assert step_spans[path]["parent_span_id"] == expected, path
-    assert step_spans["fan"]["name"] == "dspy_connect.step parallel" and step_spans["route"]["name"] == "dspy_connect.step branch"
+    assert step_spans["fan"]["name"] == "dspy_connect.step parallel"
+    assert step_spans["route"]["name"] == "dspy_connect.step branch"
     # Each step's Predict is a child of its step's span, even on the parallel branches' threads.
     modules = {s["parent_span_id"] for s in named(spans, "dspy.module Predict")}
     assert modules == {step_spans[p]["span_id"] for p in ("draft", "route/then/shout", "fan/0/a", "fan/1/b")}
@@ -161,7 +153,7 @@ async def test_a_failed_step_attempt_is_an_error_span(stub):
 
 async def test_a_typescript_tool_call_carries_its_tool_span(stub):
     caller = Caller()
-    calls, events, done = await run_answering(
+    calls, _events, done = await run_answering(
         stub, traced(react_start(tool("lookup")), caller), lambda c: [result(c, {"rows": 2})]
     )
     assert done.WhichOneof("outcome") == "result_json"
@@ -211,7 +203,8 @@ async def test_a_failed_run_has_an_error_span(stub):
     assert run_span["attributes"]["rpc.grpc.status_code"] == done.error.code
     assert run_span["attributes"]["error.type"] == done.error.cause
     lm = one(spans, "dspy.lm scripted/fail")
-    assert lm["status"]["code"] == "ERROR" and "scripted LM failure" in lm["status"]["message"]
+    assert lm["status"]["code"] == "ERROR"
+    assert "scripted LM failure" in lm["status"]["message"]
 
 
 async def test_a_cancelled_run_ends_its_spans(stub):
@@ -239,7 +232,8 @@ async def test_batch_items_are_spans_of_the_run(stub):
     spans = await spans_of(stub, caller.trace_id)
     run_span = one(spans, "dspy_connect.run")
     predicts = named(spans, "dspy.module Predict")
-    assert len(predicts) == 4 and all(p["parent_span_id"] == run_span["span_id"] for p in predicts)
+    assert len(predicts) == 4
+    assert all(p["parent_span_id"] == run_span["span_id"] for p in predicts)
     assert {s["parent_span_id"] for s in named(spans, "dspy.lm scripted/echo")} == {p["span_id"] for p in predicts}
 
 
@@ -262,7 +256,8 @@ async def test_a_run_without_a_traceparent_starts_a_trace(stub):
     assert done.WhichOneof("outcome") == "result_json"
     spans = await spans_of(stub, None)
     roots = [s for s in named(spans, "dspy_connect.run") if s["attributes"]["dspy_connect.operation"] == "module"]
-    assert roots and all(s["parent_span_id"] is None for s in roots)
+    assert roots
+    assert all(s["parent_span_id"] is None for s in roots)
 
 
 async def test_the_unary_call_is_traced_too(stub):

@@ -11,22 +11,13 @@ import pytest
 
 from dspy_connect.v1 import common_pb2, run_pb2
 
-from .conftest import connect, plugin_worker
+from .conftest import plugin_fixtures
 from .run_client import run_answering
 
 SCHEMA = b'{"type":"object","properties":{"input":{"type":"string"}}}'
 
 
-@pytest.fixture(scope="module")
-def observation_worker():
-    with plugin_worker("observation-w", "dspy_connect.testing.plugins") as process:
-        yield process
-
-
-@pytest.fixture
-async def stub(observation_worker):
-    async with connect(observation_worker) as client:
-        yield client
+plugins_worker, stub = plugin_fixtures("observation-w", "dspy_connect.testing.plugins")
 
 
 @pytest.mark.parametrize("value", [[1], [3, 4], [None, True], [{"a": 1}, "b"], ["plain", "text"], []])
@@ -42,7 +33,7 @@ async def test_any_json_tool_result_is_an_observation(stub, value):
     def answer(call):
         return [run_pb2.RunRequest(tool_result=run_pb2.ToolResult(call_id=call.call_id, output_json=json.dumps(value).encode()))]
 
-    calls, events, done = await run_answering(stub, start, answer)
+    calls, _events, done = await run_answering(stub, start, answer)
     assert [c.tool_name for c in calls] == ["lookup"]
     assert done.WhichOneof("outcome") == "result_json", done.error.message
     trajectory = json.loads(done.result_json)["trajectory"]

@@ -3,32 +3,28 @@ client: it answers the worker's tool calls as @dspy-connect/streaming does."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import grpc
 import pytest
 
+from dspy_connect.testing import plugins  # noqa: F401 (registers `spell` in this process)
+from dspy_connect.tools.bridge import ToolFailure
+from dspy_connect.tools.bridged_tool import BridgedTool
+from dspy_connect.tools.registry import TOOLS
+from dspy_connect.tools.streamed_tool import join_chunks
 from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2
 
-from .conftest import connect, plugin_worker
-from .run_client import run_answering
+from .conftest import plugin_fixtures
+from .expect import poll
+from .run_client import request_queue, run_answering, until_none
 
 CANCELLED = grpc.StatusCode.CANCELLED.value[0]
 INVALID_ARGUMENT = grpc.StatusCode.INVALID_ARGUMENT.value[0]
 INPUT_SCHEMA = json.dumps({"type": "object", "properties": {"input": {"type": "string"}}, "required": ["input"]}).encode()
 
 
-@pytest.fixture(scope="module")
-def tool_worker():
-    with plugin_worker("tools-w", "dspy_connect.testing.plugins") as process:
-        yield process
-
-
-@pytest.fixture
-async def stub(tool_worker):
-    async with connect(tool_worker) as client:
-        yield client
+plugins_worker, stub = plugin_fixtures("tools-w", "dspy_connect.testing.plugins")
 
 
 def react_start(*tools: common_pb2.ToolSpec, python_tools: tuple[str, ...] = ()) -> run_pb2.RunStart:
@@ -62,12 +58,13 @@ async def test_a_ts_tool_call_goes_out_and_its_result_is_the_observation(stub):
     # One call id across the agent's events, the tool call and its streamed output.
     assert start.call_id == calls[0].call_id == output.call_id == observation.call_id
     assert (output.tool_name, json.loads(output.chunk_json), output.step) == ("lookup", "partial", 1)
-    assert json.loads(observation.observation_json) == {"rows": 2} and not observation.is_error
+    assert json.loads(observation.observation_json) == {"rows": 2}
+    assert not observation.is_error
     assert json.loads(done.result_json)["trajectory"]["observation_0"] == {"rows": 2}
 
 
 async def test_python_tools_stay_in_python(stub):
-    calls, events, done = await run_answering(
+    calls, events, _done = await run_answering(
         stub, react_start(tool("shout"), python_tools=("word_count",)), lambda c: [result(c, "LOUD")]
     )
     assert [c.tool_name for c in calls] == ["shout"]
@@ -91,10 +88,11 @@ async def test_a_failed_call_becomes_the_observation(stub):
         failure = run_pb2.ToolResult(call_id=call.call_id, error="no such row", error_kind="error")
         return [run_pb2.RunRequest(tool_result=failure)]
 
-    _, events, done = await run_answering(stub, react_start(tool("lookup")), answer)
+    _, events, _done = await run_answering(stub, react_start(tool("lookup")), answer)
     assert [(e.kind, e.message) for e in of(events, "tool_error")] == [("error", "no such row")]
     observation = of(events, "observation")[0]
-    assert observation.is_error and "no such row" in json.loads(observation.observation_json)
+    assert observation.is_error
+    assert "no such row" in json.loads(observation.observation_json)
 
 
 async def test_args_that_fail_the_schema_never_leave_the_worker(stub):
@@ -122,16 +120,14 @@ TREE_SCHEMA = {
 
 async def test_args_are_checked_against_referenced_definitions_in_the_worker(stub):
     tree = tool("tree", schema=json.dumps(TREE_SCHEMA).encode())
-    calls, events, done = await run_answering(stub, react_start(tree), lambda c: [result(c, 1)])
+    calls, events, _done = await run_answering(stub, react_start(tree), lambda c: [result(c, 1)])
     assert calls == []  # the scripted LM sends a string where a Node belongs
     [error] = of(events, "tool_error")
-    assert error.kind == "invalid_args" and "is not of type 'object'" in error.message
+    assert error.kind == "invalid_args"
+    assert "is not of type 'object'" in error.message
 
 
 def test_nested_references_resolve_in_the_argument_check():
-    from dspy_connect.run.bridged_tool import BridgedTool
-    from dspy_connect.run.tool_bridge import ToolFailure
-
     bridged = BridgedTool.from_spec(tool("tree", schema=json.dumps(TREE_SCHEMA).encode()))
     good = {"name": "root", "children": [{"name": "leaf", "children": []}]}
     assert bridged._validate_and_parse_args(input=good) == {"input": good}
@@ -140,26 +136,20 @@ def test_nested_references_resolve_in_the_argument_check():
 
 
 async def test_cancel_during_a_tool_call_ends_the_run_cancelled(stub):
-    requests: asyncio.Queue = asyncio.Queue()
-    await requests.put(run_pb2.RunRequest(start=react_start(tool("slow"))))
-
-    async def outgoing():
-        while (request := await requests.get()) is not None:
-            yield request
-
-    done = None
-    async for response in stub.Run(outgoing()):
+    requests = await request_queue(react_start(tool("slow")))
+    done: run_pb2.RunDone | None = None
+    async for response in stub.Run(until_none(requests)):
         if response.WhichOneof("kind") == "tool_call":
             await requests.put(run_pb2.RunRequest(cancel=run_pb2.RunCancel(reason="user left")))
         elif response.WhichOneof("kind") == "done":
             done = response.done
     await requests.put(None)
-    assert done.error.code == CANCELLED and "user left" in done.error.message
-    for _ in range(500):  # the run's bookkeeping ends just after its done message
-        if (await stub.Describe(worker_pb2.DescribeRequest())).busy_threads == 0:
-            break
-        await asyncio.sleep(0.02)
-    assert (await stub.Describe(worker_pb2.DescribeRequest())).busy_threads == 0
+    assert done is not None
+    assert done.error.code == CANCELLED
+    assert "user left" in done.error.message
+    # The run's bookkeeping ends just after its done message.
+    info = await poll(lambda: stub.Describe(worker_pb2.DescribeRequest()), lambda i: i.busy_threads == 0, 500, 0.02)
+    assert info.busy_threads == 0
 
 
 @pytest.mark.parametrize(
@@ -182,7 +172,8 @@ async def test_a_command_can_call_ts_tools_many_times(stub):
         tools=[tool("ping")],
     )
     calls, _, done = await run_answering(stub, start, lambda c: [result(c, json.loads(c.args_json)["i"])])
-    assert len(calls) == 50 and len({c.call_id for c in calls}) == 50
+    assert len(calls) == 50
+    assert len({c.call_id for c in calls}) == 50
     assert json.loads(done.result_json)["calls"] == 50
 
 
@@ -198,12 +189,13 @@ async def test_a_tool_the_agent_lacks_is_a_tool_error_the_model_sees(stub):
     assert (first.call_id, first.is_error) == (error.call_id, True)
     assert [c.tool_name for c in calls] == ["lookup"]
     trajectory = json.loads(done.result_json)["trajectory"]
-    assert trajectory["tool_name_0"] == "no_such_tool" and "unknown tool 'no_such_tool'" in trajectory["observation_0"]
+    assert trajectory["tool_name_0"] == "no_such_tool"
+    assert "unknown tool 'no_such_tool'" in trajectory["observation_0"]
     assert [trajectory[f"tool_name_{i}"] for i in (1, 2, 3)] == ["lookup", "word_count", "finish"]
 
 
 async def test_a_python_generator_tool_streams_its_output(stub):
-    calls, events, done = await run_answering(stub, react_start(python_tools=("spell",)), lambda c: [])
+    calls, events, _done = await run_answering(stub, react_start(python_tools=("spell",)), lambda c: [])
     assert calls == []  # a Python tool stays in Python
     [start] = [s for s in of(events, "tool_start") if s.tool_name == "spell"]
     outputs = of(events, "tool_output")
@@ -211,16 +203,15 @@ async def test_a_python_generator_tool_streams_its_output(stub):
     assert [json.loads(o.chunk_json) for o in outputs] == list("next_tool_args:")
     assert all((o.call_id, o.tool_name, o.step) == (start.call_id, "spell", 1) for o in outputs)
     [observation] = [o for o in of(events, "observation") if o.tool_name == "spell"]
-    assert json.loads(observation.observation_json) == "next_tool_args:" and not observation.is_error
+    assert json.loads(observation.observation_json) == "next_tool_args:"
+    assert not observation.is_error
     kinds = [e.WhichOneof("kind") for e in events]
     assert kinds.index("tool_output") < kinds.index("observation")  # streamed while it ran
 
 
 def test_generator_tools_keep_their_schema_and_join_their_chunks():
-    from dspy_connect.run.streamed_tool import join_chunks
-    from dspy_connect.testing import plugins  # noqa: F401 (registers `spell`)
-    from dspy_connect.tools import _tools
-
-    assert _tools["spell"].args == {"input": {"type": "string"}}
-    assert _tools["spell"](input="abc def") == "abc"  # outside a run: no events, same result
-    assert join_chunks(["a", "b"]) == "ab" and join_chunks([1, "b"]) == [1, "b"] and join_chunks([]) == ""
+    assert TOOLS.get("spell").args == {"input": {"type": "string"}}
+    assert TOOLS.get("spell")(input="abc def") == "abc"  # outside a run: no events, same result
+    assert join_chunks(["a", "b"]) == "ab"
+    assert join_chunks([1, "b"]) == [1, "b"]
+    assert join_chunks([]) == ""

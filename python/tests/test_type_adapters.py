@@ -6,8 +6,8 @@ import typing
 
 import pytest
 
-from dspy_connect.call import MAX_TYPE_ADAPTERS, _adapter, validate_values
 from dspy_connect.errors import InvalidArgument
+from dspy_connect.module_io import MAX_TYPE_ADAPTERS, _adapter, validate_values
 
 
 def test_client_chosen_types_do_not_pile_up():

@@ -2,33 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import secrets
 import signal
 import stat
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 import grpc
 import pytest
-from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1 import health_pb2
 
 from dspy_connect.v1 import common_pb2, worker_pb2, worker_pb2_grpc
+from dspy_connect.worker.run_handler import OPERATIONS
 
-from .conftest import start_worker
+from .conftest import health_stub, start_worker
+from .expect import expect_code
 
 
 def call_request(signature: str, inputs: dict | bytes, type_: str = "predict", **kw) -> worker_pb2.CallRequest:
     body = inputs if isinstance(inputs, bytes) else json.dumps(inputs).encode()
     return worker_pb2.CallRequest(module=common_pb2.ModuleSpec(type=type_, signature=signature), inputs_json=body, **kw)
-
-
-async def expect_code(coro, code: grpc.StatusCode) -> str:
-    with pytest.raises(grpc.aio.AioRpcError) as info:
-        await coro
-    assert info.value.code() == code, info.value.details()
-    return info.value.details()
 
 
 async def test_describe(stub):
@@ -37,13 +35,15 @@ async def test_describe(stub):
     assert info.dspy_version.startswith("3.")
     assert info.python_version.startswith("3.")
     assert {"call", "sessions", "health"} <= set(info.capabilities)
-    assert info.lm.model == "scripted/echo" and not info.lm.api_key
+    assert {f"run.{operation}" for operation in OPERATIONS} <= set(info.capabilities)  # every Run operation
+    assert info.lm.model == "scripted/echo"
+    assert not info.lm.api_key
     assert {"predict", "chain_of_thought"} <= set(info.module_types)
 
 
 async def test_health_serving(worker):
     async with grpc.aio.insecure_channel(worker.address) as channel:
-        health = health_pb2_grpc.HealthStub(channel)
+        health = health_stub(channel)
         for service in ("", "dspy_connect.v1.WorkerService"):
             reply = await health.Check(health_pb2.HealthCheckRequest(service=service))
             assert reply.status == health_pb2.HealthCheckResponse.SERVING
@@ -86,7 +86,7 @@ async def test_per_call_lm_override(stub):
 
 
 @pytest.mark.parametrize(
-    "signature,inputs,fragment",
+    ("signature", "inputs", "fragment"),
     [
         ("question -> ", {"question": "q"}, "no output fields"),
         ("x: antigravity -> y", {"x": "q"}, "unknown type"),
@@ -129,10 +129,9 @@ async def test_session_holds_lm_and_modules(stub):
 
 
 async def test_session_ttl_expires(stub):
-    import asyncio
-
     created = await stub.CreateSession(worker_pb2.CreateSessionRequest(session_id="short", ttl_seconds=1))
-    assert created.session_id == "short" and created.ttl_seconds == 1
+    assert created.session_id == "short"
+    assert created.ttl_seconds == 1
     await asyncio.sleep(2.2)
     await expect_code(stub.Call(call_request("a -> b", {"a": "x"}, session_id="short")), grpc.StatusCode.NOT_FOUND)
 
@@ -160,35 +159,30 @@ async def test_no_lm_is_failed_precondition_and_tcp_needs_token():
                 stub.Call(call_request("a -> b", {"a": "x"}), metadata=auth), grpc.StatusCode.FAILED_PRECONDITION
             )
             assert "no LM configured" in details
-            health = health_pb2_grpc.HealthStub(channel)  # health stays open for probes
+            health = health_stub(channel)  # health stays open for probes
             assert (await health.Check(health_pb2.HealthCheckRequest())).status == health_pb2.HealthCheckResponse.SERVING
     finally:
         worker.stop()
 
 
-def test_tcp_without_token_refuses_to_start():
-    import subprocess
-    import sys
-
-    env = {**os.environ, "DSPY_CONNECT_TOKEN": ""}
+def refused_start(*args: str, env: dict[str, str] | None = None) -> str:
+    """Starts a worker that must refuse to start (exit code 2); returns what it said."""
     result = subprocess.run(
-        [sys.executable, "-m", "dspy_connect.worker", "--tcp", "127.0.0.1:0"], env=env, capture_output=True, text=True
+        [sys.executable, "-m", "dspy_connect.worker", *args], env=env, capture_output=True, text=True, check=False
     )
-    assert result.returncode == 2
-    assert "needs a bearer token" in result.stderr
+    assert result.returncode == 2, result.stderr
+    return result.stderr
+
+
+def test_tcp_without_token_refuses_to_start():
+    env = {**os.environ, "DSPY_CONNECT_TOKEN": ""}
+    assert "needs a bearer token" in refused_start("--tcp", "127.0.0.1:0", env=env)
 
 
 def test_socket_folder_must_be_private():
-    import subprocess
-    import sys
-
     folder = Path(tempfile.mkdtemp())
     folder.chmod(0o755)
-    result = subprocess.run(
-        [sys.executable, "-m", "dspy_connect.worker", "--uds", str(folder / "w.sock")], capture_output=True, text=True
-    )
-    assert result.returncode == 2
-    assert "mode 0700" in result.stderr
+    assert "mode 0700" in refused_start("--uds", str(folder / "w.sock"))
 
 
 def test_sigterm_and_stdin_eof_shut_down_cleanly():

@@ -19,34 +19,26 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from .errors import InvalidArgument, NotFound, echo
+from .errors import InvalidArgument, NotFound
+from .registry import Registry, registers
 
-F = TypeVar("F", bound=Callable[..., Any])
-_commands: dict[str, Callable[..., Any]] = {}
+Command = Callable[..., Any]
+F = TypeVar("F", bound=Command)
+COMMANDS: Registry[Command] = Registry("command", unknown=NotFound)
 
 
 def stream_command(name: str) -> Callable[[F], F]:
-    if not name or not name.replace("_", "").replace("-", "").replace(".", "").isalnum():
-        raise ValueError(f"command name {name!r} must be letters, digits, '_', '-' or '.'")
-
-    def decorate(fn: F) -> F:
-        _commands[name] = fn
-        return fn
-
-    return decorate
+    return registers(COMMANDS, name)
 
 
 def command_names() -> list[str]:
-    return sorted(_commands)
+    return COMMANDS.names()
 
 
-def run_command(run: Any, name: str, args: Any) -> Any:
+def run_command(run: Any, fn: Command, args: Any) -> Any:
     """Runs the command in this (worker) thread and returns its result."""
-    fn = _commands.get(name)
-    if fn is None:
-        raise NotFound(f"unknown command {echo(name)}; this worker has {command_names()}")
     if inspect.isasyncgenfunction(fn):
         return asyncio.run(_drain_async(run, fn(run, args)))
     if inspect.iscoroutinefunction(fn):
@@ -72,7 +64,9 @@ async def _drain_async(run: Any, gen: Any) -> Any:
     return None
 
 
-def _emit(run: Any, item: Any) -> None:
-    if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)):
-        raise InvalidArgument(f"a command generator must yield (type, data) pairs, got {type(item).__name__}")
-    run.emit(*item)
+def _emit(run: Any, item: object) -> None:
+    kind = type(item).__name__
+    pair = cast("tuple[Any, ...]", item) if isinstance(item, tuple) else ()
+    if len(pair) != 2 or not isinstance(pair[0], str):
+        raise InvalidArgument(f"a command generator must yield (type, data) pairs, got {kind}")
+    run.emit(pair[0], pair[1])

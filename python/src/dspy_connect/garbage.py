@@ -30,7 +30,7 @@ POLICY_ENV = "DSPY_CONNECT_GC"
 # worker's objects can take ~100 ms, and a burst of closed sessions asks for many.
 RELEASE_INTERVAL_SECONDS = 1.0
 
-_started = False
+_started = threading.Event()
 _lock = threading.Lock()
 _release_requested = threading.Event()
 
@@ -39,13 +39,12 @@ def collect_in_background(interval: float = INTERVAL_SECONDS) -> None:
     """Turns automatic collection off and starts a daemon thread that collects the
     generations the automatic policy would have, checking `interval` seconds apart.
     Python 3.12+ is unaffected, so there it does nothing. Idempotent."""
-    global _started
     if sys.version_info >= (3, 12) or os.environ.get(POLICY_ENV) == "automatic":
         return
     with _lock:
-        if _started:
+        if _started.is_set():
             return
-        _started = True
+        _started.set()
     thresholds = gc.get_threshold()
     gc.disable()
     threading.Thread(target=_collect_forever, args=(interval, thresholds), name="gc", daemon=True).start()
@@ -54,8 +53,7 @@ def collect_in_background(interval: float = INTERVAL_SECONDS) -> None:
 
 
 def _start_in_child(interval: float) -> None:
-    global _started
-    _started = False
+    _started.clear()
     collect_in_background(interval)
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 import pydantic
 
@@ -20,10 +21,28 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def loads_object(data: bytes, what: str) -> dict[str, Any]:
     """Parses a JSON object; empty bytes mean {}."""
-    value = loads(data, what) if data else {}
+    value: Any = loads(data, what) if data else {}
     if not isinstance(value, dict):
         raise InvalidArgument(f"{what} must be a JSON object, got {type(value).__name__}")
-    return value
+    return cast("dict[str, Any]", value)  # JSON object keys are strings
+
+
+def as_object(value: object) -> dict[str, Any] | None:
+    """`value` if it is a JSON object (a dict: JSON's keys are strings), else None."""
+    return cast("dict[str, Any]", value) if isinstance(value, dict) else None
+
+
+def as_array(value: object) -> list[Any] | None:
+    """`value` if it is a JSON array (a list), else None."""
+    return cast("list[Any]", value) if isinstance(value, list) else None
+
+
+def as_objects(value: object) -> list[dict[str, Any]] | None:
+    """`value` if it is a JSON array of objects, else None."""
+    array = as_array(value)
+    if array is None or not all(isinstance(item, dict) for item in array):
+        return None
+    return cast("list[dict[str, Any]]", array)
 
 
 def loads(data: bytes, what: str) -> Any:
@@ -43,7 +62,7 @@ def _refuse_constant(name: str, what: str) -> Any:
 
 
 def _check_tree(value: Any, what: str) -> None:
-    stack = [(value, 1)]
+    stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
         if depth > MAX_JSON_DEPTH:
@@ -51,11 +70,11 @@ def _check_tree(value: Any, what: str) -> None:
         if isinstance(item, str):
             _check_text(item, what)
         elif isinstance(item, dict):
-            for key, child in item.items():
+            for key, child in cast("dict[str, Any]", item).items():
                 _check_text(key, what)
                 stack.append((child, depth + 1))
         elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
+            stack.extend((v, depth + 1) for v in cast("list[Any]", item))
 
 
 def _check_text(text: str, what: str) -> None:
@@ -73,7 +92,8 @@ def _to_jsonable(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return dataclasses.asdict(value)
     if isinstance(value, (set, frozenset, tuple)):
-        return list(value)
-    if hasattr(value, "toDict"):  # dspy.Prediction / dspy.Example
-        return value.toDict()
+        return list(cast("Iterable[Any]", value))
+    to_dict = getattr(value, "toDict", None)  # dspy.Prediction / dspy.Example
+    if callable(to_dict):
+        return to_dict()
     return str(value)

@@ -14,6 +14,7 @@ from . import jsonio
 from .errors import FailedPrecondition, InvalidArgument, cut, echo
 from .limits import check_lm_config
 from .lm_options import check_options
+from .local_lm.adapter import LocalJSONAdapter
 from .local_lm.model import MODEL_ALIAS
 from .v1 import common_pb2
 
@@ -120,8 +121,6 @@ ADAPTER_ENV = "DSPY_CONNECT_ADAPTER"
 def adapter_for(settings: LmSettings) -> dspy.Adapter | None:
     choice = os.environ.get(ADAPTER_ENV, "")
     if settings.model == "local" and choice in ("", "local-json"):
-        from .local_lm.adapter import LocalJSONAdapter  # noqa: PLC0415
-
         return LocalJSONAdapter()
     if choice == "json":
         return dspy.JSONAdapter()
@@ -133,6 +132,7 @@ def adapter_for(settings: LmSettings) -> dspy.Adapter | None:
 def _register_local_model(model: str) -> None:
     """Tells LiteLLM (and so DSPy's JSONAdapter) that the local server takes a JSON schema,
     which it turns into a llama.cpp grammar; unknown models only get plain JSON mode."""
+    # LiteLLM takes ~5 s to import; DSPy defers it, and so does the worker until the warm-up.
     import litellm  # noqa: PLC0415
 
     litellm.register_model(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from .errors import InvalidArgument, echo
 
@@ -31,7 +31,7 @@ def _boolean(v: Any) -> bool:
 
 
 def _stop(v: Any) -> bool:
-    return isinstance(v, str) or (isinstance(v, list) and all(isinstance(s, str) for s in v))
+    return isinstance(v, str) or (isinstance(v, list) and all(isinstance(s, str) for s in cast("list[Any]", v)))
 
 
 def _optional(check: Check) -> Check:

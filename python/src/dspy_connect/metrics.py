@@ -1,3 +1,5 @@
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false, reportUnknownLambdaType=false
+# (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
 """Metrics an optimizer may use, by name. Clients pick one; they never send code.
 
 Built in, compared over the label fields (an example's fields that are not inputs):
@@ -21,30 +23,23 @@ from typing import Any, TypeVar
 import dspy
 from dspy.evaluate.metrics import em_score, f1_score
 
-from .errors import InvalidArgument, echo
+from .registry import Registry, registers
 
 Metric = Callable[..., Any]
 F = TypeVar("F", bound=Metric)
-_metrics: dict[str, Metric] = {}
+METRICS: Registry[Metric] = Registry("metric")
 
 
 def register_metric(name: str) -> Callable[[F], F]:
-    def decorate(fn: F) -> F:
-        _metrics[name] = fn
-        return fn
-
-    return decorate
+    return registers(METRICS, name)
 
 
 def metric_names() -> list[str]:
-    return sorted(_metrics)
+    return METRICS.names()
 
 
 def get_metric(name: str) -> Metric:
-    metric = _metrics.get(name)
-    if metric is None:
-        raise InvalidArgument(f"unknown metric {echo(name)}; this worker has {metric_names()}")
-    return metric
+    return METRICS.get(name)
 
 
 def _labels(example: dspy.Example) -> dict[str, Any]:

@@ -1,3 +1,5 @@
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false, reportUnknownLambdaType=false
+# (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
 """Checks a client's `state_json` against the state DSPy itself saves, before load_state.
 
 DSPy's Predict.load_state sets every key it is given as an attribute (`forward`,
@@ -16,6 +18,7 @@ from typing import Any
 import dspy
 
 from .errors import InvalidArgument, echo
+from .jsonio import as_array, as_object
 
 PREDICTOR_KEYS = frozenset({"signature", "demos", "traces", "train", "fields", "lm"})
 SAVE_METADATA = "metadata"
@@ -41,34 +44,38 @@ def checked_state(module: dspy.Module, state: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _predictor(state: Any, where: str) -> dict[str, Any]:
-    if not isinstance(state, dict):
-        raise InvalidArgument(f"{where} must be an object, got {type(state).__name__}")
+def _predictor(value: Any, where: str) -> dict[str, Any]:
+    state = as_object(value)
+    if state is None:
+        raise InvalidArgument(f"{where} must be an object, got {type(value).__name__}")
     unknown = sorted(set(state) - PREDICTOR_KEYS)
     if unknown:
         raise InvalidArgument(f"{where}: {echo(unknown)} is not predictor state; DSPy's state has {sorted(PREDICTOR_KEYS)}")
     if state.get("lm") is not None:
         raise InvalidArgument(f"{where}: `lm` must be null; the LM comes from the call, the session or the worker")
     _signature(state.get("signature"), where)
-    demos = state.get("demos", [])
-    if not isinstance(demos, list) or not all(isinstance(d, dict) for d in demos):
+    demos = as_array(state.get("demos", []))
+    if demos is None or not all(isinstance(d, dict) for d in demos):
         raise InvalidArgument(f"{where}: `demos` must be a list of objects")
     for key in ("traces", "train"):
-        if not isinstance(state.get(key, []), list):
+        if as_array(state.get(key, [])) is None:
             raise InvalidArgument(f"{where}: `{key}` must be a list")
-    if not isinstance(state.get("fields", {}), dict):
+    if as_object(state.get("fields", {})) is None:
         raise InvalidArgument(f"{where}: `fields` must be an object")
     return {**state, "lm": None}
 
 
-def _signature(signature: Any, where: str) -> None:
-    if not isinstance(signature, dict) or set(signature) != {"instructions", "fields"}:
+def _signature(value: Any, where: str) -> None:
+    signature = as_object(value)
+    if signature is None or set(signature) != {"instructions", "fields"}:
         raise InvalidArgument(f"{where}: `signature` must be an object with `instructions` and `fields`")
     if not isinstance(signature["instructions"], str):
         raise InvalidArgument(f"{where}: `signature.instructions` must be a string")
-    fields = signature["fields"]
-    if not isinstance(fields, list) or not all(
-        isinstance(f, dict) and set(f) == {"prefix", "description"} and all(isinstance(v, str) for v in f.values())
-        for f in fields
-    ):
+    fields = as_array(signature["fields"])
+    if fields is None or not all(_is_field(f) for f in fields):
         raise InvalidArgument(f"{where}: `signature.fields` must be a list of {{prefix, description}} strings")
+
+
+def _is_field(value: Any) -> bool:
+    field = as_object(value)
+    return field is not None and set(field) == {"prefix", "description"} and all(isinstance(v, str) for v in field.values())

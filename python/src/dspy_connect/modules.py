@@ -1,8 +1,11 @@
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false, reportUnknownLambdaType=false
+# (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
 """The module types a client may name. Plugins add their own with @register_module."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import dspy
@@ -12,25 +15,39 @@ from .errors import InvalidArgument, cut, echo
 from .local_lm.tool_choice import constrain_tool_choice
 from .module_config import check_config
 from .module_state import checked_state
-from .run.observation_text import show_lists_as_json
-from .run.unknown_tool import tolerate_unknown_tools
+from .registry import Registry
 from .signature import build_signature
-from .tools import agent_tools
+from .tools.observation_text import show_lists_as_json
+from .tools.registry import agent_tools
+from .tools.unknown_tool import tolerate_unknown_tools
 from .v1 import common_pb2
 
 ModuleFactory = Callable[[type[dspy.Signature], dict[str, Any]], dspy.Module]
-
-_factories: dict[str, ModuleFactory] = {
-    "predict": lambda sig, config: dspy.Predict(sig, **config),
-    "chain_of_thought": lambda sig, config: dspy.ChainOfThought(sig, **config),
-}
 AgentFactory = Callable[[type[dspy.Signature], dict[str, Any], list[dspy.Tool]], dspy.Module]
-# Module types that take tools: factory(signature, config, tools).
-_agent_factories: dict[str, AgentFactory] = {
-    "react": lambda sig, config, tools: show_lists_as_json(
-        tolerate_unknown_tools(constrain_tool_choice(dspy.ReAct(sig, tools=tools, **config)))
+
+
+@dataclass(frozen=True)
+class ModuleType:
+    build: AgentFactory  # build(signature, config, tools)
+    takes_tools: bool  # an agent: it gets the named Python tools and the run's TypeScript tools
+
+
+def _module(factory: ModuleFactory) -> ModuleType:
+    return ModuleType(lambda signature, config, _tools: factory(signature, config), takes_tools=False)
+
+
+MODULE_TYPES: Registry[ModuleType] = Registry("module type")
+MODULE_TYPES.add("predict", _module(lambda sig, config: dspy.Predict(sig, **config)))
+MODULE_TYPES.add("chain_of_thought", _module(lambda sig, config: dspy.ChainOfThought(sig, **config)))
+MODULE_TYPES.add(
+    "react",
+    ModuleType(
+        lambda sig, config, tools: show_lists_as_json(
+            tolerate_unknown_tools(constrain_tool_choice(dspy.ReAct(sig, tools=tools, **config)))
+        ),
+        takes_tools=True,
     ),
-}
+)
 
 
 def register_module(name: str) -> Callable[[ModuleFactory], ModuleFactory]:
@@ -42,7 +59,7 @@ def register_module(name: str) -> Callable[[ModuleFactory], ModuleFactory]:
     """
 
     def decorate(factory: ModuleFactory) -> ModuleFactory:
-        _factories[name] = factory
+        MODULE_TYPES.add(name, _module(factory))
         return factory
 
     return decorate
@@ -58,14 +75,18 @@ def register_agent(name: str) -> Callable[[AgentFactory], AgentFactory]:
     """
 
     def decorate(factory: AgentFactory) -> AgentFactory:
-        _agent_factories[name] = factory
+        MODULE_TYPES.add(name, ModuleType(factory, takes_tools=True))
         return factory
 
     return decorate
 
 
 def module_types() -> list[str]:
-    return sorted([*_factories, *_agent_factories])
+    return MODULE_TYPES.names()
+
+
+def _agent_types() -> list[str]:
+    return [name for name in MODULE_TYPES.names() if MODULE_TYPES.get(name).takes_tools]
 
 
 def build_module(
@@ -73,19 +94,16 @@ def build_module(
 ) -> tuple[dspy.Module, type[dspy.Signature]]:
     """Builds the module; agents get the named Python tools plus `extra_tools`."""
     limits.check_module_spec(spec)
-    factory = _factories.get(spec.type)
-    agent_factory = _agent_factories.get(spec.type)
-    if factory is None and agent_factory is None:
-        raise InvalidArgument(f"unknown module type {echo(spec.type)}; this worker has {module_types()}")
+    kind = MODULE_TYPES.get(spec.type)
     signature = build_signature(spec.signature, spec.instructions)
     config = jsonio.loads_object(spec.config_json, "module.config_json")
     check_config(spec.type, config)
     state = jsonio.loads_object(spec.state_json, "module.state_json") if spec.state_json else None
     tools = [*agent_tools(list(spec.tools)), *(extra_tools or [])]
-    if tools and agent_factory is None:
-        raise InvalidArgument(f"module type {echo(spec.type)} takes no tools; use an agent type ({sorted(_agent_factories)})")
+    if tools and not kind.takes_tools:
+        raise InvalidArgument(f"module type {echo(spec.type)} takes no tools; use an agent type ({_agent_types()})")
     try:
-        module = agent_factory(signature, config, tools) if agent_factory else factory(signature, config)  # type: ignore[misc]
+        module = kind.build(signature, config, tools)
     except TypeError as exc:
         raise InvalidArgument(f"bad config for module {echo(spec.type)}: {cut(str(exc), 300)}") from None
     if state is not None:

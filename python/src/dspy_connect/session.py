@@ -1,3 +1,5 @@
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false, reportUnknownLambdaType=false
+# (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
 """Sessions: LM config and module instances kept between calls until an idle TTL lapses."""
 
 from __future__ import annotations
@@ -7,7 +9,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import dspy
 
@@ -24,6 +26,8 @@ MAX_PIPELINES_PER_SESSION = 100
 # (closed or expired), the worker collects them and gives the freed heap back to the OS.
 RELEASE_AFTER_DROPS = 100
 
+T = TypeVar("T")
+
 
 @dataclass
 class Session:
@@ -38,32 +42,25 @@ class Session:
     def module(
         self, module_id: str, build: Callable[[], tuple[dspy.Module, type[dspy.Signature]]]
     ) -> tuple[dspy.Module, type[dspy.Signature]]:
-        """The module held under `module_id`, built on first use. Called from worker threads."""
-        with self._lock:
-            held = self._modules.get(module_id)
-        if held is not None:
-            return held
-        built = build()
-        with self._lock:
-            if len(self._modules) >= MAX_MODULES_PER_SESSION and module_id not in self._modules:
-                raise ResourceExhausted(f"session {echo(self.id)} holds {MAX_MODULES_PER_SESSION} modules already")
-            return self._modules.setdefault(module_id, built)
+        """The module held under `module_id`, built on first use."""
+        return self._held(self._modules, module_id, build, MAX_MODULES_PER_SESSION, "modules")
 
-    def has_module(self, module_id: str) -> bool:
-        with self._lock:
-            return module_id in self._modules
-
-    def pipeline(self, pipeline_id: str, build: Callable[[], Any]) -> Any:
+    def pipeline(self, pipeline_id: str, build: Callable[[], T]) -> T:
         """The compiled pipeline held under `pipeline_id`, compiled on first use (composer)."""
+        return self._held(self._pipelines, pipeline_id, build, MAX_PIPELINES_PER_SESSION, "pipelines")
+
+    def _held(self, held: dict[str, Any], key: str, build: Callable[[], T], limit: int, what: str) -> T:
+        """`held[key]`, built on first use outside the lock (building takes a while); at
+        most `limit` of them. Called from worker threads."""
         with self._lock:
-            held = self._pipelines.get(pipeline_id)
-        if held is not None:
-            return held
+            found = held.get(key)
+        if found is not None:
+            return found
         built = build()
         with self._lock:
-            if len(self._pipelines) >= MAX_PIPELINES_PER_SESSION and pipeline_id not in self._pipelines:
-                raise ResourceExhausted(f"session {echo(self.id)} holds {MAX_PIPELINES_PER_SESSION} pipelines already")
-            return self._pipelines.setdefault(pipeline_id, built)
+            if len(held) >= limit and key not in held:
+                raise ResourceExhausted(f"session {echo(self.id)} holds {limit} {what} already")
+            return held.setdefault(key, built)
 
     def has_pipeline(self, pipeline_id: str) -> bool:
         with self._lock:
@@ -71,7 +68,7 @@ class Session:
 
 
 class SessionStore:
-    """Used from the event loop only; Session.module is the one part threads touch."""
+    """Used from the event loop only; a Session's module and pipeline are the parts threads touch."""
 
     def __init__(
         self, clock: Callable[[], float] = time.monotonic, release: Callable[[], None] = garbage.release_memory_soon

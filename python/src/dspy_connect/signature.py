@@ -1,3 +1,5 @@
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false, reportUnknownLambdaType=false
+# (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
 """Builds DSPy signatures from client strings without DSPy's own string parser,
 which imports unknown names as modules and follows attribute access. Types come
 only from an allowlist (plus types registered by the worker's plugins)."""
@@ -11,6 +13,7 @@ import typing
 from typing import Any
 
 import dspy
+from dspy.signatures.signature import make_signature
 
 from .errors import InvalidArgument, cut, echo
 from .limits import MAX_FIELDS, MAX_SIGNATURE_CHARS, MAX_TYPE_CHARS, MAX_TYPE_DEPTH
@@ -68,7 +71,7 @@ def build_signature(text: str, instructions: str = "") -> type[dspy.Signature]:
     for name, tp in outputs.items():
         fields[name] = (tp, dspy.OutputField())
     try:
-        return dspy.Signature(fields, instructions or None)
+        return make_signature(fields, instructions or None)
     except Exception as exc:  # pydantic rejects some combinations of types
         raise InvalidArgument(f"invalid signature {echo(text)}: {cut(str(exc), 300)}") from None
 
@@ -93,7 +96,8 @@ def _parse_fields(part: str, side: str) -> dict[str, Any]:
 
 
 def _split_top_level(text: str) -> list[str]:
-    parts, depth, start = [], 0, 0
+    parts: list[str] = []
+    depth, start = 0, 0
     for i, ch in enumerate(text):
         if ch == "[":
             depth += 1
@@ -132,7 +136,7 @@ def _resolve(node: ast.AST, source: str, depth: int) -> Any:
     if isinstance(node, ast.Constant) and node.value is None:
         return type(None)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-        return typing.Union[_resolve(node.left, source, depth + 1), _resolve(node.right, source, depth + 1)]
+        return typing.Union[_resolve(node.left, source, depth + 1), _resolve(node.right, source, depth + 1)]  # noqa: UP007 (built at run time from values)
     if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
         base = _GENERIC_ALIASES.get(node.value.id)
         if base is None:
@@ -141,8 +145,9 @@ def _resolve(node: ast.AST, source: str, depth: int) -> Any:
         if base is typing.Literal:
             return typing.Literal[tuple(_literal(e, source) for e in elts)]
         args = tuple(_resolve(e, source, depth + 1) for e in elts)
+        generic: Any = base  # list, dict, Optional...: subscripted with types found at run time
         try:
-            return base[args] if len(args) > 1 else base[args[0]]
+            return generic[args[0]] if len(args) == 1 else generic[args]
         except TypeError as exc:
             raise InvalidArgument(f"invalid type {echo(source)}: {cut(str(exc), 300)}") from None
     raise InvalidArgument(f"unsupported type expression in {echo(source)}")

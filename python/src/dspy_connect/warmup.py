@@ -1,3 +1,5 @@
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false, reportUnknownLambdaType=false
+# (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
 """Loads LiteLLM in the background after the worker is ready.
 
 Importing LiteLLM takes ~5 s of CPU here, and its first completion lazily imports ~1 s more
@@ -11,54 +13,63 @@ fails, and only calls that arrive in the first seconds of a worker's life wait a
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
+
+import dspy
 
 from . import garbage
 
 log = logging.getLogger("dspy_connect.worker")
-_done = threading.Event()
-_error: BaseException | None = None
 
 
-def start(set_up_cache: Callable[[], None] = lambda: None) -> None:
-    threading.Thread(target=_load, args=(set_up_cache,), name="warmup", daemon=True).start()
+class _Outcome:
+    """Set once the warm-up has finished, with its error if it failed."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.error: BaseException | None = None
+
+
+_outcome = _Outcome()
+
+
+def start(set_up_cache: Callable[[], None], then: Callable[[], None] | None = None) -> None:
+    """Warms up in a thread: `set_up_cache`, one completion through LiteLLM, then `then`."""
+    threading.Thread(target=_load, args=(set_up_cache, then), name="warmup", daemon=True).start()
 
 
 def wait() -> None:
-    _done.wait()
-    if _error is not None:
-        raise RuntimeError(f"worker warm-up failed: {_error}")
+    _outcome.done.wait()
+    if _outcome.error is not None:
+        raise RuntimeError(f"worker warm-up failed: {_outcome.error}")
 
 
-def _load(set_up_cache: Callable[[], None]) -> None:
-    global _error
+def _load(set_up_cache: Callable[[], None], then: Callable[[], None] | None) -> None:
     started = time.perf_counter()
     try:
         set_up_cache()
         _run_one_completion()
-        if os.environ.get("DSPY_CONNECT_TEST_PROVIDERS") == "1":
-            from .testing import scripted_lm  # noqa: PLC0415
-
-            scripted_lm.register()
+        if then is not None:
+            then()
         garbage.freeze_startup_objects()
         log.info("warm-up done in %.2f s", time.perf_counter() - started)
     except BaseException as exc:  # reported to every call through wait()
-        _error = exc
-        log.error("warm-up failed: %s", exc)
+        _outcome.error = exc
+        log.exception("warm-up failed")
     finally:
-        _done.set()
+        _outcome.done.set()
 
 
 def _run_one_completion() -> None:
-    import dspy  # noqa: PLC0415
+    # LiteLLM takes ~5 s to import (DSPy defers it too): here, in the warm-up thread.
     import litellm  # noqa: PLC0415
     from litellm.llms.custom_llm import CustomLLM  # noqa: PLC0415
 
     class WarmupLLM(CustomLLM):
-        def completion(self, model, messages, *args, **kwargs):
+        def completion(self, model: str, messages: list[Any], *args: Any, **kwargs: Any) -> litellm.ModelResponse:
             return litellm.ModelResponse(
                 model=model,
                 choices=[

@@ -17,7 +17,7 @@ from .tool_choice import tool_choice_schema
 
 class LocalJSONAdapter(dspy.JSONAdapter):
     def _prepare_response_format(self, lm: Any, lm_kwargs: dict[str, Any], signature: type[dspy.Signature]) -> None:
-        fields = {name: (info.annotation, ...) for name, info in signature.output_fields.items()}
-        model = pydantic.create_model("Outputs", **fields)  # type: ignore[call-overload]
+        fields: dict[str, Any] = {name: (info.annotation, ...) for name, info in signature.output_fields.items()}
+        model = pydantic.create_model("Outputs", **fields)
         schema = tool_choice_schema(signature, model.model_json_schema())
         lm_kwargs["response_format"] = {"type": "json_object", "schema": schema}

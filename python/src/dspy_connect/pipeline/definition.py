@@ -20,8 +20,8 @@ from google.protobuf import json_format
 from google.protobuf.message import Message
 from google.protobuf.unknown_fields import UnknownFieldSet
 
-from ..call import _accepts_none, validate_values
 from ..errors import InvalidArgument, echo
+from ..module_io import accepts_none, validate_values
 from ..modules import build_module
 from ..signature import parse_type, type_name
 from ..v1 import common_pb2, pipeline_pb2
@@ -105,7 +105,7 @@ class Pipeline:
     inputs: dict[str, Any]
     steps: list[Step]
     # What its steps write, with types: checked against later steps of the parent.
-    writes: dict[str, Any] = field(default_factory=dict)
+    writes: dict[str, Any] = field(default_factory=dict[str, Any])
 
     def validate_inputs(self, values: dict[str, Any]) -> dict[str, Any]:
         """The run's inputs against the pipeline's declared inputs: names, presence, types."""
@@ -231,10 +231,12 @@ class _Compiler:
             refs[field_name] = ref
             root = str(ref[0])
             if root not in scope:
-                if field_name not in inputs and _accepts_none(info.annotation):
+                if field_name not in inputs and accepts_none(info.annotation):
                     continue
+                read = echo(ref_text(ref))
                 raise InvalidArgument(
-                    f"{where}: input {echo(field_name)} reads {echo(ref_text(ref))}, which is neither a pipeline input nor written by an earlier step"
+                    f"{where}: input {echo(field_name)} reads {read}, which is neither a pipeline input nor written"
+                    " by an earlier step"
                 )
             if len(ref) == 1:
                 _check_types(scope[root], info.annotation, f"{where}: input {echo(field_name)} (from {echo(root)})")
@@ -326,7 +328,7 @@ class _Compiler:
         if concurrency > LIMITS.max_map_concurrency:
             raise InvalidArgument(f"{where}: `concurrency` must be an integer 1..{LIMITS.max_map_concurrency}")
         element_out = sub.writes.get(select, Any) if select else dict
-        written = {into: list[element_out] if element_out is not Any else list}  # type: ignore[valid-type]
+        written = {into: list[element_out] if element_out is not Any else list}
         return MapStep(name, "map", policy, over, item, sub, into, select, concurrency), written
 
 

@@ -1,3 +1,5 @@
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false, reportUnknownLambdaType=false
+# (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
 """Runs a compiled pipeline inside one Run: steps in order, each streaming its tokens
 with the step's path; branches evaluated on the state; parallel branches and map items on
 real threads. Error policies per step: fail-fast (the default), continue-on-error, retry n
@@ -12,18 +14,18 @@ import asyncio
 import functools
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Future
 from typing import Any
 
 import dspy
 import grpc
 
-from ..call import _accepts_none, outputs_of, usage_of, validate_inputs
-from ..cancel import RunCancelled
+from ..cancel import SCOPE_SETTING, CancelScope, RunCancelled
 from ..errors import InvalidArgument, WorkerError, echo, short_cause
+from ..module_io import accepts_none, outputs_of, usage_of, validate_inputs
 from ..run.agent_events import AgentEvents
-from ..run.context import SCOPE_SETTING, RunContext
+from ..run.context import RunContext
 from ..run.module_run import astream_module, run_in_thread_loop
 from ..v1 import common_pb2
 from . import threads
@@ -60,14 +62,6 @@ class StepFailed(WorkerError):
         return common_pb2.ErrorDetail(code=self.code.value[0], message=prefix + self.message, cause=self.cause)
 
 
-def child_scope(parent: RunContext) -> tuple[RunContext, Callable[[], None]]:
-    """A cancel scope for a group of branches: cancelled with its parent, or on its own
-    when a sibling fails fast. Same channel, so events flow as before."""
-    child = RunContext(parent.channel, parent._lm_settings, parent.session)
-    unlink = parent.on_cancel(lambda: child.cancel(parent.cancel_reason))
-    return child, unlink
-
-
 class Execution:
     def __init__(self, run: RunContext) -> None:
         self.run = run
@@ -85,7 +79,7 @@ class Execution:
         return final
 
     async def steps(
-        self, pipeline: Pipeline, state: dict[str, Any], prefix: str, scope: RunContext
+        self, pipeline: Pipeline, state: dict[str, Any], prefix: str, scope: CancelScope
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         state = dict(state)
         written: dict[str, Any] = {}
@@ -96,7 +90,7 @@ class Execution:
             written.update(outputs)
         return state, written
 
-    async def step(self, step: Step, state: dict[str, Any], path: str, scope: RunContext) -> dict[str, Any]:
+    async def step(self, step: Step, state: dict[str, Any], path: str, scope: CancelScope) -> dict[str, Any]:
         attempts = 1 + step.policy.retries
         for attempt in range(1, attempts + 1):
             started = time.perf_counter()
@@ -115,7 +109,7 @@ class Execution:
                 failure = exc if isinstance(exc, StepFailed) else StepFailed(path, exc)
                 retry = attempt < attempts and failure.code != grpc.StatusCode.INVALID_ARGUMENT
                 note = f"attempt {attempt} of {attempts} failed, retrying: " if retry else ""
-                step_event(scope, path, ERROR, step.kind, error=failure.detail(note), duration_ms=_since(started))
+                step_event(self.run, path, ERROR, step.kind, error=failure.detail(note), duration_ms=_since(started))
                 if retry:
                     continue
                 if step.policy.mode == "continue":
@@ -123,13 +117,13 @@ class Execution:
                 raise failure from None
         raise AssertionError("unreachable")
 
-    async def _execute(self, step: Step, state: dict[str, Any], path: str, scope: RunContext, started: float) -> dict[str, Any]:
+    async def _execute(self, step: Step, state: dict[str, Any], path: str, scope: CancelScope, started: float) -> dict[str, Any]:
         if isinstance(step, ParallelStep):
-            step_event(scope, path, PARALLEL_START, step.kind, output={"branches": len(step.branches)})
+            step_event(self.run, path, PARALLEL_START, step.kind, output={"branches": len(step.branches)})
             outputs = await self._parallel(step, state, path, scope)
-            step_event(scope, path, PARALLEL_COMPLETE, step.kind, output=outputs, duration_ms=_since(started))
+            step_event(self.run, path, PARALLEL_COMPLETE, step.kind, output=outputs, duration_ms=_since(started))
             return outputs
-        step_event(scope, path, START, step.kind)
+        step_event(self.run, path, START, step.kind)
         if isinstance(step, ModuleStep):
             outputs = await self._module(step, state, path, scope)
         elif isinstance(step, BranchStep):
@@ -140,17 +134,17 @@ class Execution:
             outputs = (await self.steps(step.pipeline, state, path, scope))[1]
         else:
             raise InvalidArgument(f"unknown step {type(step).__name__}")
-        step_event(scope, path, COMPLETE, step.kind, output=outputs, duration_ms=_since(started))
+        step_event(self.run, path, COMPLETE, step.kind, output=outputs, duration_ms=_since(started))
         return outputs
 
     # ---- step kinds ----
 
-    async def _module(self, step: ModuleStep, state: dict[str, Any], path: str, scope: RunContext) -> dict[str, Any]:
+    async def _module(self, step: ModuleStep, state: dict[str, Any], path: str, scope: CancelScope) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for name, ref in step.inputs.items():
             value = lookup(state, ref)
             if value is MISSING:
-                if _accepts_none(step.signature.input_fields[name].annotation):
+                if accepts_none(step.signature.input_fields[name].annotation):
                     continue
                 raise InvalidArgument(f"input {echo(name)} reads {echo(ref_text(ref))}, which is not set")
             values[name] = value
@@ -160,28 +154,28 @@ class Execution:
             callbacks.append(AgentEvents(self.run, path))  # the root run: tool calls look their step up there
         # The step's scope is current, so its tool calls fail when its branch group is cancelled.
         with dspy.context(callbacks=callbacks, **{SCOPE_SETTING: scope}):
-            prediction = await astream_module(scope, step.module, values, path=path)
+            prediction = await astream_module(self.run, step.module, values, path=path, scope=scope)
         self._add_usage(usage_of(prediction))
         return {step.outputs.get(k, k): v for k, v in outputs_of(prediction).items()}
 
-    async def _branch(self, step: BranchStep, state: dict[str, Any], path: str, scope: RunContext) -> dict[str, Any]:
+    async def _branch(self, step: BranchStep, state: dict[str, Any], path: str, scope: CancelScope) -> dict[str, Any]:
         value = step.condition.evaluate(state)
         taken = "then" if value else "else" if step.otherwise is not None else ""
-        branch_event(scope, path, step.condition_json, value, taken)
+        branch_event(self.run, path, step.condition_json, value, taken)
         chosen = step.then if value else step.otherwise
         if chosen is None:
             return {}
         return (await self.steps(chosen, state, f"{path}/{taken}", scope))[1]
 
-    async def _parallel(self, step: ParallelStep, state: dict[str, Any], path: str, scope: RunContext) -> dict[str, Any]:
-        async def branch(index: int, group: RunContext) -> dict[str, Any]:
+    async def _parallel(self, step: ParallelStep, state: dict[str, Any], path: str, scope: CancelScope) -> dict[str, Any]:
+        async def branch(index: int, group: CancelScope) -> dict[str, Any]:
             return (await self.steps(step.branches[index], state, f"{path}/{index}", group))[1]
 
         tasks = [functools.partial(branch, i) for i in range(len(step.branches))]
         results = await self._fan_out(tasks, scope, step.policy.mode != "continue", len(tasks))
         return step.aggregator.apply(results)
 
-    async def _map(self, step: MapStep, state: dict[str, Any], path: str, scope: RunContext) -> dict[str, Any]:
+    async def _map(self, step: MapStep, state: dict[str, Any], path: str, scope: CancelScope) -> dict[str, Any]:
         items = lookup(state, step.over)
         if not isinstance(items, list):
             got = "nothing" if items is MISSING else type(items).__name__
@@ -189,7 +183,7 @@ class Execution:
         if len(items) > MAX_MAP_ITEMS:
             raise InvalidArgument(f"map over {len(items)} items; at most {MAX_MAP_ITEMS}")
 
-        async def item(index: int, group: RunContext) -> Any:
+        async def item(index: int, group: CancelScope) -> Any:
             written = (await self.steps(step.pipeline, {**state, step.item: items[index]}, f"{path}/{index}", group))[1]
             return written.get(step.select) if step.select else written
 
@@ -197,12 +191,13 @@ class Execution:
         return {step.into: await self._fan_out(tasks, scope, step.policy.mode != "continue", step.concurrency)}
 
     async def _fan_out(
-        self, tasks: list[Callable[[RunContext], Awaitable[Any]]], scope: RunContext, fail_fast: bool, concurrency: int
+        self, tasks: Sequence[Callable[[CancelScope], Awaitable[Any]]], scope: CancelScope, fail_fast: bool, concurrency: int
     ) -> list[Any]:
         """Runs tasks on threads, each in its thread's own loop, at most `concurrency` at
         once. Fail-fast: the first error cancels the others and is raised. Otherwise a
         failed task's result is None. When no thread is free a task runs here, in turn."""
-        group, unlink = child_scope(scope)
+        # The group's own scope: cancelled with `scope`, or on its own when a sibling fails fast.
+        group, unlink = scope.child()
         first_error: list[BaseException] = []
         lock = threading.Lock()
 
@@ -215,18 +210,18 @@ class Execution:
                 first_error.append(exc)
             group.cancel("a parallel sibling failed")
 
-        def on_thread(task: Callable[[RunContext], Awaitable[Any]]) -> Any:
+        def on_thread(task: Callable[[CancelScope], Awaitable[Any]]) -> Any:
             return run_in_thread_loop(_guarded(task(group), group))
 
-        futures: list[asyncio.Future] = []
+        futures: list[asyncio.Future[Any]] = []
         try:
-            in_flight: set[asyncio.Future] = set()
+            in_flight: set[asyncio.Future[Any]] = set()
             for task in tasks:
                 while len(in_flight) >= concurrency:
                     _, in_flight = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
                 if group.cancelled.is_set():
                     break
-                spawned: Future | None = threads.try_spawn(functools.partial(on_thread, task))
+                spawned: Future[Any] | None = threads.try_spawn(functools.partial(on_thread, task))
                 if spawned is not None:
                     spawned.add_done_callback(lambda f: failed(f.exception()))
                     future = asyncio.wrap_future(spawned)
@@ -273,7 +268,7 @@ def _skipped(step: Step) -> dict[str, Any]:
     return {}
 
 
-async def _guarded(work: Awaitable[Any], scope: RunContext) -> Any:
+async def _guarded(work: Awaitable[Any], scope: CancelScope) -> Any:
     """A cancel hook cancels the awaiting task; whatever await it lands on, it surfaces as
     RunCancelled (hooks only fire for a cancelled scope)."""
     try:

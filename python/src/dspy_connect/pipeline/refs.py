@@ -5,7 +5,8 @@ must start with a letter, so `__class__` and friends cannot even be written."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 from ..errors import InvalidArgument, echo
 from .limits import LIMITS
@@ -58,13 +59,13 @@ def lookup(state: dict[str, Any], ref: Ref) -> Any:
     value: Any = state
     for part in ref:
         if isinstance(part, int):
-            if not isinstance(value, (list, tuple)) or part >= len(value):
+            if not isinstance(value, (list, tuple)) or part >= len(cast("Sequence[Any]", value)):
                 return MISSING
-            value = value[part]
+            value = cast("Sequence[Any]", value)[part]
         else:
             if not isinstance(value, dict) or part not in value:
                 return MISSING
-            value = value[part]
+            value = cast("dict[str, Any]", value)[part]
     return value
 
 

@@ -16,7 +16,7 @@ _pool = ThreadPoolExecutor(MAX_THREADS, thread_name_prefix="dspy-pipeline")
 _slots = threading.BoundedSemaphore(MAX_THREADS)
 
 
-def try_spawn(task: Callable[[], Any]) -> Future | None:
+def try_spawn(task: Callable[[], Any]) -> Future[Any] | None:
     """Runs `task` on a pool thread in the caller's contextvars context (dspy.context is a
     ContextVar); None when no thread is free."""
     if not _slots.acquire(blocking=False):

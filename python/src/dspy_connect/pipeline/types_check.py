@@ -33,7 +33,7 @@ def compatible(produced: Any, consumed: Any) -> bool:
         return True
     if c_origin is not None and c_origin == p_origin:
         c_args, p_args = typing.get_args(consumed), typing.get_args(produced)
-        return len(c_args) == len(p_args) and all(compatible(p, c) for p, c in zip(p_args, c_args))
+        return len(c_args) == len(p_args) and all(compatible(p, c) for p, c in zip(p_args, c_args, strict=True))
     return False
 
 

@@ -10,8 +10,8 @@ from typing import Any
 
 from dspy.utils.callback import BaseCallback
 
+from ..tools.bridge import ToolFailure
 from .context import RunContext
-from .tool_bridge import ToolFailure
 
 
 class AgentEvents(BaseCallback):
@@ -35,7 +35,7 @@ class AgentEvents(BaseCallback):
         name = getattr(instance, "name", type(instance).__name__)
         with self._lock:
             self._tools[call_id] = name
-            self.run.tool_steps[call_id] = (self.path, self.step)
+            self.run.tools.steps[call_id] = (self.path, self.step)
         self.run.tool_start(self.path, self.step, call_id, name, inputs.get("kwargs", inputs))
 
     def on_tool_end(self, call_id: str, outputs: Any | None, exception: BaseException | None = None) -> None:
@@ -46,13 +46,13 @@ class AgentEvents(BaseCallback):
                 self.run.observation(self.path, self.step, call_id, name, exception.message, True)
             elif isinstance(exception, Exception):
                 message = f"{type(exception).__name__}: {exception}"
-                self.run.tool_error(call_id, name, "error", message)
+                self.run.tools.tool_error(call_id, name, "error", message)
                 self.run.observation(self.path, self.step, call_id, name, message, True)
             elif exception is None:
                 self.run.observation(self.path, self.step, call_id, name, outputs, False)
         finally:
             with self._lock:
-                self.run.tool_steps.pop(call_id, None)
+                self.run.tools.steps.pop(call_id, None)
 
 
 def _get(outputs: Any, key: str) -> Any:

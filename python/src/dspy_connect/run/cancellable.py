@@ -1,3 +1,5 @@
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false, reportUnknownLambdaType=false
+# (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
 """Runs a module so that cancelling its scope stops it at once, LM request included."""
 
 from __future__ import annotations
@@ -23,9 +25,7 @@ def run_cancellable(scope: CancelScope, module: dspy.Module, inputs: dict[str, A
 
 
 async def _until_cancelled(scope: CancelScope, call: Any) -> Any:
-    task = asyncio.current_task()
-    assert task is not None
-    stop = scope.on_cancel(lambda: task.get_loop().call_soon_threadsafe(task.cancel))
+    stop = scope.cancels_this_task()
     try:
         return await call
     except asyncio.CancelledError:

@@ -5,35 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import dspy
-
 from .. import jsonio
-from ..cancel import CancelScope, RunCancelled
+from ..cancel import CancelScope
+from ..channel import EventChannel
 from ..errors import WorkerError
 from ..lm import LmSettings, build_lm, resolve
 from ..session import Session
 from ..telemetry import RunTrace
+from ..tools.bridge import ToolBridge
 from ..v1 import common_pb2, run_pb2
-from .channel import EventChannel
-from .tool_bridge import ToolBridge
-
-# The dspy.context key that carries the current run. dspy.context reaches every thread DSPy
-# starts (its Parallel and asyncify threads copy it), plain ContextVars do not.
-RUN_SETTING = "dspy_connect_run"
-
-
-# The cancel scope code runs under: the run, or a group of pipeline branches in it.
-SCOPE_SETTING = "dspy_connect_scope"
-
-
-def current_run() -> RunContext | None:
-    """The run whose code is executing on this thread, if any."""
-    return dspy.settings.get(RUN_SETTING)
-
-
-def current_scope() -> RunContext | None:
-    """The innermost cancel scope set on this thread (a pipeline's branch group), if any."""
-    return dspy.settings.get(SCOPE_SETTING)
 
 
 class RunContext(CancelScope):
@@ -54,9 +34,7 @@ class RunContext(CancelScope):
         self._lm_settings = lm_settings
         # Set when the client's own message ends the run: its `done` carries this error.
         self.failure: WorkerError | None = None
-        # Where each tool call happened (call id -> (path, step)), filled by AgentEvents.
-        self.tool_steps: dict[str, tuple[str, int]] = {}
-        self.tools = ToolBridge(self, list(tool_specs), deadline)
+        self.tools = ToolBridge(self, channel, self.trace, list(tool_specs), deadline)
 
     @property
     def lm_settings(self) -> LmSettings:
@@ -91,16 +69,6 @@ class RunContext(CancelScope):
         )
         self.channel.put(run_pb2.Event(observation=event))
 
-    def tool_output_event(self, call_id: str, tool: str, chunk_json: bytes) -> run_pb2.Event:
-        path, step = self.tool_steps.get(call_id, ("", 0))
-        event = run_pb2.ToolOutputEvent(path=path, step=step, call_id=call_id, tool_name=tool, chunk_json=chunk_json)
-        return run_pb2.Event(tool_output=event)
-
-    def tool_error(self, call_id: str, tool: str, kind: str, message: str) -> None:
-        path, step = self.tool_steps.get(call_id, ("", 0))
-        event = run_pb2.ToolErrorEvent(path=path, step=step, call_id=call_id, tool_name=tool, kind=kind, message=message)
-        self.channel.put(run_pb2.Event(tool_error=event))
-
     def call_tool(self, name: str, args: dict[str, Any]) -> Any:
         """Calls one of this run's TypeScript tools and returns its output (for commands);
         raises ToolFailure when it fails, times out, or is unknown."""
@@ -125,12 +93,9 @@ class RunContext(CancelScope):
 
     def emit(self, type: str, data: Any = None) -> None:
         """A `custom` event for users' commands: TS sees {type: "custom", name: type, data}."""
-        self.custom(type, data)
+        self.channel.put(run_pb2.Event(custom=run_pb2.CustomEvent(type=type, data_json=jsonio.dumps(data))))
 
     @property
     def lm(self) -> Any:
         """The run's dspy.LM."""
         return build_lm(self.lm_settings)
-
-    def custom(self, type: str, data: Any) -> None:
-        self.channel.put(run_pb2.Event(custom=run_pb2.CustomEvent(type=type, data_json=jsonio.dumps(data))))

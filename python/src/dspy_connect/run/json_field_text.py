@@ -33,7 +33,7 @@ class JsonFieldText:
         body = self.raw.lstrip()
         if not body.startswith('"'):
             return _AFTER_VALUE.sub("", body) if last else body.rstrip(",} \n")
-        out = []
+        out: list[str] = []
         i = 1
         while i < len(body):
             c = body[i]

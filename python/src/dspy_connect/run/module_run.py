@@ -1,3 +1,5 @@
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false, reportUnknownLambdaType=false
+# (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
 """Streams one DSPy module call with dspy.streamify: token deltas per output field, then
 the prediction. Listeners and the streamify wrapper are made per run: a finished listener
 ignores later calls and concurrent calls would share its state (dspy#8425)."""
@@ -6,14 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Coroutine
 from typing import Any, TypeVar
 
 import anyio
 import dspy
+from dspy.dsp.utils import dotdict
 from dspy.dsp.utils.settings import thread_local_overrides
 from dspy.streaming import StatusMessage, StreamListener, StreamResponse
 
+from ..cancel import CancelScope
 from .context import RunContext
 from .json_field_text import JsonFieldText
 from .stats import STATS
@@ -25,17 +29,29 @@ def stream_module(run: RunContext, module: dspy.Module, inputs: dict[str, Any], 
     """Runs `module(**inputs)` and emits its tokens. Call it in a worker thread with the
     run's dspy.context set; returns the prediction. `path` prefixes token paths (a
     pipeline step's path)."""
-    listeners, paths = listeners_for(module, path)
-    program = dspy.streamify(_ThreadedProgram(module), stream_listeners=listeners, is_async_program=True, async_streaming=True)
-    return run_in_thread_loop(_drive(run, program(**inputs), paths))
+    stream, paths = _streamed(module, inputs, path)
+    return run_in_thread_loop(_drive(run, run, stream, paths))
 
 
-async def astream_module(run: RunContext, module: dspy.Module, inputs: dict[str, Any], path: str = "") -> Any:
+async def astream_module(
+    run: RunContext, module: dspy.Module, inputs: dict[str, Any], path: str = "", scope: CancelScope | None = None
+) -> Any:
     """stream_module for code already running on its thread's loop: a pipeline awaits all
-    its steps in one loop, since a loop run per step costs ~1.5 ms."""
+    its steps in one loop, since a loop run per step costs ~1.5 ms. `scope` (the run's by
+    default; a pipeline branch group's) stops the call when cancelled."""
+    stream, paths = _streamed(module, inputs, path)
+    return await _drive(run, scope or run, stream, paths)
+
+
+def _streamed(module: dspy.Module, inputs: dict[str, Any], path: str) -> tuple[AsyncIterator[Any], dict[str, str]]:
+    """`module(**inputs)` as dspy.streamify's stream of chunks, status and the prediction,
+    with each predictor's path."""
     listeners, paths = listeners_for(module, path)
-    program = dspy.streamify(_ThreadedProgram(module), stream_listeners=listeners, is_async_program=True, async_streaming=True)
-    return await _drive(run, program(**inputs), paths)
+    # streamify needs only `acall` and `named_predictors` (its annotation says dspy.Module),
+    # and the program it returns takes the module's inputs as keywords.
+    program: Any = _ThreadedProgram(module)
+    streamed: Any = dspy.streamify(program, stream_listeners=listeners, is_async_program=True, async_streaming=True)
+    return streamed(**inputs), paths
 
 
 _local = threading.local()
@@ -61,13 +77,13 @@ def run_in_thread_loop(coro: Coroutine[Any, Any, T]) -> T:
             loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
 
 
-async def _drive(run: RunContext, stream: Any, paths: dict[str, str]) -> Any:
+async def _drive(run: RunContext, scope: CancelScope, stream: Any, paths: dict[str, str]) -> Any:
+    """Emits the stream's tokens and status on `run`; returns its prediction."""
     prediction = None
     json_fields: dict[tuple[str, str], JsonFieldText] | None = {} if isinstance(dspy.settings.adapter, dspy.JSONAdapter) else None
     # Cancelling this task cancels streamify's task group; the program thread then fails
     # at its next chunk (its send stream is closed), which ends the LM request too.
-    task = asyncio.current_task()
-    stop = run.on_cancel(lambda: task.get_loop().call_soon_threadsafe(task.cancel))
+    stop = scope.cancels_this_task()
     try:
         async for item in stream:
             if isinstance(item, StreamResponse):
@@ -82,7 +98,7 @@ async def _drive(run: RunContext, stream: Any, paths: dict[str, str]) -> Any:
             elif isinstance(item, dspy.Prediction):
                 prediction = item
     except asyncio.CancelledError:
-        run.check()
+        scope.check()
         raise
     finally:
         stop()
@@ -97,7 +113,8 @@ def listeners_for(module: dspy.Module, prefix: str = "") -> tuple[list[StreamLis
     paths: dict[str, str] = {}
     for name, predictor in predictors:
         paths[name] = prefix if len(predictors) == 1 else f"{prefix}/{name}" if prefix else name
-        for field in predictor.signature.output_fields:
+        signature: Any = predictor.signature  # a Signature class; DSPy's annotations miss its class properties
+        for field in signature.output_fields:
             listener = StreamListener(field, predict=predictor, predict_name=name, allow_reuse=True)
             _know_adapter_subclass(listener, dspy.settings.adapter)
             listeners.append(listener)
@@ -130,7 +147,7 @@ class _ThreadedProgram:
         overrides = thread_local_overrides.get().copy()
 
         def call() -> Any:
-            token = thread_local_overrides.set({**thread_local_overrides.get(), **overrides})
+            token = thread_local_overrides.set(dotdict({**thread_local_overrides.get(), **overrides}))
             try:
                 with STATS.busy():
                     return self.module(**kwargs)

@@ -4,7 +4,7 @@ Python side is really doing (for example that a cancelled run's DSPy thread stop
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import contextmanager
 
 
@@ -19,7 +19,7 @@ class RunStats:
         self.calls_abandoned = 0
 
     @contextmanager
-    def run(self) -> Iterator[None]:
+    def run(self) -> Generator[None]:
         with self._lock:
             self.active_runs += 1
             self.runs_total += 1
@@ -30,7 +30,7 @@ class RunStats:
                 self.active_runs -= 1
 
     @contextmanager
-    def busy(self) -> Iterator[None]:
+    def busy(self) -> Generator[None]:
         """Wraps DSPy work on a thread: it counts until the work really returns."""
         with self._lock:
             self.busy_threads += 1

@@ -1,3 +1,5 @@
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false, reportUnknownLambdaType=false
+# (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
 """The DSPy callback that turns module, LM and tool calls into spans.
 
 DSPy sets ACTIVE_CALL_ID to a call's id only after its start callbacks ran, so inside
@@ -10,11 +12,12 @@ running at once added several, which one is whose is unknown, so none is put on 
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import dspy
 from dspy.utils.callback import ACTIVE_CALL_ID, BaseCallback
 from opentelemetry.trace import SpanKind
+from opentelemetry.util.types import Attributes
 
 from .attributes import (
     CALL_ID,
@@ -30,13 +33,18 @@ from .attributes import (
     TOOL_SPAN,
 )
 
-if TYPE_CHECKING:
-    from .run_trace import RunTrace
+
+class CallSpans(Protocol):
+    """Where DSPy calls' spans open and close: the run's RunTrace."""
+
+    def open(self, call_id: str, parent_call_id: str | None, name: str, kind: SpanKind, attributes: Attributes) -> None: ...
+
+    def close(self, call_id: str, exception: BaseException | None, attributes: Attributes = None) -> None: ...
 
 
 class DspySpans(BaseCallback):
-    def __init__(self, run_trace: RunTrace) -> None:
-        self.trace = run_trace
+    def __init__(self, spans: CallSpans) -> None:
+        self.trace = spans
         self._lock = threading.Lock()
         # call id -> (usage tracker, model, how many entries it held for the model)
         self._usage_marks: dict[str, tuple[Any, str, int]] = {}

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+
 from opentelemetry import trace
 
 from .. import __version__
 
 SCOPE = "dspy_connect"
-
-_cached: tuple[trace.TracerProvider, trace.Tracer] | None = None
 
 
 def tracing_enabled() -> bool:
@@ -23,9 +23,9 @@ def tracing_enabled() -> bool:
 
 def tracer() -> trace.Tracer:
     """The worker's tracer from the current global provider (made once per provider)."""
-    global _cached
-    provider = trace.get_tracer_provider()
-    cached = _cached
-    if cached is None or cached[0] is not provider:
-        cached = _cached = (provider, provider.get_tracer(SCOPE, __version__))
-    return cached[1]
+    return _tracer_of(trace.get_tracer_provider())
+
+
+@functools.lru_cache(maxsize=1)
+def _tracer_of(provider: trace.TracerProvider) -> trace.Tracer:
+    return provider.get_tracer(SCOPE, __version__)

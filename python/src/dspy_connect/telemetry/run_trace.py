@@ -1,3 +1,5 @@
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false, reportUnknownLambdaType=false
+# (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
 """One RPC's server span (a Run or a Call) and the DSPy spans open inside it.
 
 DSPy spans are kept by DSPy's callback call id, so a child finds its parent's span from
@@ -9,9 +11,9 @@ the lock.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -41,7 +43,7 @@ class _OpenSpan:
     span: Span
     # Detached when the call ends: while it runs, the span is the thread's current span,
     # so instrumentation inside (HTTP clients, LiteLLM's own) nests under it.
-    token: object
+    token: Token[otel_context.Context]
 
 
 class RunTrace:
@@ -77,7 +79,7 @@ class RunTrace:
         return nullcontext() if self.span is None else self._activated(self.span)
 
     @contextmanager
-    def _activated(self, span: Span) -> Iterator[None]:
+    def _activated(self, span: Span) -> Generator[None]:
         callbacks = [*dspy.settings.callbacks, DspySpans(self)]
         with trace.use_span(span, record_exception=False, set_status_on_exception=False), dspy.context(callbacks=callbacks):
             yield
@@ -105,7 +107,7 @@ class RunTrace:
             entry = self._open.pop(call_id, None)
         if entry is None:
             return
-        otel_context.detach(entry.token)  # type: ignore[arg-type]
+        otel_context.detach(entry.token)
         if attributes:
             entry.span.set_attributes(attributes)
         if exception is not None:
@@ -122,13 +124,16 @@ class RunTrace:
         return nullcontext() if self.span is None else self._step(path, kind, attempt)
 
     @contextmanager
-    def _step(self, path: str, kind: str, attempt: int) -> Iterator[None]:
+    def _step(self, path: str, kind: str, attempt: int) -> Generator[None]:
         with self._lock:
             finished = self._finished
         if finished:  # a branch the run abandoned: its span would outlive the run's
             yield
             return
         parent = _STEP_SPAN.get() or self.span
+        if parent is None:  # not recording: no run span to hang the step under
+            yield
+            return
         attributes = {STEP_PATH: path, STEP_KIND: kind, STEP_ATTEMPT: attempt}
         span = tracer().start_span(
             f"{STEP_SPAN} {kind}", context=trace.set_span_in_context(parent), kind=SpanKind.INTERNAL, attributes=attributes

@@ -1,3 +1,5 @@
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false, reportUnknownLambdaType=false
+# (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
 """A `memory_census` command for tests and benchmarks: what the worker holds right now.
 
 Load it with `--import dspy_connect.testing.memory_census`. After a full collection (unless

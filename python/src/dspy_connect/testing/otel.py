@@ -31,6 +31,7 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanContext
 
 from ..commands import stream_command
 
@@ -50,15 +51,15 @@ def otel_spans(run: Any, args: dict[str, Any]) -> list[dict[str, Any]]:
     if args.get("clear", True):
         EXPORTER.clear()
     wanted = args.get("trace_id")
-    return [span_json(s) for s in spans if wanted is None or _hex(s.context.trace_id, 32) == str(wanted).lower()]
+    return [span_json(s) for s in spans if wanted is None or _hex(_context(s).trace_id, 32) == str(wanted).lower()]
 
 
 def span_json(span: ReadableSpan) -> dict[str, Any]:
     """A span as JSON: ids as lowercase hex, `parent_span_id` null for a root."""
     return {
         "name": span.name,
-        "trace_id": _hex(span.context.trace_id, 32),
-        "span_id": _hex(span.context.span_id, 16),
+        "trace_id": _hex(_context(span).trace_id, 32),
+        "span_id": _hex(_context(span).span_id, 16),
         "parent_span_id": _hex(span.parent.span_id, 16) if span.parent is not None else None,
         "kind": span.kind.name,
         "status": {"code": span.status.status_code.name, "message": span.status.description},
@@ -70,3 +71,9 @@ def span_json(span: ReadableSpan) -> dict[str, Any]:
 
 def _hex(value: int, digits: int) -> str:
     return format(value, f"0{digits}x")
+
+
+def _context(span: ReadableSpan) -> SpanContext:
+    if span.context is None:  # the SDK's finished spans always have one
+        raise ValueError(f"span {span.name!r} has no context")
+    return span.context

@@ -40,6 +40,7 @@ from typing import Any
 
 import litellm
 from litellm.llms.custom_llm import CustomLLM, CustomLLMError
+from litellm.types.llms.openai import ChatCompletionUsageBlock
 from litellm.types.utils import GenericStreamingChunk
 
 PROVIDER = "scripted"
@@ -61,6 +62,11 @@ class Script:
     delay_s: float = 0.0
     chunk_delay_s: float = 0.0
     stray: bool = False
+
+    def fail_if_asked(self) -> None:
+        """The provider's error for a `scripted/fail` model (after its delay)."""
+        if self.fail:
+            raise CustomLLMError(status_code=500, message="scripted LM failure")
 
     @staticmethod
     def parse(model: str) -> Script:
@@ -98,7 +104,7 @@ def answer_for(messages: list[dict[str, Any]], script: Script = Script()) -> str
         options = [STRAY_TOOL, *options]  # its observation counts as a step too
     picked = options[min(step, len(options) - 1)] if options else ""
     choice = Choice(step, step >= len(options) - 1, dict(_TOOL_LINE.findall(system)).get(picked, "input"))
-    parts = []
+    parts: list[str] = []
     for field, type_text in fields:
         if field == "reasoning":
             value: Any = f"Step by step: {first}"
@@ -132,7 +138,7 @@ class Choice:
 
 def _value(type_text: str, field: str, first: str, choice: Choice = Choice()) -> Any:
     head, _, inner = type_text.partition("[")
-    inner = inner[:-1] if inner.endswith("]") else inner
+    inner = inner.removesuffix("]")
     if type_text.endswith("| None"):
         return _value(type_text[: -len("| None")].strip(), field, first)
     if head == "Optional":
@@ -154,10 +160,10 @@ def _value(type_text: str, field: str, first: str, choice: Choice = Choice()) ->
     return f"{field}: {first}"
 
 
-def _usage(messages: list[dict[str, Any]], text: str) -> dict[str, int]:
+def _usage(messages: list[dict[str, Any]], text: str) -> ChatCompletionUsageBlock:
     prompt = sum(len(str(m.get("content", "")).split()) for m in messages)
     completion = len(text.split())
-    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+    return ChatCompletionUsageBlock(prompt_tokens=prompt, completion_tokens=completion, total_tokens=prompt + completion)
 
 
 def _response(model: str, messages: list[dict[str, Any]], script: Script) -> litellm.ModelResponse:
@@ -178,41 +184,40 @@ def _chunks(messages: list[dict[str, Any]], script: Script) -> Iterator[GenericS
             text=piece,
             is_finished=last,
             finish_reason="stop" if last else "",
-            usage=_usage(messages, text) if last else None,  # type: ignore[typeddict-item]
+            usage=_usage(messages, text) if last else None,
             index=0,
             tool_use=None,
         )
 
 
 class ScriptedLLM(CustomLLM):
-    def completion(self, model, messages, *args, **kwargs):
+    def completion(self, model: str, messages: list[dict[str, Any]], *args: Any, **kwargs: Any) -> litellm.ModelResponse:
         script = Script.parse(model)
         time.sleep(script.delay_s)
-        if script.fail:
-            raise CustomLLMError(status_code=500, message="scripted LM failure")
+        script.fail_if_asked()
         return _response(model, messages, script)
 
-    async def acompletion(self, model, messages, *args, **kwargs):
+    async def acompletion(self, model: str, messages: list[dict[str, Any]], *args: Any, **kwargs: Any) -> litellm.ModelResponse:
         script = Script.parse(model)
         await asyncio.sleep(script.delay_s)
-        if script.fail:
-            raise CustomLLMError(status_code=500, message="scripted LM failure")
+        script.fail_if_asked()
         return _response(model, messages, script)
 
-    def streaming(self, model, messages, *args, **kwargs) -> Iterator[GenericStreamingChunk]:
+    def streaming(self, model: str, messages: list[dict[str, Any]], *args: Any, **kwargs: Any) -> Iterator[GenericStreamingChunk]:
         script = Script.parse(model)
         time.sleep(script.delay_s)
-        if script.fail:
-            raise CustomLLMError(status_code=500, message="scripted LM failure")
+        script.fail_if_asked()
         for chunk in _chunks(messages, script):
             yield chunk
             time.sleep(script.chunk_delay_s)
 
-    async def astreaming(self, model, messages, *args, **kwargs) -> AsyncIterator[GenericStreamingChunk]:
+    # LiteLLM iterates what astreaming returns: an async generator, not the coroutine its base declares.
+    async def astreaming(  # pyright: ignore[reportIncompatibleMethodOverride]
+        self, model: str, messages: list[dict[str, Any]], *args: Any, **kwargs: Any
+    ) -> AsyncIterator[GenericStreamingChunk]:
         script = Script.parse(model)
         await asyncio.sleep(script.delay_s)
-        if script.fail:
-            raise CustomLLMError(status_code=500, message="scripted LM failure")
+        script.fail_if_asked()
         for chunk in _chunks(messages, script):
             yield chunk
             if script.chunk_delay_s:

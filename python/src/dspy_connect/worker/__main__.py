@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from .env_defaults import apply_env_defaults
+import asyncio
+import logging
+import os
+import sys
 
-apply_env_defaults()  # before anything imports numpy or litellm
-
-import asyncio  # noqa: E402
-import logging  # noqa: E402
-import os  # noqa: E402
-import sys  # noqa: E402
-
-from .cli import parse_args  # noqa: E402
+from ..env_defaults import apply_env_defaults
+from .cli import parse_args
 
 
 def main() -> None:
+    apply_env_defaults()  # before anything imports numpy or litellm
     args = parse_args()
     logging.basicConfig(
         level=os.environ.get("DSPY_CONNECT_LOG_LEVEL", "INFO"),
@@ -22,12 +20,7 @@ def main() -> None:
         stream=sys.stderr,
     )
     logging.getLogger("LiteLLM").setLevel(logging.WARNING)  # one INFO line per completion otherwise
-    import dspy  # noqa: PLC0415 (slow import: after argument errors are reported)
-
-    # A long-lived worker must not grow LM history, nor DSPy's global trace (the last 10,000
-    # (module, inputs, prediction) tuples). Each call and run gets a trace of its own
-    # (optimizers open theirs with dspy.context(trace=[])), dropped when it ends.
-    dspy.configure(disable_history=True, trace=None)
+    # DSPy comes with the server and takes seconds to import: after argument errors are reported.
     from .server import StartupError, serve  # noqa: PLC0415
 
     try:

@@ -4,10 +4,15 @@ bound on health streams opened without the token."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import inspect
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import grpc
+
+from .grpc_types import Context, Continuation, Handler
 
 _OPEN_METHODS = ("/grpc.health.v1.Health/",)
 _WATCH = "/grpc.health.v1.Health/Watch"
@@ -24,7 +29,7 @@ MAX_BURST_MESSAGES = 8
 MIN_TOKEN_CHARS = 43
 MIN_DISTINCT_CHARS = 10
 MAX_TOKEN_CHARS = 4096
-TOKEN_HINT = 'make one with: python -c "import secrets; print(secrets.token_urlsafe(32))"'
+TOKEN_HINT = 'make one with: python -c "import secrets; print(secrets.token_urlsafe(32))"'  # noqa: S105 (how to make one, not a token)
 
 
 def token_weakness(token: str) -> str | None:
@@ -51,12 +56,17 @@ class TokenInterceptor(grpc.aio.ServerInterceptor):
         self._max_open_watches = max_open_watches
         self._open_watches = 0
 
-    async def intercept_service(self, continuation, details):
+    async def intercept_service(
+        self,
+        continuation: Continuation,
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> Handler | None:
+        details = handler_call_details
         handler = await continuation(details)
         if handler is None:
             return handler
         presented = dict(details.invocation_metadata or ()).get("authorization", "")
-        if hmac.compare_digest(presented.encode(), self._expected):
+        if hmac.compare_digest(presented.encode() if isinstance(presented, str) else presented, self._expected):
             return handler
         if details.method == _WATCH:
             return self._bounded_watch(handler)
@@ -64,11 +74,13 @@ class TokenInterceptor(grpc.aio.ServerInterceptor):
             return handler
         return _deny(handler)
 
-    def _bounded_watch(self, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+    def _bounded_watch(self, handler: Handler) -> Handler:
         """An unauthenticated Watch, counted; past the bound, RESOURCE_EXHAUSTED."""
-        watch = handler.unary_stream
+        watch: Callable[..., Any] | None = handler.unary_stream
+        if watch is None:
+            return _deny(handler)
 
-        async def admit(context) -> None:
+        async def admit(context: Context) -> None:
             if self._open_watches >= self._max_open_watches:
                 await context.abort(
                     grpc.StatusCode.RESOURCE_EXHAUSTED,
@@ -78,7 +90,7 @@ class TokenInterceptor(grpc.aio.ServerInterceptor):
 
         if inspect.isasyncgenfunction(watch):
 
-            async def bounded_stream(request, context):
+            async def bounded_stream(request: Any, context: Context) -> AsyncIterator[Any]:
                 await admit(context)
                 try:
                     async for response in watch(request, context):
@@ -86,31 +98,34 @@ class TokenInterceptor(grpc.aio.ServerInterceptor):
                 finally:
                     self._open_watches -= 1
 
-            bounded = bounded_stream
+            bounded: Callable[..., Any] = bounded_stream
         else:
 
-            async def bounded(request, context):  # grpc_health's Watch writes with context.write
+            async def bounded_write(request: Any, context: Context) -> None:
+                # grpc_health's Watch writes with context.write
                 await admit(context)
                 try:
                     await watch(request, context)
                 finally:
                     self._open_watches -= 1
 
+            bounded = bounded_write
+
         return grpc.unary_stream_rpc_method_handler(
             bounded, request_deserializer=handler.request_deserializer, response_serializer=handler.response_serializer
         )
 
 
-def _deny(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
-    async def abort(request, context):
+def _deny(handler: Handler) -> Handler:
+    async def abort(request: Any, context: Context) -> None:
         if handler.request_streaming:
             await _read_burst(request)
         await context.abort(grpc.StatusCode.UNAUTHENTICATED, "missing or wrong bearer token")
 
-    kwargs = dict(
-        request_deserializer=handler.request_deserializer,
-        response_serializer=handler.response_serializer,
-    )
+    kwargs: dict[str, Any] = {
+        "request_deserializer": handler.request_deserializer,
+        "response_serializer": handler.response_serializer,
+    }
     if handler.request_streaming and handler.response_streaming:
         return grpc.stream_stream_rpc_method_handler(abort, **kwargs)
     if handler.request_streaming:
@@ -120,13 +135,12 @@ def _deny(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
     return grpc.unary_unary_rpc_method_handler(abort, **kwargs)
 
 
-async def _read_burst(requests) -> None:
+async def _read_burst(requests: AsyncIterator[Any]) -> None:
     """Reads what the client sends at once: its first message (waiting up to 1 s), then any
     that follow within 20 ms (at most 8). A status sent while a message is still on its way
     reaches a client now and then as INTERNAL "Internal error from Core", not as itself."""
-    try:
+    # It ended, went quiet, or sent a malformed one: the answer is the same.
+    with contextlib.suppress(Exception):
         await asyncio.wait_for(anext(requests), FIRST_MESSAGE_WAIT_S)
         for _ in range(MAX_BURST_MESSAGES):
             await asyncio.wait_for(anext(requests), BURST_GAP_S)
-    except Exception:  # it ended, went quiet, or sent a malformed one: the answer is the same
-        pass

@@ -53,6 +53,7 @@ class LmCachePolicy:
             replace(self, disk_mb=0)._configure()
 
     def _configure(self) -> None:
+        # The CLI imports this module to parse arguments, before DSPy (seconds) loads.
         import dspy  # noqa: PLC0415
 
         folder = self.disk_dir or default_dir()

@@ -20,6 +20,7 @@ import grpc
 from google.protobuf.message import DecodeError
 
 from ..errors import InvalidArgument, cut
+from .grpc_types import Context, Continuation, Handler
 
 log = logging.getLogger("dspy_connect.worker")
 
@@ -41,9 +42,12 @@ class MalformedRequest(InvalidArgument):
 class MalformedRequestInterceptor(grpc.aio.ServerInterceptor):
     def __init__(self) -> None:
         self._logged: set[str] = set()
-        self._guards: dict[str, tuple[grpc.RpcMethodHandler, grpc.RpcMethodHandler]] = {}  # method -> (handler, guarded)
+        self._guards: dict[str, tuple[Handler, Handler]] = {}  # method -> (handler, guarded)
 
-    async def intercept_service(self, continuation, details):
+    async def intercept_service(
+        self, continuation: Continuation, handler_call_details: grpc.HandlerCallDetails
+    ) -> Handler | None:
+        details = handler_call_details
         handler = await continuation(details)
         if handler is None or handler.request_deserializer is None:
             return handler
@@ -52,15 +56,23 @@ class MalformedRequestInterceptor(grpc.aio.ServerInterceptor):
             known = self._guards[details.method] = (handler, self._guarded(handler, details.method))
         return known[1]
 
-    def _guarded(self, handler: grpc.RpcMethodHandler, method: str) -> grpc.RpcMethodHandler:
-        deserialize = _never_raising(handler.request_deserializer, method)
-        kwargs = dict(request_deserializer=deserialize, response_serializer=handler.response_serializer)
+    def _guarded(self, handler: Handler, method: str) -> Handler:
+        deserializer: Callable[[bytes], Any] | None = handler.request_deserializer
+        if deserializer is None:
+            return handler
+        deserialize = _never_raising(deserializer, method)
+        kwargs: dict[str, Any] = {"request_deserializer": deserialize, "response_serializer": handler.response_serializer}
+        behavior: Callable[..., Any] | None
         if handler.request_streaming:
             behavior = handler.stream_stream or handler.stream_unary
+            if behavior is None:
+                return handler
             guarded = _on_stream(behavior, self._note)
             make = grpc.stream_stream_rpc_method_handler if handler.response_streaming else grpc.stream_unary_rpc_method_handler
         else:
             behavior = handler.unary_stream or handler.unary_unary
+            if behavior is None:
+                return handler
             guarded = _on_request(behavior, self._note)
             make = grpc.unary_stream_rpc_method_handler if handler.response_streaming else grpc.unary_unary_rpc_method_handler
         return make(guarded, **kwargs)
@@ -84,13 +96,13 @@ def _never_raising(deserializer: Callable[[bytes], Any], method: str) -> Callabl
 def _on_request(behavior: Callable[..., Any], note: Callable[[Malformed], None]) -> Callable[..., Any]:
     """A unary-request behavior that refuses a Malformed request before it runs."""
 
-    async def refuse(bad: Malformed, context: grpc.aio.ServicerContext) -> None:
+    async def refuse(bad: Malformed, context: Context) -> None:
         note(bad)
         await context.abort(grpc.StatusCode.INVALID_ARGUMENT, bad.message)
 
     if inspect.isasyncgenfunction(behavior):
 
-        async def guarded_stream(request, context):
+        async def guarded_stream(request: Any, context: Context) -> AsyncIterator[Any]:
             if isinstance(request, Malformed):
                 await refuse(request, context)
             async for response in behavior(request, context):
@@ -98,7 +110,7 @@ def _on_request(behavior: Callable[..., Any], note: Callable[[Malformed], None])
 
         return guarded_stream
 
-    async def guarded(request, context):
+    async def guarded(request: Any, context: Context) -> Any:
         if isinstance(request, Malformed):
             await refuse(request, context)
         return await behavior(request, context)
@@ -118,13 +130,13 @@ def _on_stream(behavior: Callable[..., Any], note: Callable[[Malformed], None]) 
 
     if inspect.isasyncgenfunction(behavior):
 
-        async def guarded_stream(requests, context):
+        async def guarded_stream(requests: AsyncIterator[Any], context: Context) -> AsyncIterator[Any]:
             async for response in behavior(checked(requests), context):
                 yield response
 
         return guarded_stream
 
-    async def guarded(requests, context):
+    async def guarded(requests: AsyncIterator[Any], context: Context) -> Any:
         return await behavior(checked(requests), context)
 
     return guarded

@@ -1,3 +1,5 @@
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false, reportUnknownLambdaType=false
+# (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
 """Builds, runs and stops the grpc.aio server."""
 
 from __future__ import annotations
@@ -16,20 +18,23 @@ import threading
 from argparse import Namespace
 from pathlib import Path
 
+import dspy
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
 
 from .. import __version__, garbage, lm, warmup
-from ..service import WorkerService
 from ..v1 import worker_pb2_grpc
 from .auth import TOKEN_HINT, TokenInterceptor, token_weakness
 from .malformed import MalformedRequestInterceptor
+from .service import WorkerService
 
 log = logging.getLogger("dspy_connect.worker")
 READY_PREFIX = "DSPY_CONNECT_READY "
 SERVICE_NAME = "dspy_connect.v1.WorkerService"
 SWEEP_SECONDS = 1.0
+# Set by test harnesses: the scripted LM providers (dspy_connect.testing.scripted_lm) load too.
+TEST_PROVIDERS_ENV = "DSPY_CONNECT_TEST_PROVIDERS"
 
 
 class StartupError(Exception):
@@ -59,6 +64,10 @@ def private_socket_path(requested: str | None) -> Path:
 
 
 async def serve(args: Namespace) -> None:
+    # A long-lived worker must not grow LM history, nor DSPy's global trace (the last 10,000
+    # (module, inputs, prediction) tuples). Each call and run gets a trace of its own
+    # (optimizers open theirs with dspy.context(trace=[])), dropped when it ends.
+    dspy.configure(disable_history=True, trace=None)
     garbage.collect_in_background()
     for module in args.imports:
         importlib.import_module(module)
@@ -113,7 +122,7 @@ async def serve(args: Namespace) -> None:
     ready = {"address": address, "pid": os.getpid(), "worker_id": args.worker_id, "version": __version__}
     print(READY_PREFIX + json.dumps(ready), flush=True)
     log.info("worker %s ready on %s", args.worker_id, address)
-    warmup.start(args.lm_cache.apply)
+    warmup.start(args.lm_cache.apply, _register_test_providers if os.environ.get(TEST_PROVIDERS_ENV) == "1" else None)
 
     await stop.wait()
     log.info("worker %s shutting down", args.worker_id)
@@ -125,6 +134,13 @@ async def serve(args: Namespace) -> None:
         socket_path.unlink(missing_ok=True)
         if not args.uds:
             socket_path.parent.rmdir()
+
+
+def _register_test_providers() -> None:
+    # scripted_lm imports LiteLLM (~5 s): it loads here, in the warm-up thread, after the ready line.
+    from ..testing import scripted_lm  # noqa: PLC0415
+
+    scripted_lm.register()
 
 
 def _watch_stdin(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:

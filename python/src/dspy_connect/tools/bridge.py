@@ -1,33 +1,47 @@
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false, reportUnknownLambdaType=false
+# (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
 """TypeScript tools, called over the run's own stream.
 
 A call goes out as a `tool_call` frame (in order with the run's events) and blocks its
 thread, or awaits on the async path, until the client's `tool_result` with the same
 call id arrives. Calls are independent, so several may be in flight at once. Each has a
 timeout (the tool's own, else the run's deadline), and cancelling the run fails them all.
+
+The bridge needs only the run's cancel scope, channel and trace, not the run itself; the
+run's code finds it through `current_bridge()`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, InvalidStateError
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import dspy
 
 from .. import jsonio
-from ..cancel import RunCancelled
+from ..cancel import CancelScope, RunCancelled, current_scope
+from ..channel import ChannelClosed, EventChannel
 from ..errors import InvalidArgument, echo
 from ..limits import MAX_NAME_CHARS, check_chars
+from ..telemetry import RunTrace
 from ..v1 import common_pb2, run_pb2
-from .channel import ChannelClosed
-
-if TYPE_CHECKING:
-    from .context import RunContext
 
 MAX_TOOLS_PER_RUN = 256
+# The dspy.context key that carries the current run's bridge into every thread DSPy starts.
+BRIDGE_SETTING = "dspy_connect_tools"
+
+
+def current_bridge() -> ToolBridge | None:
+    """The tool bridge of the run whose code is executing on this thread, if any."""
+    bridge = dspy.settings.get(BRIDGE_SETTING)
+    return bridge if isinstance(bridge, ToolBridge) else None
 
 
 class ToolFailure(Exception):
@@ -40,10 +54,21 @@ class ToolFailure(Exception):
 
 
 class ToolBridge:
-    def __init__(self, run: RunContext, specs: list[common_pb2.ToolSpec], deadline: float | None) -> None:
+    def __init__(
+        self,
+        scope: CancelScope,
+        channel: EventChannel,
+        trace: RunTrace,
+        specs: list[common_pb2.ToolSpec],
+        deadline: float | None,
+    ) -> None:
         if len(specs) > MAX_TOOLS_PER_RUN:
             raise InvalidArgument(f"a run may bring at most {MAX_TOOLS_PER_RUN} tools, got {len(specs)}")
-        self.run = run
+        self.scope = scope
+        self.channel = channel
+        self.trace = trace
+        # Where each tool call happened (call id -> (path, step)), filled by AgentEvents.
+        self.steps: dict[str, tuple[str, int]] = {}
         self.specs: dict[str, common_pb2.ToolSpec] = {}
         for spec in specs:
             check_chars(spec.name, MAX_NAME_CHARS, "a tool name")
@@ -55,7 +80,7 @@ class ToolBridge:
         # call id -> (its future, the tool's name, unsubscribe from its scope's cancel)
         self._pending: dict[str, tuple[Future[Any], str, Callable[[], None]]] = {}
         self._ids = itertools.count(1)
-        run.on_cancel(self._cancel_all)
+        scope.on_cancel(self._cancel_all)
 
     def has(self, name: str) -> bool:
         return name in self.specs
@@ -78,21 +103,21 @@ class ToolBridge:
         try:
             result = await asyncio.wait_for(asyncio.wrap_future(future), timeout)
             return self._outcome(name, call_id, result)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise self._timed_out(name, call_id, timeout) from None
         finally:
             self._forget(call_id)
 
     def _start(self, name: str, args: dict[str, Any], call_id: str | None) -> tuple[Future[Any], str, float | None]:
-        self.run.check()
+        self.scope.check()
         spec = self.specs.get(name)
         # The dspy.tool span of DSPy call `call_id` (else the run's span) becomes the
         # parent of the TypeScript tool's span.
-        trace = self.run.trace.context_for(call_id)
+        trace = self.trace.context_for(call_id)
         call_id = call_id or f"tool-{next(self._ids)}"
         if spec is None:
             message = f"unknown tool {echo(name)}: this run's TypeScript tools are {sorted(self.specs)}"
-            self.run.tool_error(call_id, name, "unknown_tool", message)
+            self.tool_error(call_id, name, "unknown_tool", message)
             raise ToolFailure("unknown_tool", message)
         timeout = self._timeout(spec)
         future: Future[Any] = Future()
@@ -101,9 +126,9 @@ class ToolBridge:
             if call_id in self._pending:
                 call_id = f"{call_id}-{next(self._ids)}"
             self._pending[call_id] = (future, name, unlink)
-        if self.run.cancelled.is_set():  # cancelled after the check above: _cancel_all may have missed it
+        if self.scope.cancelled.is_set():  # cancelled after the check above: _cancel_all may have missed it
             self._forget(call_id)
-            self.run.check()
+            self.scope.check()
         call = run_pb2.ToolCall(
             call_id=call_id,
             tool_name=name,
@@ -112,10 +137,10 @@ class ToolBridge:
             trace=trace,
         )
         try:
-            self.run.channel.send(run_pb2.RunResponse(tool_call=call))
+            self.channel.put(run_pb2.RunResponse(tool_call=call))
         except ChannelClosed:
             self._forget(call_id)
-            self.run.check()
+            self.scope.check()
             raise ToolFailure("cancelled", f"tool {echo(name)} was not called: the run is over") from None
         return future, call_id, timeout
 
@@ -128,14 +153,14 @@ class ToolBridge:
     def _outcome(self, name: str, call_id: str, result: run_pb2.ToolResult) -> Any:
         if result.WhichOneof("outcome") == "error":
             kind = result.error_kind or "error"
-            self.run.tool_error(call_id, name, kind, result.error)
+            self.tool_error(call_id, name, kind, result.error)
             raise ToolFailure(kind, result.error)
         return jsonio.loads(result.output_json, "tool output") if result.output_json else None
 
     def _timed_out(self, name: str, call_id: str, timeout: float | None) -> ToolFailure:
-        self.run.check()  # a run that ended while we waited is cancelled, not timed out
+        self.scope.check()  # a run that ended while we waited is cancelled, not timed out
         message = f"tool {echo(name)} timed out after {round((timeout or 0) * 1000)} ms"
-        self.run.tool_error(call_id, name, "timeout", message)
+        self.tool_error(call_id, name, "timeout", message)
         return ToolFailure("timeout", message)
 
     def _forget(self, call_id: str) -> None:
@@ -147,10 +172,8 @@ class ToolBridge:
     def _follow_scope(self, future: Future[Any]) -> Callable[[], None]:
         """A call made in a pipeline branch fails when that branch's group is cancelled (a
         sibling failed fast), not only when the whole run is."""
-        from .context import current_scope  # context imports this module
-
         scope = current_scope()
-        if scope is None or scope is self.run:
+        if scope is None or scope is self.scope:
             return lambda: None
         scope.check()
         return scope.on_cancel(lambda: _fail(future, RunCancelled(scope.cancel_reason)))
@@ -162,10 +185,8 @@ class ToolBridge:
         with self._lock:
             entry = self._pending.get(result.call_id)
         if entry is not None and not entry[0].done():
-            try:
+            with contextlib.suppress(InvalidStateError):  # a cancel won the race
                 entry[0].set_result(result)
-            except Exception:  # InvalidStateError: a cancel won the race
-                pass
 
     def output_event(self, chunk: run_pb2.ToolOutput) -> run_pb2.Event | None:
         """The `tool_output` event for a streamed chunk of a pending call."""
@@ -173,18 +194,33 @@ class ToolBridge:
             entry = self._pending.get(chunk.call_id)
         if entry is None:
             return None
-        return self.run.tool_output_event(chunk.call_id, entry[1], chunk.chunk_json)
+        return self.tool_output_event(chunk.call_id, entry[1], chunk.chunk_json)
+
+    # ---- tool events ----
+
+    def tool_output_event(self, call_id: str, tool: str, chunk_json: bytes) -> run_pb2.Event:
+        path, step = self.steps.get(call_id, ("", 0))
+        event = run_pb2.ToolOutputEvent(path=path, step=step, call_id=call_id, tool_name=tool, chunk_json=chunk_json)
+        return run_pb2.Event(tool_output=event)
+
+    def emit_output(self, call_id: str, tool: str, chunk: Any) -> None:
+        """A chunk a Python tool streamed; a cancelled run stops the tool here."""
+        self.scope.check()
+        self.channel.put(self.tool_output_event(call_id, tool, jsonio.dumps(chunk)))
+
+    def tool_error(self, call_id: str, tool: str, kind: str, message: str) -> None:
+        path, step = self.steps.get(call_id, ("", 0))
+        event = run_pb2.ToolErrorEvent(path=path, step=step, call_id=call_id, tool_name=tool, kind=kind, message=message)
+        self.channel.put(run_pb2.Event(tool_error=event))
 
     def _cancel_all(self) -> None:
         with self._lock:
             pending = list(self._pending.values())
         for future, _, _ in pending:
-            _fail(future, RunCancelled(self.run.cancel_reason))
+            _fail(future, RunCancelled(self.scope.cancel_reason))
 
 
 def _fail(future: Future[Any], error: BaseException) -> None:
     if not future.done():
-        try:
+        with contextlib.suppress(InvalidStateError):  # the result won a race
             future.set_exception(error)
-        except Exception:  # InvalidStateError: the result won a race
-            pass

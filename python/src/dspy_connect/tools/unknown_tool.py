@@ -1,3 +1,5 @@
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false, reportUnknownLambdaType=false
+# (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
 """A tool name the model made up. DSPy's ReAct types `next_tool_name` as a Literal of its
 tools, so an unknown name fails the parse and ends the whole trajectory with no word to
 the model. Here the name is a plain string, and an unknown one becomes a failed tool
@@ -37,7 +39,10 @@ class UnknownTool(dspy.Tool):
 def tolerate_unknown_tools(react: dspy.ReAct) -> dspy.ReAct:
     """Lets `react` survive a made-up tool name. The field still names the tools, as the
     Literal did, and so do ReAct's instructions."""
-    react.tools = AgentTools(react.tools)
-    names = ", ".join(react.tools)
-    react.react.signature = react.react.signature.with_updated_fields("next_tool_name", type_=str, desc=f"one of {names}")
+    # DSPy annotates ReAct.tools as the list it was given (it holds a dict by name) and
+    # with_updated_fields' extras as dicts (`desc` is a string).
+    agent: Any = react
+    agent.tools = AgentTools(agent.tools)
+    names = ", ".join(agent.tools)
+    agent.react.signature = agent.react.signature.with_updated_fields("next_tool_name", type_=str, desc=f"one of {names}")
     return react

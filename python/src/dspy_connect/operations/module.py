@@ -1,3 +1,5 @@
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false, reportUnknownLambdaType=false
+# (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
 """A streamed module call: predict, chain_of_thought, react, or a registered module."""
 
 from __future__ import annotations
@@ -7,13 +9,13 @@ import dataclasses
 import dspy
 
 from .. import jsonio, warmup
-from ..call import outputs_of, resolve_module, usage_of, validate_inputs
 from ..lm import adapter_for, build_lm
+from ..module_io import outputs_of, resolve_module, usage_of, validate_inputs
+from ..run.agent_events import AgentEvents
+from ..run.context import RunContext
+from ..run.module_run import stream_module
+from ..run.outcome import RunOutcome
 from ..v1 import run_pb2
-from .agent_events import AgentEvents
-from .context import RunContext
-from .module_run import stream_module
-from .outcome import RunOutcome
 
 
 def run_module(run: RunContext, op: run_pb2.ModuleRun) -> RunOutcome:

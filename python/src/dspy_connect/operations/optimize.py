@@ -1,3 +1,5 @@
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false, reportUnknownLambdaType=false
+# (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
 """Compiles a program with a DSPy optimizer and reports its progress as trial events.
 
 Only named optimizers and metrics run, with allowlisted settings: no client code executes.
@@ -8,6 +10,7 @@ which a later call loads through `ModuleSpec.state_json`.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,20 +18,20 @@ import dspy
 from dspy.utils.callback import BaseCallback
 
 from .. import jsonio, warmup
-from ..call import validate_inputs
 from ..errors import InvalidArgument, cut, echo
 from ..lm import adapter_for, build_lm
 from ..metrics import get_metric
+from ..module_io import validate_inputs
 from ..modules import build_module
+from ..run.context import RunContext
+from ..run.outcome import RunOutcome
+from ..run.stats import STATS
 from ..v1 import run_pb2
-from .context import RunContext
-from .outcome import RunOutcome
-from .stats import STATS
 
 
 @dataclass(frozen=True)
 class OptimizerKind:
-    build: Any
+    build: Callable[..., Any]  # build(metric, **init settings) -> the DSPy optimizer
     init_keys: frozenset[str]
     compile_keys: frozenset[str]
     takes_valset: bool
@@ -36,13 +39,13 @@ class OptimizerKind:
 
 OPTIMIZERS = {
     "bootstrap_few_shot": OptimizerKind(
-        lambda metric, **kw: dspy.BootstrapFewShot(metric=metric, **kw),
+        lambda metric, **settings: dspy.BootstrapFewShot(metric=metric, **settings),
         frozenset({"metric_threshold", "max_bootstrapped_demos", "max_labeled_demos", "max_rounds", "max_errors"}),
         frozenset(),
         False,
     ),
     "miprov2": OptimizerKind(
-        lambda metric, **kw: dspy.MIPROv2(metric=metric, **kw),
+        lambda metric, **settings: dspy.MIPROv2(metric=metric, **settings),
         frozenset(
             {
                 "auto",
@@ -122,11 +125,11 @@ def run_optimize(run: RunContext, op: run_pb2.OptimizeRun) -> RunOutcome:
 
 
 def _examples(data: bytes, what: str, signature: type[dspy.Signature]) -> list[dspy.Example]:
-    rows = jsonio.loads(data, what)
-    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+    rows = jsonio.as_objects(jsonio.loads(data, what))
+    if rows is None:
         raise InvalidArgument(f"{what} must be a JSON array of objects")
     inputs = list(signature.input_fields)
-    examples = []
+    examples: list[dspy.Example] = []
     for i, row in enumerate(rows):
         missing = [f for f in signature.output_fields if f not in row and f != "reasoning"]
         if len(missing) == len([f for f in signature.output_fields if f != "reasoning"]):
@@ -156,11 +159,11 @@ class _Progress(BaseCallback):
         def scored(example: Any, prediction: Any, trace: Any = None, *args: Any, **kwargs: Any) -> Any:
             score = metric(example, prediction, trace)
             with self._lock:
-                report = self._evaluating == 0
-                if report:
+                attempt = 0  # 0: inside an evaluation, not a bootstrap attempt
+                if self._evaluating == 0:
                     self.attempts += 1
                     attempt = self.attempts
-            if report:
+            if attempt:
                 self.run.trial("bootstrap", attempt, self.total, _number(float(score)), {"example": attempt})
             return score
 

@@ -1,3 +1,5 @@
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false, reportUnknownLambdaType=false
+# (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
 """A pipeline run: the composer's whole pipeline in one Run, every step streamed."""
 
 from __future__ import annotations
@@ -11,10 +13,10 @@ from ..errors import InvalidArgument, NotFound, echo
 from ..lm import adapter_for, build_lm
 from ..pipeline import Pipeline, compile_pipeline
 from ..pipeline.engine import Execution
+from ..run.context import RunContext
+from ..run.outcome import RunOutcome
 from ..session import Session
 from ..v1 import run_pb2
-from .context import RunContext
-from .outcome import RunOutcome
 
 MAX_PIPELINE_ID_CHARS = 128
 

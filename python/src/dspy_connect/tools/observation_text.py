@@ -1,3 +1,5 @@
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false, reportUnknownLambdaType=false
+# (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
 """How an agent shows the model a tool's result that is a list.
 
 ReAct puts each observation in its trajectory and shows it through DSPy's ChatAdapter, which
@@ -15,12 +17,14 @@ from .. import jsonio
 
 
 def show_lists_as_json(react: dspy.ReAct) -> dspy.ReAct:
-    format_trajectory = react._format_trajectory
+    # ReAct formats its trajectory in a method of its own; no hook reaches it but replacing it.
+    agent: Any = react
+    format_trajectory = agent._format_trajectory
 
     def formatted(trajectory: dict[str, Any]) -> Any:
         return format_trajectory({key: _shown(value) for key, value in trajectory.items()})
 
-    react._format_trajectory = formatted  # type: ignore[method-assign]
+    agent._format_trajectory = formatted
     return react
 
 

@@ -9,27 +9,30 @@ import logging
 import os
 import platform
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import dspy
 import grpc
 
-from . import __version__, call, commands, jsonio, lm, metrics, modules, tools
-from .cancel import CancelScope, RunCancelled
-from .errors import Internal, WorkerError, short_cause
-from .run.handler import RunHandler
-from .run.stats import STATS
-from .session import SessionStore
-from .telemetry import RunTrace, resident_bytes
-from .telemetry.attributes import CALL_SPAN, call_attributes
-from .v1 import worker_pb2, worker_pb2_grpc
+from .. import __version__, commands, jsonio, lm, metrics, modules
+from ..cancel import CancelScope, RunCancelled
+from ..errors import Internal, WorkerError, short_cause
+from ..operations import call
+from ..run.stats import STATS
+from ..session import SessionStore
+from ..telemetry import RunTrace, resident_bytes
+from ..telemetry.attributes import CALL_SPAN, call_attributes
+from ..tools.registry import tool_names
+from ..v1 import run_pb2, worker_pb2, worker_pb2_grpc
+from .grpc_types import Context
+from .run_handler import RunHandler
 
 log = logging.getLogger("dspy_connect.worker")
 T = TypeVar("T")
 
-CAPABILITIES = ["call", "sessions", "health", "run.module", "run.batch", "run.optimize", "run.command"]
+CAPABILITIES = ["call", "sessions", "health", "run.module", "run.batch", "run.optimize", "run.command", "run.pipeline"]
 
 
 class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
@@ -46,7 +49,7 @@ class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
         ctx = contextvars.copy_context()
         return await asyncio.get_running_loop().run_in_executor(self.executor, functools.partial(ctx.run, fn, *args))
 
-    async def Describe(self, request, context):
+    async def Describe(self, request: worker_pb2.DescribeRequest, context: Context) -> worker_pb2.DescribeResponse:
         return worker_pb2.DescribeResponse(
             worker_id=self.worker_id,
             worker_version=__version__,
@@ -57,7 +60,7 @@ class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
             capabilities=CAPABILITIES,
             lm=self.default_lm.public() if self.default_lm else None,
             module_types=modules.module_types(),
-            tools=tools.tool_names(),
+            tools=tool_names(),
             metrics=metrics.metric_names(),
             commands=commands.command_names(),
             active_sessions=len(self.sessions),
@@ -70,24 +73,23 @@ class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
             rss_bytes=resident_bytes(),
         )
 
-    async def CreateSession(self, request, context):
-        error = None
+    async def CreateSession(self, request: worker_pb2.CreateSessionRequest, context: Context) -> worker_pb2.CreateSessionResponse:
         try:
             session = self.sessions.create(request.session_id, lm.settings_from_proto(request.lm), request.ttl_seconds)
-            return worker_pb2.CreateSessionResponse(session_id=session.id, ttl_seconds=session.ttl_seconds)
         except WorkerError as exc:
             error = exc
-        await context.abort(error.code, error.message)
+        else:
+            return worker_pb2.CreateSessionResponse(session_id=session.id, ttl_seconds=session.ttl_seconds)
+        return await context.abort(error.code, error.message)  # abort raises
 
-    async def CloseSession(self, request, context):
+    async def CloseSession(self, request: worker_pb2.CloseSessionRequest, context: Context) -> worker_pb2.CloseSessionResponse:
         return worker_pb2.CloseSessionResponse(closed=self.sessions.close(request.session_id))
 
-    async def Call(self, request, context):
+    async def Call(self, request: worker_pb2.CallRequest, context: Context) -> worker_pb2.CallResponse:
         started = time.perf_counter()
         trace = RunTrace.start(
             CALL_SPAN, request.trace if request.HasField("trace") else None, lambda: call_attributes(request, self.worker_id)
         )
-        error: WorkerError | None = None
         scope = CancelScope()
         try:
             response = await self._call(request, trace, started, scope)
@@ -98,11 +100,11 @@ class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
             STATS.abandoned()
             trace.finish(short_cause(exc), error_type=type(exc).__name__, status_code=grpc.StatusCode.CANCELLED.value[0])
             raise
-        if error is not None:
-            trace.finish(error.message, error_type=type(error).__name__, status_code=error.code.value[0])
-            await context.abort(error.code, error.message)
-        trace.finish()
-        return response
+        else:
+            trace.finish()
+            return response
+        trace.finish(error.message, error_type=type(error).__name__, status_code=error.code.value[0])
+        return await context.abort(error.code, error.message)  # abort raises
 
     async def _call(
         self, request: worker_pb2.CallRequest, trace: RunTrace, started: float, scope: CancelScope
@@ -133,7 +135,7 @@ class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
             log.warning("call failed: %s", short_cause(exc, 2000))
             raise Internal(f"DSPy call failed: {short_cause(exc)}") from exc
 
-    async def Run(self, request_iterator, context):
+    async def Run(self, request_iterator: AsyncIterator[run_pb2.RunRequest], context: Context) -> None:
         await self.runs.handle(request_iterator, context)
 
     def close(self) -> None:

@@ -17,10 +17,14 @@ from typing import Any, TypeVar, overload
 
 import dspy
 
-from .errors import InvalidArgument, echo
+from ..errors import InvalidArgument, echo
+from ..registry import Registry
+from .bridge import current_bridge
+from .bridged_tool import BridgedTool
+from .streamed_tool import streamed
 
 F = TypeVar("F", bound=Callable[..., Any])
-_tools: dict[str, dspy.Tool] = {}
+TOOLS: Registry[dspy.Tool] = Registry("tool")
 
 
 @overload
@@ -35,31 +39,26 @@ def register_tool(fn: Any = None, *, name: str | None = None, description: str |
     joined chunks (one string when all are strings) are the observation."""
 
     def decorate(func: F) -> F:
-        from .run.streamed_tool import streamed  # noqa: PLC0415 (the run package imports this module's users)
-
         tool = dspy.Tool(streamed(func, name or func.__name__), name=name, desc=description)
-        _tools[tool.name] = tool
+        TOOLS.add(tool.name or func.__name__, tool)
         return func
 
     return decorate(fn) if fn is not None else decorate
 
 
 def tool_names() -> list[str]:
-    return sorted(_tools)
+    return TOOLS.names()
 
 
 def agent_tools(names: list[str]) -> list[dspy.Tool]:
     """The named tools. A TypeScript tool of the current run takes precedence over a Python
     tool of the same name."""
-    from .run.bridged_tool import BridgedTool  # the run package imports this module's users
-    from .run.context import current_run
-
-    run = current_run()
-    bridged = run.tools.specs if run is not None else {}
-    unknown = [n for n in names if n not in bridged and n not in _tools]
+    bridge = current_bridge()
+    bridged = bridge.specs if bridge is not None else {}
+    unknown = [n for n in names if n not in bridged and n not in TOOLS]
     if unknown:
         raise InvalidArgument(
             f"unknown tool(s) {echo(unknown)}; this worker allows {echo(tool_names(), 300)}"
             + (f" and this run brought {echo(sorted(bridged), 300)}" if bridged else "")
         )
-    return [BridgedTool.from_spec(bridged[n]) if n in bridged else _tools[n] for n in names]
+    return [BridgedTool.from_spec(bridged[n]) if n in bridged else TOOLS.get(n) for n in names]

@@ -1,3 +1,5 @@
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false, reportUnknownLambdaType=false
+# (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
 """The Run RPC: one bidi stream per run.
 
 The client sends `start`, then maybe `tool_result`s and a `cancel`. The worker sends event
@@ -8,6 +10,7 @@ thread; this coroutine only moves frames, so the event loop stays free.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -18,20 +21,22 @@ import grpc
 
 from .. import jsonio, lm
 from ..cancel import RunCancelled
+from ..channel import ChannelClosed, EventChannel
 from ..errors import InvalidArgument, WorkerError, short_cause
+from ..operations.batch import run_batch
+from ..operations.command import run_command_op
+from ..operations.module import run_module
+from ..operations.optimize import run_optimize
+from ..operations.pipeline import run_pipeline
+from ..run.context import RunContext
+from ..run.outcome import RunOutcome
+from ..run.stats import STATS
 from ..session import SessionStore
 from ..telemetry import RunTrace
 from ..telemetry.attributes import RUN_SPAN, run_attributes
+from ..tools.bridge import BRIDGE_SETTING
 from ..v1 import common_pb2, run_pb2
-from .batch_op import run_batch
-from .channel import ChannelClosed, EventChannel
-from .command_op import run_command_op
-from .context import RUN_SETTING, RunContext
-from .module_op import run_module
-from .optimize_op import run_optimize
-from .outcome import RunOutcome
-from .pipeline_op import run_pipeline
-from .stats import STATS
+from .grpc_types import Context
 
 log = logging.getLogger("dspy_connect.worker")
 
@@ -62,7 +67,7 @@ class RunHandler:
         self.in_thread = in_thread
         self.worker_id = worker_id
 
-    async def handle(self, requests: AsyncIterator[run_pb2.RunRequest], context: grpc.aio.ServicerContext) -> None:
+    async def handle(self, requests: AsyncIterator[run_pb2.RunRequest], context: Context) -> None:
         with STATS.run():
             try:
                 first = await anext(requests)
@@ -94,12 +99,12 @@ class RunHandler:
         requests: AsyncIterator[run_pb2.RunRequest],
         start: run_pb2.RunStart,
         trace: RunTrace,
-        context: grpc.aio.ServicerContext,
+        context: Context,
     ) -> asyncio.Task[None]:
         """Runs the operation and sends its `done`; returns the task still reading requests."""
         loop = asyncio.get_running_loop()
         channel = EventChannel(loop)
-        remaining = context.time_remaining()
+        remaining = _time_remaining(context)
         deadline = time.monotonic() + remaining if remaining is not None else None
         try:
             run, operation, op = self._prepare(start, channel, deadline, trace)
@@ -150,9 +155,9 @@ class RunHandler:
         chosen = next((c for c in candidates if c is not None), None)
         return RunContext(channel, chosen, session, start.tools, deadline, trace), operation, getattr(start, kind)
 
-    async def _outcome(self, work: asyncio.Future, run: RunContext, count: int) -> run_pb2.RunResponse:
+    async def _outcome(self, work: asyncio.Future[RunOutcome], run: RunContext, count: int) -> run_pb2.RunResponse:
         try:
-            outcome: RunOutcome = await work
+            outcome = await work
             done = run_pb2.RunDone(result_json=jsonio.dumps(outcome.result), usage=outcome.usage, event_count=count)
             return run_pb2.RunResponse(done=done)
         except RunCancelled:
@@ -169,10 +174,10 @@ class RunHandler:
 
 
 def _as_current(operation: Operation, run: RunContext, op: Any) -> RunOutcome:
-    """Runs the operation with `run` as the current run (what TypeScript tools call through),
-    and its span current, with DSPy spans under it when tracing is on. The run has a DSPy
-    trace of its own, dropped when it ends (the worker keeps no global one)."""
-    with dspy.context(**{RUN_SETTING: run}, trace=[]), run.trace.active():
+    """Runs the operation with the run's tool bridge current (what TypeScript tools call
+    through), and its span current, with DSPy spans under it when tracing is on. The run has
+    a DSPy trace of its own, dropped when it ends (the worker keeps no global one)."""
+    with dspy.context(**{BRIDGE_SETTING: run.tools}, trace=[]), run.trace.active():
         return operation(run, op)
 
 
@@ -205,7 +210,7 @@ async def _read(requests: AsyncIterator[run_pb2.RunRequest], run: RunContext) ->
         run.fail(exc)
 
 
-async def _until_half_closed(reader: asyncio.Task[None], context: grpc.aio.ServicerContext) -> None:
+async def _until_half_closed(reader: asyncio.Task[None], context: Context) -> None:
     """Returns once the client has closed its request side, as a client that set
     `closes_after_done` does on reading `done`.
 
@@ -214,12 +219,15 @@ async def _until_half_closed(reader: asyncio.Task[None], context: grpc.aio.Servi
     included (ERR_STREAM_PREMATURE_CLOSE). Bounded by the run's deadline, or by
     HALF_CLOSE_WAIT_S for a client that set none.
     """
-    remaining = context.time_remaining()
+    remaining = _time_remaining(context)
     timeout = HALF_CLOSE_WAIT_S if remaining is None else max(0.0, remaining)
-    try:
+    with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(reader, timeout)
-    except asyncio.TimeoutError:
-        pass
+
+
+def _time_remaining(context: Context) -> float | None:
+    """Seconds to the RPC's deadline; None without one (grpc's stubs leave None out)."""
+    return context.time_remaining()
 
 
 async def _drain(requests: AsyncIterator[run_pb2.RunRequest]) -> None:

@@ -13,7 +13,7 @@ import threading
 import time
 from collections import deque
 
-from ..v1 import run_pb2
+from .v1 import run_pb2
 
 DEFAULT_CAPACITY = 1024
 MAX_EVENTS_PER_FRAME = 512
@@ -40,12 +40,13 @@ class EventChannel:
     def count(self) -> int:
         return self._seq
 
-    def put(self, event: run_pb2.Event) -> None:
-        """Stamps `event` with its sequence number and time; blocks while the buffer is full."""
+    def put(self, item: run_pb2.Event | run_pb2.RunResponse) -> None:
+        """Queues an event, stamped with its sequence number and time, or a frame of its own
+        (a tool call, in order with the events); blocks while the buffer is full."""
         with self._cond:
             while len(self._items) >= self._capacity and not self._closed:
                 self._cond.wait()
-            waiter = self._append(event)
+            waiter = self._append(item)
         if waiter is not None:
             self._loop.call_soon_threadsafe(_wake, waiter)
 
@@ -59,19 +60,10 @@ class EventChannel:
             _wake(waiter)
         return True
 
-    def send(self, message: run_pb2.RunResponse) -> None:
-        """A frame of its own (a tool call), in order with the events; blocks like `put`."""
-        with self._cond:
-            while len(self._items) >= self._capacity and not self._closed:
-                self._cond.wait()
-            waiter = self._append(message)
-        if waiter is not None:
-            self._loop.call_soon_threadsafe(_wake, waiter)
-
     def _append(self, item: run_pb2.Event | run_pb2.RunResponse) -> asyncio.Future[None] | None:
         """Queues `item` (under the lock); returns the sender's waiter to wake, if it sleeps."""
         if self._closed:
-            raise ChannelClosed()
+            raise ChannelClosed
         if isinstance(item, run_pb2.Event):
             self._seq += 1
             item.seq = self._seq
@@ -87,12 +79,17 @@ class EventChannel:
             with self._cond:
                 items = self._items
                 if items:
-                    if isinstance(items[0], run_pb2.RunResponse):
+                    first = items.popleft()
+                    if isinstance(first, run_pb2.RunResponse):
                         self._cond.notify_all()
-                        return items.popleft()  # type: ignore[return-value]
-                    batch: list[run_pb2.Event] = []
-                    while items and len(batch) < MAX_EVENTS_PER_FRAME and isinstance(items[0], run_pb2.Event):
-                        batch.append(items.popleft())  # type: ignore[arg-type]
+                        return first
+                    batch = [first]
+                    while items and len(batch) < MAX_EVENTS_PER_FRAME:
+                        following = items[0]
+                        if not isinstance(following, run_pb2.Event):
+                            break  # a tool call: the next frame
+                        batch.append(following)
+                        items.popleft()
                     self._cond.notify_all()
                     break
                 if self._closed:

@@ -11,8 +11,7 @@ from typing import Any
 
 from dspy.utils.callback import ACTIVE_CALL_ID
 
-from .. import jsonio
-from .context import RunContext, current_run
+from .bridge import current_bridge
 
 
 def streamed(func: Callable[..., Any], name: str) -> Callable[..., Any]:
@@ -44,13 +43,12 @@ def join_chunks(chunks: list[Any]) -> Any:
 
 
 def _emitter(name: str) -> Callable[[Any], Any]:
-    run: RunContext | None = current_run()
+    bridge = current_bridge()
     call_id = ACTIVE_CALL_ID.get() or ""  # the tool call's id while DSPy runs it
 
     def emit(chunk: Any) -> Any:
-        if run is not None:
-            run.check()  # a cancelled run stops the generator at its next chunk
-            run.channel.put(run.tool_output_event(call_id, name, jsonio.dumps(chunk)))
+        if bridge is not None:  # outside a run the tool just returns the joined chunks
+            bridge.emit_output(call_id, name, chunk)
         return chunk
 
     return emit

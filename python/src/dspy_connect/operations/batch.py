@@ -1,3 +1,5 @@
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false, reportUnknownLambdaType=false
+# (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
 """A module over many inputs. Each item ends as item-complete or item-error; one bad item
 never fails the batch. Items run on a thread pool of `concurrency` threads."""
 
@@ -10,24 +12,26 @@ from typing import Any
 import dspy
 
 from .. import jsonio, warmup
-from ..call import outputs_of, usage_of, validate_inputs
 from ..cancel import RunCancelled
 from ..errors import InvalidArgument, WorkerError, short_cause
 from ..lm import adapter_for, build_lm
+from ..module_io import outputs_of, usage_of, validate_inputs
 from ..modules import build_module
+from ..run.context import RunContext
+from ..run.outcome import RunOutcome
+from ..run.stats import STATS
 from ..v1 import common_pb2, run_pb2
-from .context import RunContext
-from .outcome import RunOutcome
-from .stats import STATS
 
 MAX_CONCURRENCY = 64
+# An item's (outputs, error, usage): outputs and usage when it succeeded, else the error.
+ItemOutcome = tuple[Any, common_pb2.ErrorDetail | None, common_pb2.Usage | None]
 DEFAULT_CONCURRENCY = 4
 
 
 def run_batch(run: RunContext, op: run_pb2.BatchRun) -> RunOutcome:
     warmup.wait()
-    items = jsonio.loads(op.items_json, "items_json") if op.items_json else []
-    if not isinstance(items, list):
+    items = jsonio.as_array(jsonio.loads(op.items_json, "items_json") if op.items_json else [])
+    if items is None:
         raise InvalidArgument("items_json must be a JSON array of input objects")
     module, signature = build_module(op.module)
     settings = run.lm_settings
@@ -37,13 +41,11 @@ def run_batch(run: RunContext, op: run_pb2.BatchRun) -> RunOutcome:
     usage = common_pb2.Usage()
     total, failed, completed = len(items), 0, 0
 
-    def one(index: int) -> tuple[Any, common_pb2.ErrorDetail | None, common_pb2.Usage | None]:
+    def one(index: int) -> ItemOutcome:
         run.check()
         item = items[index]
         try:
-            if not isinstance(item, dict):
-                raise InvalidArgument(f"item {index} must be a JSON object, got {type(item).__name__}")
-            values = validate_inputs(signature, item)
+            values = validate_inputs(signature, _input_object(index, item))
             with STATS.busy(), dspy.context(lm=lm, adapter=adapter, track_usage=True, callbacks=callbacks):
                 prediction = module(**values)
             return outputs_of(prediction), None, usage_of(prediction)
@@ -62,8 +64,8 @@ def run_batch(run: RunContext, op: run_pb2.BatchRun) -> RunOutcome:
         run.progress(completed, total, failed)
 
     concurrency = max(1, min(op.concurrency or DEFAULT_CONCURRENCY, MAX_CONCURRENCY, total or 1))
-    pending: dict[Future, int] = {}
-    done_early: dict[int, tuple[Any, common_pb2.ErrorDetail | None, common_pb2.Usage | None]] = {}
+    pending: dict[Future[ItemOutcome], int] = {}
+    done_early: dict[int, ItemOutcome] = {}
     next_to_report = 0
     with ThreadPoolExecutor(concurrency, thread_name_prefix="dspy-batch") as pool:
         stop = run.on_cancel(lambda: [f.cancel() for f in list(pending)])
@@ -90,6 +92,12 @@ def run_batch(run: RunContext, op: run_pb2.BatchRun) -> RunOutcome:
         finally:
             stop()
     return RunOutcome({"total": total, "completed": completed, "failed": failed}, usage)
+
+
+def _input_object(index: int, item: Any) -> dict[str, Any]:
+    if not isinstance(item, dict):
+        raise InvalidArgument(f"item {index} must be a JSON object, got {type(item).__name__}")
+    return item
 
 
 def _add(total: common_pb2.Usage, more: common_pb2.Usage) -> None:

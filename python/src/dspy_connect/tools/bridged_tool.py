@@ -1,3 +1,5 @@
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false, reportUnknownLambdaType=false
+# (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
 """A TypeScript tool as an ordinary dspy.Tool: agents call it like any other tool, on the
 sync path (`tool(**args)`, blocking its thread) or the async one (`await tool.acall(...)`).
 
@@ -14,8 +16,7 @@ from dspy.utils.callback import ACTIVE_CALL_ID, with_callbacks
 from .. import jsonio
 from ..errors import InvalidArgument, echo
 from ..v1 import common_pb2
-from .context import current_run
-from .tool_bridge import ToolBridge, ToolFailure
+from .bridge import ToolBridge, ToolFailure, current_bridge
 
 
 class BridgedTool(dspy.Tool):
@@ -26,8 +27,8 @@ class BridgedTool(dspy.Tool):
             if spec.input_schema_json
             else {}
         )
-        properties = schema.get("properties", {})
-        if schema.get("type", "object") != "object" or not isinstance(properties, dict):
+        properties = jsonio.as_object(schema.get("properties", {}))
+        if schema.get("type", "object") != "object" or properties is None:
             raise InvalidArgument(f"tool {echo(spec.name)}: its input schema must be a JSON object schema with properties")
         name = spec.name
 
@@ -35,9 +36,9 @@ class BridgedTool(dspy.Tool):
             return _bridge(name).call(name, kwargs, ACTIVE_CALL_ID.get())
 
         # DSPy shows each argument's schema to the model; `required` lives on the whole object.
-        required = set(schema.get("required", []))
+        required: set[Any] = set(schema.get("required", []))
         args = {k: _standalone(v, schema) | ({} if k in required else {"default": None}) for k, v in properties.items()}
-        return cls(call, name=name, desc=spec.description or name, args=args, arg_types={k: Any for k in args})
+        return cls(func=call, name=name, desc=spec.description or name, args=args, arg_types=dict.fromkeys(args, Any))
 
     def _validate_and_parse_args(self, **kwargs: Any) -> dict[str, Any]:
         # Arguments the model made up get a clear observation without a round trip; the
@@ -55,34 +56,35 @@ class BridgedTool(dspy.Tool):
         return await _bridge(self.name or "").acall(self.name or "", parsed, ACTIVE_CALL_ID.get())
 
 
-def _standalone(arg: Any, root: dict[str, Any]) -> dict[str, Any]:
+def _standalone(value: Any, root: dict[str, Any]) -> dict[str, Any]:
     """One argument's schema as a document of its own: DSPy checks each argument alone, so
     `$ref`s into the tool's `$defs` (zod emits them for recursive types) need those
     definitions beside them, and an argument that is only a `$ref` its target's type."""
-    if not isinstance(arg, dict):
-        raise InvalidArgument(f"argument schemas must be JSON objects, got {echo(arg)}")
-    definitions = {key: root[key] for key in ("$defs", "definitions") if isinstance(root.get(key), dict)}
+    arg = jsonio.as_object(value)
+    if arg is None:
+        raise InvalidArgument(f"argument schemas must be JSON objects, got {echo(value)}")
+    definitions: dict[str, Any] = {key: root[key] for key in ("$defs", "definitions") if isinstance(root.get(key), dict)}
     if not definitions:
         return arg
     ref = arg.get("$ref")
     if isinstance(ref, str) and "type" not in arg:
         *_, kind, target = ["", "", *ref.split("/")]
-        found = definitions.get(kind, {}).get(target)
-        if isinstance(found, dict):
+        found = jsonio.as_object(definitions.get(kind, {}).get(target))
+        if found is not None:
             arg = {**found, **{k: v for k, v in arg.items() if k != "$ref"}}
     return {**arg, **definitions}
 
 
 def _bridge(name: str) -> ToolBridge:
-    run = current_run()
-    if run is None or not run.tools.has(name):
+    bridge = current_bridge()
+    if bridge is None or not bridge.has(name):
         raise reported_failure(name, "unknown_tool", f"TypeScript tool {echo(name)} is not available on this run")
-    return run.tools
+    return bridge
 
 
 def reported_failure(name: str, kind: str, message: str) -> ToolFailure:
     """A ToolFailure, reported as a `tool_error` event too."""
-    run = current_run()
-    if run is not None:
-        run.tool_error(ACTIVE_CALL_ID.get() or "", name, kind, message)
+    bridge = current_bridge()
+    if bridge is not None:
+        bridge.tool_error(ACTIVE_CALL_ID.get() or "", name, kind, message)
     return ToolFailure(kind, message)

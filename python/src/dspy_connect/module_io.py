@@ -1,55 +1,25 @@
-"""One unary module call. Runs in a worker thread, never on the event loop."""
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false, reportUnknownLambdaType=false
+# (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
+"""A module's inputs and outputs: which instance serves a call, inputs checked against its
+signature, outputs and LM usage read off its prediction."""
 
 from __future__ import annotations
 
 import functools
 import types
 import typing
-from dataclasses import dataclass
 from typing import Any
 
 import dspy
 import pydantic
 
-from . import limits, warmup
-from .cancel import CancelScope
+from . import limits
 from .errors import InvalidArgument, cut, echo
-from .lm import LmSettings, adapter_for, build_lm
+from .jsonio import as_object
 from .modules import build_module
-from .run.cancellable import run_cancellable
-from .run.stats import STATS
 from .session import Session
 from .signature import type_name
 from .v1 import common_pb2
-
-
-@dataclass
-class CallOutcome:
-    outputs: dict[str, Any]
-    usage: common_pb2.Usage
-
-
-def execute(
-    spec: common_pb2.ModuleSpec,
-    module_id: str,
-    session: Session | None,
-    inputs: dict[str, Any],
-    lm_settings: LmSettings,
-    scope: CancelScope,
-) -> CallOutcome:
-    """Runs one call; `scope` cancelled (the client gave up) stops it, LM request included."""
-    warmup.wait()
-    scope.check()
-    module, signature = resolve_module(spec, module_id, session)
-    values = validate_inputs(signature, inputs)
-    lm = build_lm(lm_settings)
-    callbacks = [*dspy.settings.callbacks, scope.callback()]
-    # A trace of the call's own (dspy.Refine and BestOfN extend it), dropped with the call:
-    # the worker keeps no global one.
-    context = dspy.context(lm=lm, adapter=adapter_for(lm_settings), track_usage=True, callbacks=callbacks, trace=[])
-    with STATS.busy(), context:
-        prediction = run_cancellable(scope, module, values)
-    return CallOutcome(outputs=outputs_of(prediction), usage=usage_of(prediction))
 
 
 def resolve_module(
@@ -78,10 +48,10 @@ def validate_values(annotations: dict[str, Any], values: dict[str, Any], what: s
     """The present values, validated against their types (pydantic); missing ones that cannot
     be None are an InvalidArgument, as is a value of the wrong type (`what` names them)."""
     validated: dict[str, Any] = {}
-    missing = []
+    missing: list[str] = []
     for name, annotation in annotations.items():
         if name not in values:
-            if not _accepts_none(annotation):
+            if not accepts_none(annotation):
                 missing.append(name)
             continue
         try:
@@ -101,11 +71,11 @@ MAX_TYPE_ADAPTERS = 1024
 
 
 @functools.lru_cache(maxsize=MAX_TYPE_ADAPTERS)
-def _adapter(annotation: Any) -> pydantic.TypeAdapter:
+def _adapter(annotation: Any) -> pydantic.TypeAdapter[Any]:
     return pydantic.TypeAdapter(annotation)
 
 
-def _accepts_none(annotation: Any) -> bool:
+def accepts_none(annotation: Any) -> bool:
     if annotation is Any:
         return True
     origin = typing.get_origin(annotation)
@@ -115,9 +85,8 @@ def _accepts_none(annotation: Any) -> bool:
 def outputs_of(prediction: Any) -> dict[str, Any]:
     if isinstance(prediction, dspy.Prediction):
         return dict(prediction.toDict())
-    if isinstance(prediction, dict):
-        return prediction
-    return {"output": prediction}
+    found = as_object(prediction)
+    return found if found is not None else {"output": prediction}
 
 
 def usage_of(prediction: Any) -> common_pb2.Usage:

@@ -1,0 +1,48 @@
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false, reportUnknownLambdaType=false
+# (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
+"""One unary module call (the Call RPC). Runs in a worker thread, never on the event loop."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import dspy
+
+from .. import warmup
+from ..cancel import CancelScope
+from ..lm import LmSettings, adapter_for, build_lm
+from ..module_io import outputs_of, resolve_module, usage_of, validate_inputs
+from ..run.cancellable import run_cancellable
+from ..run.stats import STATS
+from ..session import Session
+from ..v1 import common_pb2
+
+
+@dataclass
+class CallOutcome:
+    outputs: dict[str, Any]
+    usage: common_pb2.Usage
+
+
+def execute(
+    spec: common_pb2.ModuleSpec,
+    module_id: str,
+    session: Session | None,
+    inputs: dict[str, Any],
+    lm_settings: LmSettings,
+    scope: CancelScope,
+) -> CallOutcome:
+    """Runs one call; `scope` cancelled (the client gave up) stops it, LM request included."""
+    warmup.wait()
+    scope.check()
+    module, signature = resolve_module(spec, module_id, session)
+    values = validate_inputs(signature, inputs)
+    lm = build_lm(lm_settings)
+    callbacks = [*dspy.settings.callbacks, scope.callback()]
+    # A trace of the call's own (dspy.Refine and BestOfN extend it), dropped with the call:
+    # the worker keeps no global one.
+    context = dspy.context(lm=lm, adapter=adapter_for(lm_settings), track_usage=True, callbacks=callbacks, trace=[])
+    with STATS.busy(), context:
+        prediction = run_cancellable(scope, module, values)
+    return CallOutcome(outputs=outputs_of(prediction), usage=usage_of(prediction))
