@@ -350,7 +350,7 @@ class _Compiler:
         if not isinstance(concurrency, int) or isinstance(concurrency, bool) or not 1 <= concurrency <= MAX_MAP_CONCURRENCY:
             raise InvalidArgument(f"{where}: `concurrency` must be an integer 1..{MAX_MAP_CONCURRENCY}")
         element_out = sub.writes.get(select, Any) if select else dict
-        written = {into: list[element_out] if element_out is not Any else list}  # type: ignore[valid-type]
+        written = {into: list[element_out] if element_out is not Any else list}
         return MapStep(name, "map", policy, over, item, sub, into, select, concurrency), written
 
 
