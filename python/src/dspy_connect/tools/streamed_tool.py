@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator
 from typing import Any
 
 from dspy.utils.callback import ACTIVE_CALL_ID
@@ -54,16 +54,16 @@ def _emitter(name: str) -> Callable[[Any], Any]:
     return emit
 
 
-def _iter(chunks: Iterator[Any]) -> Iterator[Any]:
+def _iter(chunks: Generator[Any, None, Any]) -> Iterator[Any]:
     try:
         yield from chunks
     finally:
-        chunks.close()  # type: ignore[attr-defined]  # runs the generator's cleanup on cancel
+        chunks.close()  # runs the generator's cleanup on cancel
 
 
-async def _aiter(chunks: AsyncIterator[Any]) -> AsyncIterator[Any]:
+async def _aiter(chunks: AsyncGenerator[Any, None]) -> AsyncIterator[Any]:
     try:
         async for chunk in chunks:
             yield chunk
     finally:
-        await chunks.aclose()  # type: ignore[attr-defined]
+        await chunks.aclose()
