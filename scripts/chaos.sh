@@ -6,7 +6,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 export DSPY_CONNECT_CHAOS_ROUNDS="${1:-${DSPY_CONNECT_CHAOS_ROUNDS:-200}}"
-export DSPY_CONNECT_FUZZ_ROUNDS="${DSPY_CONNECT_FUZZ_ROUNDS:-$((DSPY_CONNECT_CHAOS_ROUNDS * 50))}"
+# One fuzz round is ~2,100 generated inputs: a round per 20 kill rounds, at least one.
+export DSPY_CONNECT_FUZZ_ROUNDS="${DSPY_CONNECT_FUZZ_ROUNDS:-$(( DSPY_CONNECT_CHAOS_ROUNDS / 20 > 0 ? DSPY_CONNECT_CHAOS_ROUNDS / 20 : 1 ))}"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
 pnpm exec turbo run build --output-logs=errors-only >&2
 
@@ -17,5 +18,5 @@ step "streams: kill -9 storm, deadline storm, slow readers ($DSPY_CONNECT_CHAOS_
 step "pool: parent death, busy workers, abandoned calls, runtime-folder attacks"
 (cd packages/client && pnpm exec vitest run test/parent-death.spec.ts test/busy-worker.spec.ts test/abandoned-calls.spec.ts test/runtime-dir.spec.ts)
 
-step "worker: fuzzing every RPC ($DSPY_CONNECT_FUZZ_ROUNDS inputs)"
+step "worker: fuzzing every RPC ($DSPY_CONNECT_FUZZ_ROUNDS rounds of ~2,100 inputs)"
 (cd python && .venv/bin/python -m pytest -q -s tests/test_fuzz.py)
