@@ -2,23 +2,15 @@
 // collection off, a thread collects instead, so the collector never starts inside a
 // ContextVar set) beside CPython's automatic collector (DSPY_CONNECT_GC=automatic), same run.
 // Two one-worker pools; rounds alternate between them so they share the machine's load.
-import { createClient, type DspyClient } from "@dspy-connect/client";
+import type { DspyClient } from "@dspy-connect/client";
 import { executeStream, streamPredict } from "@dspy-connect/streaming";
-import { benchEnv, firstEventLatencies, fmt, python, rssMiB, summary } from "./lib.ts";
+import { benchEnv, firstEventLatencies, fmt, rssMiB, scriptedClient, summary } from "./lib.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 const N = Number(process.env.BENCH_N ?? 100);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
 
-const start = (env: Record<string, string>) =>
-  createClient({
-    workers: 1,
-    python,
-    lm: "scripted/echo",
-    env: { ...benchEnv, ...env },
-    imports: ["dspy_connect.testing.plugins"],
-    logger: {},
-  });
+const start = (env: Record<string, string>) => scriptedClient({ env: { ...benchEnv, ...env } });
 const pools: [string, DspyClient][] = [
   ["thread policy (default)", await start({})],
   ["baseline: CPython's automatic GC", await start({ DSPY_CONNECT_GC: "automatic" })],

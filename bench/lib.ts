@@ -4,12 +4,26 @@ import * as net from "node:net";
 import { join } from "node:path";
 import { createClient as createRpcClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
+import { type ClientOptions, createClient, type DspyClient } from "@dspy-connect/client";
 import { WorkerService } from "@dspy-connect/core-proto";
 
 export const root = join(import.meta.dirname, "..");
 export const python = process.env.DSPY_CONNECT_PYTHON ?? join(root, "python", ".venv", "bin", "python");
 /** Benchmarks use the instant scripted LM so that they measure the bridge, not a model. */
 export const benchEnv = { DSPY_CONNECT_TEST_PROVIDERS: "1" };
+
+/** One worker on the instant scripted LM with the test plugins, which most benchmarks use. */
+export function scriptedClient(options: ClientOptions = {}): Promise<DspyClient> {
+  return createClient({
+    workers: 1,
+    python,
+    lm: "scripted/echo",
+    env: benchEnv,
+    imports: ["dspy_connect.testing.plugins"],
+    logger: {},
+    ...options,
+  });
+}
 
 export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;

@@ -1,10 +1,21 @@
 // Streaming through the pool (TS -> connect-node -> UDS -> grpc.aio -> event channel fed by a
 // DSPy thread, frames batched when the reader lags) beside a raw grpcio server that writes one
 // message per event (bench/stream_baseline.py), read by the same connect-node client, same run.
-import { createClient } from "@dspy-connect/client";
 import type { RunRequest } from "@dspy-connect/core-proto";
 import { executeStream, streamPredict } from "@dspy-connect/streaming";
-import { benchEnv, firstEventLatencies, fmt, python, root, rssMiB, run, startRawBaseline, summary, tsRssMiB } from "./lib.ts";
+import {
+  benchEnv,
+  firstEventLatencies,
+  fmt,
+  python,
+  root,
+  rssMiB,
+  run,
+  scriptedClient,
+  startRawBaseline,
+  summary,
+  tsRssMiB,
+} from "./lib.ts";
 
 const N = Number(process.env.BENCH_N ?? 500);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
@@ -32,14 +43,7 @@ async function rawRun(command: string, args: object, onFirst?: () => void): Prom
   return events;
 }
 
-const client = await createClient({
-  workers: 1,
-  python,
-  lm: "scripted/echo",
-  env: benchEnv,
-  imports: ["dspy_connect.testing.plugins"],
-  logger: {},
-});
+const client = await scriptedClient();
 const workerPid = client.stats().workers[0]!.pid!;
 const uncached = { model: "scripted/echo", cache: false } as const;
 try {

@@ -2,22 +2,14 @@
 // client publishes to nobody), instrument() with no OpenTelemetry SDK (no-op tracer and
 // meter: events and slow-chunk checks only), and instrument() with an SDK recording every
 // span in memory. The worker has no SDK in all three (its own overhead: see docs).
-import { createClient } from "@dspy-connect/client";
 import { executeStream, streamPredict } from "@dspy-connect/streaming";
 import { instrument, type Telemetry } from "@dspy-connect/telemetry";
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
-import { benchEnv, firstEventLatencies, fmt, python, summary } from "./lib.ts";
+import { firstEventLatencies, fmt, scriptedClient, summary } from "./lib.ts";
 
 const N = Number(process.env.BENCH_N ?? 500);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 300_000);
-const client = await createClient({
-  workers: 1,
-  python,
-  lm: "scripted/echo",
-  env: benchEnv,
-  imports: ["dspy_connect.testing.plugins"],
-  logger: {},
-});
+const client = await scriptedClient();
 const uncached = { model: "scripted/echo", cache: false } as const;
 
 const firstEvent = (open: () => AsyncIterable<unknown>) => firstEventLatencies(open, N);

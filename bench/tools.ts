@@ -3,12 +3,12 @@
 // (ToolCall out, ToolResult back), timed in Python. Baseline, same run: a raw grpcio server
 // doing the same bidi ping-pong with no worker, no DSPy, no validation
 // (bench/stream_baseline.py "pingpong"), answered by the same connect-node client.
-import { createClient, type RunTool } from "@dspy-connect/client";
+import type { RunTool } from "@dspy-connect/client";
 import type { RunRequest } from "@dspy-connect/core-proto";
 import { executeStream } from "@dspy-connect/streaming";
 import { defineTool } from "@dspy-connect/tools";
 import { z } from "zod";
-import { benchEnv, fmt, python, rssMiB, startRawBaseline, summary, tsRssMiB } from "./lib.ts";
+import { fmt, rssMiB, scriptedClient, startRawBaseline, summary, tsRssMiB } from "./lib.ts";
 
 const N = Number(process.env.BENCH_N ?? 2000);
 const tsRss = tsRssMiB;
@@ -54,14 +54,7 @@ async function rawPingPong(n: number): Promise<number[]> {
 }
 
 // ---- ours ----
-const client = await createClient({
-  workers: 1,
-  python,
-  lm: "scripted/echo",
-  env: benchEnv,
-  imports: ["dspy_connect.testing.plugins"],
-  logger: {},
-});
+const client = await scriptedClient();
 const workerPid = client.stats().workers[0]!.pid!;
 const zodPing = defineTool({ name: "ping", description: "Pong.", input: z.object({ i: z.number() }), execute: ({ i }) => i });
 // The bridge alone: a RunTool with no schema validation.
