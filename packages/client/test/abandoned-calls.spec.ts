@@ -31,6 +31,13 @@ describe("a unary call the caller gave up on", () => {
     expect(describe.busyThreads).toBe(1);
     controller.abort();
     expect(await call).toMatchObject({ code: Code.Canceled });
+    // The worker counts the abandoned call when its thread stops, which may be after the
+    // caller saw Canceled; wait for it so the next test starts from a settled count.
+    for (let i = 0; i < 200 && (describe.busyThreads > 0 || describe.callsAbandoned === 0n); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      describe = await worker();
+    }
+    expect(describe).toMatchObject({ busyThreads: 0, callsAbandoned: 1n });
   });
 
   it("stops in the worker, LM request included, after a timeout or an abort", async () => {
