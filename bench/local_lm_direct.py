@@ -13,13 +13,13 @@ import httpx
 
 from dspy_connect.lm import LOCAL_DEFAULTS
 from dspy_connect.local_lm.adapter import LocalJSONAdapter
-from dspy_connect.local_lm.model import MODEL_ALIAS
+from dspy_connect.lm import LOCAL_MODEL_ID
 
 
 def main(api_base: str, questions: list[str]) -> None:
     signature = dspy.ChainOfThought("question -> answer").predict.signature
     adapter = LocalJSONAdapter()
-    request: dict = {"model": MODEL_ALIAS, **LOCAL_DEFAULTS}
+    request: dict = {"model": LOCAL_MODEL_ID, **LOCAL_DEFAULTS}
     adapter._prepare_response_format(None, request, signature)
     results = []
     with httpx.Client(timeout=300) as http:

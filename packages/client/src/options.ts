@@ -44,7 +44,15 @@ export interface ClientOptions {
    * Remote-only pools default to each worker's own LM.
    */
   readonly lm?: LmOption;
-  /** Time the local LM server has to start, model assembly included. Default 300 s. */
+  /**
+   * The embedded model for lm "local" (needs `@dspy-connect/local-lm`): a name from its
+   * catalogue or a path to any GGUF file. Default: $DSPY_CONNECT_LOCAL_MODEL, else the
+   * package's default model.
+   */
+  readonly localModel?: string;
+  /** Requests the local LM server generates at once; more wait. Default: the package's (4). */
+  readonly localLmSlots?: number;
+  /** Time the local LM server has to start, a first model download included. Default 300 s. */
   readonly localLmStartupTimeoutMs?: number;
   /** Calls one worker runs at once; more wait in the queue. Default 4. */
   readonly maxConcurrencyPerWorker?: number;

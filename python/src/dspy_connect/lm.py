@@ -15,12 +15,13 @@ from .errors import FailedPrecondition, InvalidArgument, cut, echo
 from .limits import check_lm_config
 from .lm_options import check_options
 from .local_lm.adapter import LocalJSONAdapter
-from .local_lm.model import MODEL_ALIAS
 from .v1 import common_pb2
 
 # The embedded local LM's OpenAI-compatible endpoint, set by the pool that runs it.
 LOCAL_API_BASE_ENV = "DSPY_CONNECT_LOCAL_API_BASE"
-# Decoding for the small local model: greedy, and capped, since a 270M model can repeat
+# The server serves one model under any name; LiteLLM needs one to register its abilities.
+LOCAL_MODEL_ID = "dspy-connect-local"
+# Decoding for the small local model: greedy, and capped, since a small model can repeat
 # itself until the context is full.
 LOCAL_DEFAULTS: dict[str, Any] = {"temperature": 0.0, "max_tokens": 512}
 
@@ -91,7 +92,7 @@ def build_lm(settings: LmSettings) -> dspy.LM:
             raise FailedPrecondition(
                 f"lm 'local' needs the embedded local LM server, but {LOCAL_API_BASE_ENV} is not set in this worker"
             )
-        model = f"openai/{MODEL_ALIAS}"
+        model = f"openai/{LOCAL_MODEL_ID}"
         kwargs = {**LOCAL_DEFAULTS, "api_base": api_base, "api_key": "local", **kwargs}
         _register_local_model(model)
     if "/" not in model:

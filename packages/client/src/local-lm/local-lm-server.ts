@@ -15,7 +15,12 @@ interface LocalLmReady {
 }
 
 export interface LocalLmOptions {
-  readonly python: string;
+  /** The server's entry script (`@dspy-connect/local-lm`), run with this process's Node. */
+  readonly serverEntry: string;
+  /** A model name from `@dspy-connect/local-lm`'s catalogue or a GGUF path; empty: the default. */
+  readonly model: string | undefined;
+  /** Requests the server generates at once; empty: its default. */
+  readonly slots: number | undefined;
   readonly runId: string;
   readonly runDir: string;
   readonly startupTimeoutMs: number;
@@ -29,8 +34,9 @@ export interface LocalLmOptions {
 export type LocalLmStatus = "starting" | "ready" | "down" | "stopped";
 
 /**
- * The embedded local LM: one llama.cpp server on loopback per client, shared by every
- * worker, restarted (on the same port) if it dies or stops answering.
+ * The embedded local LM: one server (node-llama-cpp, in a child process so a crash cannot
+ * take the app down) on loopback per client, shared by every worker, restarted on the same
+ * port if it dies or stops answering.
  */
 export class LocalLmServer {
   status: LocalLmStatus = "starting";
@@ -84,8 +90,18 @@ export class LocalLmServer {
   private async launch(): Promise<void> {
     const proc = await ManagedProcess.spawn<LocalLmReady>({
       name: "local LM server",
-      command: this.opts.python,
-      args: ["-m", "dspy_connect.local_lm", "--port", String(this.port), "--run-id", this.opts.runId, "--exit-with-stdin"],
+      command: process.execPath,
+      args: [
+        this.opts.serverEntry,
+        "serve",
+        "--port",
+        String(this.port),
+        "--run-id",
+        this.opts.runId,
+        "--exit-with-stdin",
+        ...(this.opts.model ? ["--model", this.opts.model] : []),
+        ...(this.opts.slots ? ["--slots", String(this.opts.slots)] : []),
+      ],
       env: this.opts.env,
       readyPrefix: READY_PREFIX,
       startupTimeoutMs: this.opts.startupTimeoutMs,
