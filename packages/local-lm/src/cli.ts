@@ -25,7 +25,7 @@ async function main(argv: string[]): Promise<void> {
       port: { type: "string", default: "0" },
       slots: { type: "string", default: String(DEFAULT_SLOTS) },
       "context-size": { type: "string", default: String(DEFAULT_CONTEXT_SIZE) },
-      "prompt-format": { type: "string" },
+      "prompt-format": { type: "string", default: process.env.DSPY_CONNECT_LOCAL_PROMPT_FORMAT || undefined },
       threads: { type: "string" },
       "exit-with-stdin": { type: "boolean", default: false },
       // Marks the process as this client run's, so a later run can sweep it if orphaned.
