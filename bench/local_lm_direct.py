@@ -11,9 +11,8 @@ import time
 import dspy
 import httpx
 
-from dspy_connect.lm import LOCAL_DEFAULTS
+from dspy_connect.lm import LOCAL_DEFAULTS, LOCAL_MODEL_ID
 from dspy_connect.local_lm.adapter import LocalJSONAdapter
-from dspy_connect.lm import LOCAL_MODEL_ID
 
 
 def main(api_base: str, questions: list[str]) -> None:

@@ -3,7 +3,7 @@
 // dspy-connect-local-lm prepare [--model NAME]      fetch a model into the cache, print its path
 import { parseArgs } from "node:util";
 import { LOCAL_MODELS } from "./models/catalogue.js";
-import { resolveModel } from "./models/resolve.js";
+import { DEFAULT_LOCAL_MODEL, resolveModel } from "./models/resolve.js";
 import { DEFAULT_CONTEXT_SIZE, DEFAULT_SLOTS } from "./server/defaults.js";
 import type { PromptFormat } from "./server/prompt.js";
 import { serve } from "./server/serve.js";
@@ -13,7 +13,7 @@ const USAGE = `usage:
                               [--context-size ${DEFAULT_CONTEXT_SIZE}] [--prompt-format template|plain] [--threads N] [--exit-with-stdin]
   dspy-connect-local-lm prepare [--model NAME]
   dspy-connect-local-lm models
-models: ${LOCAL_MODELS.map((m) => m.name).join(", ")} (default: $DSPY_CONNECT_LOCAL_MODEL, else the first)`;
+models: ${LOCAL_MODELS.map((m) => m.name).join(", ")} (default: $DSPY_CONNECT_LOCAL_MODEL, else ${DEFAULT_LOCAL_MODEL})`;
 
 async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({

@@ -1,12 +1,14 @@
 import { Code, ConnectError } from "../errors.js";
 
+type Importer = (specifier: string) => Promise<unknown>;
+
 /**
  * The server entry of `@dspy-connect/local-lm`, an optional peer: apps that only use hosted
  * LMs don't install llama.cpp.
  */
-export async function localLmServerEntry(): Promise<string> {
+export async function localLmServerEntry(importer: Importer = (s) => import(s)): Promise<string> {
   try {
-    const { serverEntry } = (await import("@dspy-connect/local-lm")) as { serverEntry: string };
+    const { serverEntry } = (await importer("@dspy-connect/local-lm")) as { serverEntry: string };
     return serverEntry;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

@@ -4,7 +4,7 @@ import { LOCAL_MODELS, type LocalModel } from "./catalogue.js";
 import { type PrepareOptions, prepareModel } from "./prepare.js";
 
 /** The model chosen by measurement (docs/benchmarks.md, "answer accuracy"). */
-export const DEFAULT_LOCAL_MODEL = "gemma-3-270m";
+export const DEFAULT_LOCAL_MODEL = "smollm2-135m-instruct";
 
 export interface ResolvedModel {
   readonly path: string;

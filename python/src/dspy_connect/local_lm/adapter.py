@@ -1,8 +1,9 @@
 """The adapter for the local model: DSPy's JSONAdapter, with the signature's JSON schema always
-sent in llama.cpp's own form, so the server constrains decoding with a grammar.
+sent, so the server constrains decoding with a grammar, and an output description a small
+model cannot copy.
 
 DSPy only sends a schema when LiteLLM's model catalogue says the model takes one, and an
-unknown local model never does; a 270M model left unconstrained rarely emits parseable output.
+unknown local model never does; a small model left unconstrained rarely emits parseable output.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from typing import Any
 
 import dspy
 import pydantic
+from dspy.adapters.chat_adapter import FieldInfoWithName
+from dspy.adapters.utils import translate_field_type
 
 from .tool_choice import tool_choice_schema
 
@@ -21,3 +24,21 @@ class LocalJSONAdapter(dspy.JSONAdapter):
         model = pydantic.create_model("Outputs", **fields)
         schema = tool_choice_schema(signature, model.model_json_schema())
         lm_kwargs["response_format"] = {"type": "json_object", "schema": schema}
+
+    def format_field_structure(self, signature: type[dspy.Signature]) -> str:
+        # DSPy shows the outputs as `{"answer": "{answer}"}`; a 135M model copies "{answer}"
+        # as its answer (10 of 60 factual questions). The grammar already fixes the shape, so
+        # the outputs are only named.
+        inputs = self.format_field_with_value(
+            {FieldInfoWithName(name=n, info=f): translate_field_type(n, f) for n, f in signature.input_fields.items()},
+            role="user",
+        )
+        outputs = ", then ".join(f"`{name}`" for name in signature.output_fields)
+        return "\n\n".join(
+            [
+                "All interactions will be structured in the following way, with the appropriate values filled in.",
+                "Inputs will have the following structure:",
+                inputs,
+                f"Outputs will be a JSON object with the keys {outputs}, each holding its value.",
+            ]
+        )
