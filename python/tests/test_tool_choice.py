@@ -50,3 +50,13 @@ def test_the_constraint_survives_saving_and_loading_state():
     lm_kwargs: dict = {}
     LocalJSONAdapter()._prepare_response_format(None, lm_kwargs, react.react.signature)
     assert "anyOf" in lm_kwargs["response_format"]["schema"]
+
+
+def test_every_string_output_is_bounded_so_a_looping_reply_still_closes():
+    signature: Any = build_signature("question -> answer, notes: list[str], level: int")
+    lm_kwargs: dict = {}
+    LocalJSONAdapter()._prepare_response_format(None, lm_kwargs, signature)
+    properties = lm_kwargs["response_format"]["schema"]["properties"]
+    assert properties["answer"]["maxLength"] == 400
+    assert properties["notes"]["items"]["maxLength"] == 400
+    assert "maxLength" not in properties["level"]

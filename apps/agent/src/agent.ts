@@ -1,11 +1,11 @@
 // A Python ReAct agent answers from a SQLite table through a TypeScript tool:
-//   pnpm --filter @dspy-connect/example-agent start "How many people live in Lyon?"
+//   pnpm --filter @dspy-connect/example-agent start "Which country is Paris in?"
 // The default LM is the embedded local model; DSPY_CONNECT_LM picks any LiteLLM model.
 import { ConnectError, createClient } from "@dspy-connect/client";
 import { streamReact } from "@dspy-connect/streaming";
 import { cityFacts, openCities } from "./cities.ts";
 
-const question = process.argv.slice(2).join(" ") || "How many people live in Lyon?";
+const question = process.argv.slice(2).join(" ") || "Which country is Paris in?";
 const db = openCities();
 const client = await createClient({ lm: process.env.DSPY_CONNECT_LM ?? "local" });
 try {
@@ -16,7 +16,7 @@ try {
     { question },
     {
       tools: [cityFacts(db)],
-      maxIters: 3,
+      maxIters: 2,
       instructions: "Answer from the cities database: call city_facts with the city name, then finish.",
     },
   );

@@ -29,9 +29,10 @@ export function cityFacts(db: DatabaseSync) {
     input: z.object({ city: z.string().describe("the city's name") }),
     timeoutMs: 5_000,
     execute: ({ city }) => {
-      const rows = byName.all(city).map((row) => ({ ...row }));
+      const rows = byName.all(city) as { name: string; country: string; population: number }[];
+      // Sentences, not JSON rows: a small model copies a fact from a sentence far more reliably.
       return rows.length
-        ? rows
+        ? rows.map((r) => `${r.name} is a city in ${r.country} with ${r.population.toLocaleString("en-US")} inhabitants.`).join(" ")
         : `no city matches ${JSON.stringify(city)}; the database has ${names
             .all()
             .map((r) => r.name)

@@ -8,6 +8,6 @@ it("runs the agent as a user would: the Python agent calls the TS tool, which re
   const lines = output.trim().split("\n");
   expect(lines[0]).toBe("Q: How many people live in Lyon?");
   expect(lines).toContain('  -> city_facts({"city":"next_tool_args: How many people live in Lyon?"})');
-  expect(lines).toContain('  <- [{"name":"Lyon","country":"France","population":522250}]');
+  expect(lines).toContain('  <- "Lyon is a city in France with 522,250 inhabitants."');
   expect(lines.at(-1)).toBe("A: answer: How many people live in Lyon?");
 });

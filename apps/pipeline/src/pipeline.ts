@@ -5,7 +5,8 @@
 import { ConnectError, createClient } from "@dspy-connect/client";
 import { concat, field, len, pipeline } from "@dspy-connect/composer";
 
-const question = process.argv.slice(2).join(" ") || "Why do leaves change color in autumn?";
+// A question the default 135M model answers right, so every step shows sensible text.
+const question = process.argv.slice(2).join(" ") || "Who painted the Mona Lisa?";
 const lm = process.env.DSPY_CONNECT_LM ?? "local";
 
 const explain = pipeline("explain")

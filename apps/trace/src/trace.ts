@@ -1,5 +1,5 @@
 // One agent run, traced across both languages, printed as a span tree:
-//   pnpm --filter @dspy-connect/example-trace start "How many people live in Lyon?"
+//   pnpm --filter @dspy-connect/example-trace start "Which country is Paris in?"
 // TypeScript spans come from @dspy-connect/telemetry; the worker's from its own OpenTelemetry
 // SDK (here the in-memory one of `dspy_connect.testing.otel`; in production, your exporter).
 import { createClient } from "@dspy-connect/client";
@@ -19,22 +19,27 @@ interface WorkerSpan {
   status: { code: string };
 }
 
-const question = process.argv.slice(2).join(" ") || "How many people live in Lyon?";
+// A question the default 135M model gets right after a tool call, so the TS tool span shows.
+const question = process.argv.slice(2).join(" ") || "Which country is Paris in?";
 const exporter = new InMemorySpanExporter();
 const telemetry = instrument({
   tracer: new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] }).getTracer("example-trace"),
 });
-const populations: Record<string, number> = { Paris: 2102650, Lyon: 522250, Nice: 348085 };
-const cityPopulation = defineTool({
-  name: "city_population",
-  description: "The population of a city.",
+const cities: Record<string, string> = {
+  Paris: "Paris is a city in France with 2,102,650 inhabitants.",
+  Lyon: "Lyon is a city in France with 522,250 inhabitants.",
+  Nice: "Nice is a city in France with 348,085 inhabitants.",
+};
+const cityFacts = defineTool({
+  name: "city_facts",
+  description: "Country and population of a city.",
   input: z.object({ city: z.string() }),
-  execute: ({ city }) => Object.entries(populations).find(([name]) => city.includes(name))?.[1] ?? "unknown city",
+  execute: ({ city }) => Object.entries(cities).find(([name]) => city.includes(name))?.[1] ?? "unknown city",
 });
 
 const client = await createClient({ workers: 1, lm: process.env.DSPY_CONNECT_LM ?? "local", imports: ["dspy_connect.testing.otel"] });
 try {
-  const answer = await streamReact(client, "question -> answer", { question }, { tools: [cityPopulation], maxIters: 2 }).result;
+  const answer = await streamReact(client, "question -> answer", { question }, { tools: [cityFacts], maxIters: 2 }).result;
   const [run] = exporter.getFinishedSpans().filter((s) => s.name.startsWith("dspy_connect.module"));
   const traceId = run!.spanContext().traceId;
   telemetry.close(); // the span query below is not part of the trace

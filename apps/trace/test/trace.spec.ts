@@ -23,7 +23,7 @@ it("renders children under their parents, in start order", () => {
 
 it("prints one trace across TypeScript and Python for an agent run with a tool call", () => {
   // The scripted LM calls the agent's tool once, then finishes.
-  const output = runExample(join(import.meta.dirname, "..", "src", "trace.ts"), ["How many people live in Lyon?"]);
+  const output = runExample(join(import.meta.dirname, "..", "src", "trace.ts"), ["Which country is Paris in?"]);
   const tree = output.split("\n").filter((line) => line.includes("] "));
   const depth = (name: string) => {
     const line = tree.find((l) => l.includes(name));
@@ -33,6 +33,6 @@ it("prints one trace across TypeScript and Python for an agent run with a tool c
   expect(depth("[ts] dspy_connect.module react")).toBe(0);
   expect(depth("[py] dspy_connect.run")).toBe(1);
   // The TypeScript tool runs under the worker's tool span, deeper in the same tree.
-  expect(depth("[ts] dspy_connect.tool city_population")).toBe(depth("[py] dspy.tool city_population") + 1);
+  expect(depth("[ts] dspy_connect.tool city_facts")).toBe(depth("[py] dspy.tool city_facts") + 1);
   expect(tree.some((l) => l.includes("[py] dspy.lm"))).toBe(true);
 });

@@ -8,7 +8,7 @@ unknown local model never does; a small model left unconstrained rarely emits pa
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import dspy
 import pydantic
@@ -17,12 +17,17 @@ from dspy.adapters.utils import translate_field_type
 
 from .tool_choice import tool_choice_schema
 
+# The longest text a local model may write in one string field. Greedy decoding on a small
+# model can repeat a sentence until max_tokens, leaving JSON that never closes (a parse
+# error); bounded, the field closes and the reply parses.
+MAX_STRING_CHARS = 400
+
 
 class LocalJSONAdapter(dspy.JSONAdapter):
     def _prepare_response_format(self, lm: Any, lm_kwargs: dict[str, Any], signature: type[dspy.Signature]) -> None:
         fields: dict[str, Any] = {name: (info.annotation, ...) for name, info in signature.output_fields.items()}
         model = pydantic.create_model("Outputs", **fields)
-        schema = tool_choice_schema(signature, model.model_json_schema())
+        schema = tool_choice_schema(signature, bounded_strings(model.model_json_schema()))
         lm_kwargs["response_format"] = {"type": "json_object", "schema": schema}
 
     def format_field_structure(self, signature: type[dspy.Signature]) -> str:
@@ -42,3 +47,15 @@ class LocalJSONAdapter(dspy.JSONAdapter):
                 f"Outputs will be a JSON object with the keys {outputs}, each holding its value.",
             ]
         )
+
+
+def bounded_strings(schema: Any) -> Any:
+    """The schema with a maxLength on every string that has none."""
+    if isinstance(schema, list):
+        return [bounded_strings(item) for item in cast("list[Any]", schema)]
+    if not isinstance(schema, dict):
+        return schema
+    bounded = {key: bounded_strings(value) for key, value in cast("dict[str, Any]", schema).items()}
+    if bounded.get("type") == "string" and "maxLength" not in bounded and "enum" not in bounded:
+        bounded["maxLength"] = MAX_STRING_CHARS
+    return bounded
