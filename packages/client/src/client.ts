@@ -55,9 +55,11 @@ export async function createClient(options: ClientOptions = {}): Promise<DspyCli
   const unhookExit = killOnExit(live);
   const restart = { initialMs: options.restart?.initialDelayMs ?? 250, maxMs: options.restart?.maxDelayMs ?? 10_000 };
   const startupTimeoutMs = options.startupTimeoutMs ?? 60_000;
-  // Remote workers cannot reach this machine's loopback: they run their own local LM.
+  // Remote workers cannot reach this machine's loopback: they run their own local LM. With
+  // DSPY_CONNECT_LOCAL_API_BASE set, workers use that OpenAI-compatible server instead.
+  const externalLocalLm = options.env?.DSPY_CONNECT_LOCAL_API_BASE ?? process.env.DSPY_CONNECT_LOCAL_API_BASE;
   const localLm =
-    lmModel(lm) === "local" && localCount > 0
+    lmModel(lm) === "local" && localCount > 0 && !externalLocalLm
       ? await LocalLmServer.create({
           serverEntry: await localLmServerEntry(),
           model: options.localModel ?? process.env.DSPY_CONNECT_LOCAL_MODEL,

@@ -47,7 +47,8 @@ export interface ClientOptions {
   /**
    * The embedded model for lm "local" (needs `@dspy-connect/local-lm`): a name from its
    * catalogue or a path to any GGUF file. Default: $DSPY_CONNECT_LOCAL_MODEL, else the
-   * package's default model.
+   * package's default model. With $DSPY_CONNECT_LOCAL_API_BASE set (here or in `env`), no
+   * server is started: workers use that OpenAI-compatible endpoint as lm "local".
    */
   readonly localModel?: string;
   /** Requests the local LM server generates at once; more wait. Default: the package's (4). */
