@@ -1,3 +1,5 @@
+# pyright: reportUnknownVariableType=false
+# (DSPy ships no type information: its adapter helpers read as partly Unknown.)
 """The adapter for the local model: DSPy's JSONAdapter, with the signature's JSON schema always
 sent, so the server constrains decoding with a grammar, and an output description a small
 model cannot copy.
