@@ -2,7 +2,8 @@
 // cold and warm, tokens/s, 2 and 4 concurrent streams, RSS. One column per server, same run.
 //   node bench/local-lm-server.ts --server baseline [--server new]
 // baseline: today's llama-cpp-python server (bench/baseline/; make its venv with
-//   bash bench/baseline/setup.sh). new: the command in $LOCAL_LM_SERVER_CMD (run by sh).
+//   bash bench/baseline/setup.sh). new: the command in $LOCAL_LM_SERVER_CMD (run by sh), today
+//   LOCAL_LM_SERVER_CMD="node packages/local-lm/dist/cli.js serve --exit-with-stdin".
 // Every request is the one a `question -> answer` ChainOfThought sends the local model
 // (bench/local_lm_requests.py), streamed; each question is asked once, so no reply is cached.
 import { type ChildProcess, spawn } from "node:child_process";
@@ -33,7 +34,7 @@ function command(name: string): [string, string[]] {
   if (name === "new") {
     // biome-ignore lint/suspicious/noUndeclaredEnvVars: read by this script, never by a turbo task
     const cmd = process.env.LOCAL_LM_SERVER_CMD;
-    if (!cmd) throw new Error("--server new needs LOCAL_LM_SERVER_CMD, e.g. 'node packages/local-lm/dist/cli.js serve'");
+    if (!cmd) throw new Error("--server new needs LOCAL_LM_SERVER_CMD, e.g. 'node packages/local-lm/dist/cli.js serve --exit-with-stdin'");
     return ["sh", ["-c", `exec ${cmd}`]]; // exec: the server keeps the pid we spawned
   }
   throw new Error(`unknown server ${name}: baseline or new`);
@@ -73,9 +74,11 @@ interface Stream {
   tokens: number;
   tokensPerS: number; // completion tokens / (last delta − first delta)
   tokensFrom: "usage" | "deltas";
+  deltas: number; // content chunks: fewer than tokens if the server sends several tokens per chunk
   finishReason: string | null;
   done: boolean; // saw `data: [DONE]`
   validJson: boolean;
+  text: string;
 }
 
 /** One streamed chat completion; times are from `t0` (the request's own start by default). */
@@ -134,12 +137,15 @@ async function stream(server: Server, body: object, t0 = performance.now()): Pro
     tokens,
     tokensPerS: last > first ? tokens / ((last - first) / 1000) : Number.NaN,
     tokensFrom: usage === undefined ? "deltas" : "usage",
+    deltas,
     finishReason,
     done,
     validJson,
+    text,
   };
 }
 
+const sum = (streams: Stream[], key: "tokens" | "deltas") => streams.reduce((a, s) => a + s[key], 0);
 const complete = (s: Stream) => s.done && s.finishReason !== null && s.validJson;
 
 /** `bodies.length` streams started together; aggregate tokens/s over the wall time to the last end. */
@@ -147,9 +153,8 @@ async function concurrent(server: Server, bodies: object[]) {
   const t0 = performance.now();
   const streams = await Promise.all(bodies.map((body) => stream(server, body, t0)));
   const first = summary(streams.map((s) => s.firstMs));
-  const tokens = streams.reduce((a, s) => a + s.tokens, 0);
   return {
-    aggregateTokensPerS: tokens / (Math.max(...streams.map((s) => s.endMs)) / 1000),
+    aggregateTokensPerS: sum(streams, "tokens") / (Math.max(...streams.map((s) => s.endMs)) / 1000),
     firstTokenP50Ms: first.p50,
     firstTokenMaxMs: Math.max(...streams.map((s) => s.firstMs)),
     complete: streams.filter(complete).length,
@@ -174,7 +179,7 @@ async function measure(name: string, bodies: object[]) {
       coldFirstTokenMs: cold.firstMs,
       warmFirstTokenP50Ms: summary(warm.map((s) => s.firstMs)).p50,
       tokensPerSP50: summary(warm.map((s) => s.tokensPerS)).p50,
-      meanTokens: [cold, ...warm].reduce((a, s) => a + s.tokens, 0) / (1 + warm.length),
+      meanTokens: sum([cold, ...warm], "tokens") / (1 + warm.length),
       sequentialComplete: [cold, ...warm].filter(complete).length,
       two,
       four,
@@ -218,6 +223,10 @@ const rows: [string, (r: Result) => string][] = [
   ],
   ["server RSS after the runs, process tree (MiB)", (r) => n(r.rssMiB)],
   ["completion tokens counted from", (r) => r.tokensFrom],
+  [
+    "content chunks / completion tokens, one-at-a-time streams",
+    (r) => `${sum([r.cold, ...r.warm], "deltas")} / ${sum([r.cold, ...r.warm], "tokens")}`,
+  ],
 ];
 console.log(`| what | ${results.map((r) => `${r.server} (${r.model})`).join(" | ")} |`);
 console.log(`|---|${results.map(() => "---").join("|")}|`);
