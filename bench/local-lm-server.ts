@@ -207,6 +207,7 @@ const loadAfter = loadavg();
 
 type Result = (typeof results)[number];
 const n = (x: number, digits = 0) => x.toFixed(digits);
+const firsts = (streams: Stream[]) => streams.map((s) => n(s.firstMs)).join(", ");
 const rows: [string, (r: Result) => string][] = [
   ["startup: spawn → ready line (s)", (r) => n(r.startupS, 2)],
   ["first token, cold: first request after ready (ms)", (r) => n(r.coldFirstTokenMs)],
@@ -214,9 +215,15 @@ const rows: [string, (r: Result) => string][] = [
   [`tokens/s of one stream, p50 of ${WARM}`, (r) => n(r.tokensPerSP50, 1)],
   ["completion tokens per answer (mean)", (r) => n(r.meanTokens, 1)],
   ["2 streams at once: aggregate tokens/s", (r) => n(r.two.aggregateTokensPerS, 1)],
-  ["2 streams at once: first token p50 / max (ms)", (r) => `${n(r.two.firstTokenP50Ms)} / ${n(r.two.firstTokenMaxMs)}`],
+  [
+    "2 streams at once: first token p50 / max (each stream) (ms)",
+    (r) => `${n(r.two.firstTokenP50Ms)} / ${n(r.two.firstTokenMaxMs)} (${firsts(r.two.streams)})`,
+  ],
   ["4 streams at once: aggregate tokens/s", (r) => n(r.four.aggregateTokensPerS, 1)],
-  ["4 streams at once: first token p50 / max (ms)", (r) => `${n(r.four.firstTokenP50Ms)} / ${n(r.four.firstTokenMaxMs)}`],
+  [
+    "4 streams at once: first token p50 / max (each stream) (ms)",
+    (r) => `${n(r.four.firstTokenP50Ms)} / ${n(r.four.firstTokenMaxMs)} (${firsts(r.four.streams)})`,
+  ],
   [
     "streams finished with finish_reason, [DONE] and valid JSON",
     (r) => `${r.sequentialComplete + r.two.complete + r.four.complete}/${1 + WARM + 2 + 4}`,
