@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import * as net from "node:net";
 import { join } from "node:path";
 import { createClient as createRpcClient } from "@connectrpc/connect";
@@ -52,6 +52,29 @@ export function run(cmd: string, args: string[], env: Record<string, string> = {
 /** Resident memory of a process in MiB, from /proc; and this Node process's. */
 export const rssMiB = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
 export const tsRssMiB = (): number => process.memoryUsage().rss / 1024 / 1024;
+
+/** Resident memory of a process and all its descendants in MiB, from /proc. */
+export function treeRssMiB(root: number): number {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // ppid is the second field after the command name, which may hold spaces and ")".
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {} // the process exited while we looked
+  }
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]!) ?? []));
+  return tree.reduce((sum, pid) => {
+    try {
+      return sum + rssMiB(pid);
+    } catch {
+      return sum;
+    }
+  }, 0);
+}
 
 /**
  * The raw grpcio baseline server (bench/stream_baseline.py) on a Unix socket, and a
