@@ -1,72 +1,19 @@
 // The local LM server on its own, over its OpenAI API with plain fetch: startup, first token
 // cold and warm, tokens/s, 2 and 4 concurrent streams, RSS. One column per server, same run.
 //   node bench/local-lm-server.ts --server baseline [--server new]
-// baseline: today's llama-cpp-python server (bench/baseline/; make its venv with
-//   bash bench/baseline/setup.sh). new: the command in $LOCAL_LM_SERVER_CMD (run by sh), today
-//   LOCAL_LM_SERVER_CMD="node packages/local-lm/dist/cli.js serve --exit-with-stdin".
+//   node bench/local-lm-server.ts --server baseline --server new --server "new:--slots 2"
+// baseline: the llama-cpp-python server this project used before (bench/baseline/; make its
+//   venv with bash bench/baseline/setup.sh, which compiles llama.cpp). new: @dspy-connect/local-lm
+//   with its defaults; new:ARGS adds server arguments (bench/lm-server-process.ts).
 // Every request is the one a `question -> answer` ChainOfThought sends the local model
 // (bench/local_lm_requests.py), streamed; each question is asked once, so no reply is cached.
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
-import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { python, root, run, summary, treeRssMiB } from "./lib.ts";
+import { type Server, startServer, stopServer } from "./lm-server-process.ts";
 import { QUESTIONS } from "./questions.ts";
 
-const READY_PREFIX = "DSPY_CONNECT_LM_READY ";
-const STARTUP_TIMEOUT_MS = 180_000;
 const WARM = 8;
-
-interface Server {
-  readonly child: ChildProcess;
-  readonly apiBase: string;
-  readonly model: string;
-  readonly stderrTail: () => string;
-}
-
-function command(name: string): [string, string[]] {
-  if (name === "baseline") {
-    const venvPython = `${root}/.bench/llama-cpp-python/bin/python`;
-    if (!existsSync(venvPython)) throw new Error("no baseline venv: run bash bench/baseline/setup.sh");
-    return [venvPython, [`${root}/bench/baseline/llama_cpp_python_server.py`, "--exit-with-stdin"]];
-  }
-  if (name === "new") {
-    // biome-ignore lint/suspicious/noUndeclaredEnvVars: read by this script, never by a turbo task
-    const cmd = process.env.LOCAL_LM_SERVER_CMD;
-    if (!cmd) throw new Error("--server new needs LOCAL_LM_SERVER_CMD, e.g. 'node packages/local-lm/dist/cli.js serve --exit-with-stdin'");
-    return ["sh", ["-c", `exec ${cmd}`]]; // exec: the server keeps the pid we spawned
-  }
-  throw new Error(`unknown server ${name}: baseline or new`);
-}
-
-async function start(name: string): Promise<Server> {
-  const [cmd, args] = command(name);
-  const child = spawn(cmd, args, { cwd: root, stdio: ["pipe", "pipe", "pipe"] });
-  let stderr = "";
-  child.stderr!.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  const stderrTail = () => stderr;
-  const lines = createInterface({ input: child.stdout! });
-  const ready = await new Promise<{ api_base: string; model: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name}: no ready line in ${STARTUP_TIMEOUT_MS} ms\n${stderr}`)), STARTUP_TIMEOUT_MS);
-    child.once("exit", (code) => reject(new Error(`${name} exited with ${code} before its ready line\n${stderr}`)));
-    lines.on("line", (line) => {
-      if (!line.startsWith(READY_PREFIX)) return;
-      clearTimeout(timer);
-      resolve(JSON.parse(line.slice(READY_PREFIX.length)));
-    });
-  });
-  return { child, apiBase: ready.api_base, model: ready.model, stderrTail };
-}
-
-async function stop(server: Server): Promise<void> {
-  const exited = new Promise((resolve) => server.child.once("exit", resolve));
-  server.child.stdin!.end();
-  server.child.kill("SIGTERM");
-  const timer = setTimeout(() => server.child.kill("SIGKILL"), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
 
 interface Stream {
   firstMs: number; // request sent → first content delta
@@ -164,7 +111,7 @@ async function concurrent(server: Server, bodies: object[]) {
 
 async function measure(name: string, bodies: object[]) {
   const t0 = performance.now();
-  const server = await start(name);
+  const server = await startServer(name);
   const startupS = (performance.now() - t0) / 1000;
   try {
     const cold = await stream(server, bodies[0]!);
@@ -192,7 +139,7 @@ async function measure(name: string, bodies: object[]) {
     console.error(`${name} stderr (tail):\n${server.stderrTail()}`);
     throw error;
   } finally {
-    await stop(server);
+    await stopServer(server);
   }
 }
 

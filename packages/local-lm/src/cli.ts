@@ -23,7 +23,7 @@ async function main(argv: string[]): Promise<void> {
       model: { type: "string", default: process.env.DSPY_CONNECT_LOCAL_MODEL },
       host: { type: "string", default: "127.0.0.1" },
       port: { type: "string", default: "0" },
-      slots: { type: "string", default: String(DEFAULT_SLOTS) },
+      slots: { type: "string", default: process.env.DSPY_CONNECT_LOCAL_SLOTS || String(DEFAULT_SLOTS) },
       "context-size": { type: "string", default: String(DEFAULT_CONTEXT_SIZE) },
       "prompt-format": { type: "string", default: process.env.DSPY_CONNECT_LOCAL_PROMPT_FORMAT || undefined },
       threads: { type: "string" },
