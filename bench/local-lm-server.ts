@@ -7,6 +7,7 @@
 //   with its defaults; new:ARGS adds server arguments (bench/lm-server-process.ts).
 // Every request is the one a `question -> answer` ChainOfThought sends the local model
 // (bench/local_lm_requests.py), streamed; each question is asked once, so no reply is cached.
+import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { python, root, run, summary, treeRssMiB } from "./lib.ts";
@@ -143,8 +144,9 @@ async function measure(name: string, bodies: object[]) {
   }
 }
 
-const { values } = parseArgs({ options: { server: { type: "string", multiple: true, default: ["baseline"] } } });
-const names = values.server!;
+const { values } = parseArgs({ options: { server: { type: "string", multiple: true } } });
+// By default: the baseline (if its venv was made), then the new server.
+const names = values.server ?? [...(existsSync(`${root}/.bench/llama-cpp-python/bin/python`) ? ["baseline"] : []), "new"];
 const questions = QUESTIONS.slice(0, 1 + WARM + 2 + 4); // each asked once
 const bodies = JSON.parse(await run(python, [`${root}/bench/local_lm_requests.py`, JSON.stringify(questions)])) as object[];
 const loadBefore = loadavg();

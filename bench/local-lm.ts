@@ -61,7 +61,7 @@ try {
   }
   const parseMinutes = (performance.now() - parseStarted) / 60_000;
 
-  console.log(`local model (Gemma 3 270M Q4_K_M, llama.cpp), adapter: ${adapter}`);
+  console.log(`local model (${process.env.DSPY_CONNECT_LOCAL_MODEL ?? "the default"}, @dspy-connect/local-lm), adapter: ${adapter}`);
   console.log("| what | through the bridge | baseline: straight to the LM server from Python |");
   console.log("|---|---|---|");
   console.log(
