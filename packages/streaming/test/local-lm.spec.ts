@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { streamBatchPredict, streamChainOfThought } from "../src/index.js";
 import { python } from "./helpers.js";
 
-// End to end on the real embedded model (Gemma 3 270M on llama.cpp): structure, not wording.
+// End to end on the real embedded model (the default, on node-llama-cpp): structure, not wording.
 describe("streaming from the embedded local LM", () => {
   let client: DspyClient;
   beforeAll(async () => {

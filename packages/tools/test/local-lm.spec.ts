@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { z } from "zod";
 import { defineTool } from "../src/index.js";
 
-// End to end on the embedded model (Gemma 3 270M): structure, not wording. The local
+// End to end on the embedded model (the default): structure, not wording. The local
 // model's adapter constrains each agent step to a real tool with that tool's arguments.
 let client: DspyClient;
 beforeAll(async () => {
