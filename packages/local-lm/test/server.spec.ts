@@ -90,6 +90,19 @@ describe("the local LM server", () => {
     expect(content(data)).toBe(whole.choices[0]!.message.content); // greedy: the same tokens
   });
 
+  it("reuses a slot's KV cache for a prompt that shares its prefix (cached_tokens)", async () => {
+    const system = { role: "system", content: "You answer geography questions in one word. ".repeat(12) };
+    type Reply = { usage: { prompt_tokens: number; prompt_tokens_details: { cached_tokens: number } } };
+    const ask = async (country: string) =>
+      ((await (await post({ messages: [system, { role: "user", content: `Capital of ${country}?` }], max_tokens: 4 })).json()) as Reply)
+        .usage;
+    await ask("Peru");
+    const second = await ask("Chile");
+    // The whole system prompt (and the template around it) came from the cache.
+    expect(second.prompt_tokens_details.cached_tokens).toBeGreaterThan(100);
+    expect(second.prompt_tokens_details.cached_tokens).toBeLessThan(second.prompt_tokens);
+  });
+
   it("stops at max_tokens with finish_reason length, and at a stop sequence", async () => {
     const long = (await (
       await post({ messages: [{ role: "user", content: "Count from 1 to 100, one number per line." }], max_tokens: 5 })

@@ -1,7 +1,7 @@
 import type { Llama, LlamaContext, LlamaModel } from "node-llama-cpp";
 import { GrammarCache } from "./grammars.js";
 import { type ChatMessage, type PromptFormat, type PromptRenderer, promptRenderer } from "./prompt.js";
-import { SlotPool } from "./slots.js";
+import { SlotPool, sharedPrefix } from "./slots.js";
 
 export interface GenerateRequest {
   readonly messages: readonly ChatMessage[];
@@ -21,6 +21,8 @@ export interface Generation {
   readonly text: string;
   readonly finishReason: "stop" | "length";
   readonly promptTokens: number;
+  /** Prompt tokens the slot already held in its KV cache, so were not evaluated again. */
+  readonly cachedTokens: number;
   readonly completionTokens: number;
 }
 
@@ -64,6 +66,8 @@ export class Engine {
     }
     const grammar = request.jsonSchema === undefined ? undefined : await this.grammarFor(request.jsonSchema);
     const slot = await this.slots.acquire(tokens, request.signal);
+    // At least the last prompt token is evaluated again: it yields the first reply token.
+    const cachedTokens = Math.min(sharedPrefix(slot.sequence.contextTokens, tokens), tokens.length - 1);
     let completionTokens = 0;
     try {
       const result = await slot.completion.generateCompletionWithMeta(tokens, {
@@ -86,6 +90,7 @@ export class Engine {
         text: result.response,
         finishReason: result.metadata.stopReason === "maxTokens" ? "length" : "stop",
         promptTokens: tokens.length,
+        cachedTokens,
         completionTokens,
       };
     } finally {

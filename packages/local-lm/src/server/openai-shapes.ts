@@ -7,6 +7,7 @@ export interface Usage {
   readonly prompt_tokens: number;
   readonly completion_tokens: number;
   readonly total_tokens: number;
+  readonly prompt_tokens_details: { readonly cached_tokens: number };
 }
 
 export function usageOf(generation: Generation): Usage {
@@ -14,6 +15,7 @@ export function usageOf(generation: Generation): Usage {
     prompt_tokens: generation.promptTokens,
     completion_tokens: generation.completionTokens,
     total_tokens: generation.promptTokens + generation.completionTokens,
+    prompt_tokens_details: { cached_tokens: generation.cachedTokens },
   };
 }
 

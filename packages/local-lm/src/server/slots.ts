@@ -75,7 +75,8 @@ export class SlotPool {
   }
 }
 
-function sharedPrefix(a: readonly number[], b: readonly number[]): number {
+/** How many leading tokens two token lists share: the KV cache a slot can reuse for a prompt. */
+export function sharedPrefix(a: readonly number[], b: readonly number[]): number {
   const n = Math.min(a.length, b.length);
   let i = 0;
   while (i < n && a[i] === b[i]) i++;
