@@ -51,7 +51,7 @@ export interface ClientOptions {
    * server is started: workers use that OpenAI-compatible endpoint as lm "local".
    */
   readonly localModel?: string;
-  /** Requests the local LM server generates at once; more wait. Default: the package's (4). */
+  /** Requests the local LM server generates at once; more wait. Default: the package's (2). */
   readonly localLmSlots?: number;
   /** Time the local LM server has to start, a first model download included. Default 300 s. */
   readonly localLmStartupTimeoutMs?: number;
