@@ -30,8 +30,8 @@ describe("streaming from the embedded local LM", () => {
   }, 120_000);
 
   it("serves streams at once from the shared server: requests queue, none is cut short", async () => {
-    // llama-cpp-python's server ends a streaming answer when another request waits for the
-    // model (its interrupt_requests default); the local LM turns that off.
+    // Two streams at once share the server's slots (the llama-cpp-python server this replaced
+    // cut a streaming answer short when another request arrived, unless told not to).
     const questions = ["What is the capital of Italy?", "Name a primary color."];
     const results = await Promise.all(questions.map((question) => streamChainOfThought(client, "question -> answer", { question }).result));
     for (const out of results) {

@@ -11,7 +11,7 @@ const message = z.object({
 
 const responseFormat = z.discriminatedUnion("type", [
   z.object({ type: z.literal("text") }),
-  // llama-cpp-python's form, which older clients send.
+  // The form llama-cpp-python's server takes, which DSPy's local adapter sends.
   z.object({ type: z.literal("json_object"), schema: z.unknown().optional() }),
   z.object({ type: z.literal("json_schema"), json_schema: z.object({ name: z.string().optional(), schema: z.unknown().optional() }) }),
 ]);
