@@ -20,6 +20,7 @@ class HttpError extends Error {
 export function createHttpServer(engine: Engine, modelId: string, log: (line: string) => void): Server {
   return createServer((req, res) => {
     route(engine, modelId, req, res).catch((error: unknown) => {
+      if (res.destroyed) return; // the client went away (its generation was aborted): no one to tell
       const failure =
         error instanceof HttpError ? error : new HttpError(500, `internal error: ${(error as Error).message}`, "server_error");
       if (failure.status >= 500) log(`local LM server: ${(error as Error).stack ?? String(error)}`);
@@ -46,7 +47,7 @@ async function route(engine: Engine, modelId: string, req: IncomingMessage, res:
   }
   if (path === "/v1/chat/completions") {
     if (req.method !== "POST") throw new HttpError(405, `${req.method} is not allowed here; use POST`);
-    return chatCompletions(engine, modelId, await readJson(req), req, res);
+    return chatCompletions(engine, modelId, await readJson(req), res);
   }
   throw new HttpError(
     404,
@@ -55,7 +56,7 @@ async function route(engine: Engine, modelId: string, req: IncomingMessage, res:
   );
 }
 
-async function chatCompletions(engine: Engine, modelId: string, body: unknown, req: IncomingMessage, res: ServerResponse) {
+async function chatCompletions(engine: Engine, modelId: string, body: unknown, res: ServerResponse) {
   const parsed = chatRequestSchema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -99,7 +100,6 @@ async function chatCompletions(engine: Engine, modelId: string, body: unknown, r
   sendEvent(res, chatChunk(id, modelId, {}, generation.finishReason));
   if (request.stream_options?.include_usage) sendEvent(res, usageChunk(id, modelId, generation));
   res.end("data: [DONE]\n\n");
-  void req;
 }
 
 async function generate(engine: Engine, request: Parameters<Engine["generate"]>[0]) {

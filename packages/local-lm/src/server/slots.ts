@@ -3,7 +3,6 @@ import { LlamaCompletion } from "node-llama-cpp";
 
 /** One sequence of the model's context, with the completion that keeps its KV cache. */
 export interface Slot {
-  readonly index: number;
   readonly sequence: LlamaContextSequence;
   readonly completion: LlamaCompletion;
 }
@@ -14,20 +13,25 @@ export interface Slot {
  * its prompt, so a repeated system prompt is evaluated once per slot, not once per request.
  */
 export class SlotPool {
+  private lent = 0;
   private readonly free: Slot[];
   private readonly waiting: { prompt: readonly number[]; resolve: (slot: Slot) => void; signal?: AbortSignal }[] = [];
 
   constructor(context: LlamaContext) {
-    this.free = Array.from({ length: context.totalSequences }, (_, index) => {
+    this.free = Array.from({ length: context.totalSequences }, () => {
       const sequence = context.getSequence();
-      return { index, sequence, completion: new LlamaCompletion({ contextSequence: sequence }) };
+      return { sequence, completion: new LlamaCompletion({ contextSequence: sequence }) };
     });
   }
 
   get size(): number {
-    return this.free.length + this.busy;
+    return this.free.length + this.lent;
   }
-  busy = 0;
+
+  /** Slots generating now. */
+  get busy(): number {
+    return this.lent;
+  }
 
   get queued(): number {
     return this.waiting.length;
@@ -53,14 +57,14 @@ export class SlotPool {
   }
 
   release(slot: Slot): void {
-    this.busy--;
+    this.lent--;
     this.free.push(slot);
     const next = this.waiting.shift();
     if (next) next.resolve(this.take(this.bestFor(next.prompt)));
   }
 
   private take(at: number): Slot {
-    this.busy++;
+    this.lent++;
     return this.free.splice(at, 1)[0]!;
   }
 
