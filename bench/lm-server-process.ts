@@ -3,10 +3,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { serverEntry } from "@dspy-connect/local-lm";
+import { READY_PREFIX, serverEntry } from "@dspy-connect/local-lm";
 import { root } from "./lib.ts";
 
-const READY_PREFIX = "DSPY_CONNECT_LM_READY ";
 const STARTUP_TIMEOUT_MS = 180_000;
 
 export interface Server {
