@@ -7,6 +7,9 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
 step "codegen: regenerating must change nothing"
 bash scripts/generate.sh --check
 
+step "the worker's tested dependency versions (client's worker-constraints.txt) match python/uv.lock"
+bash scripts/worker-constraints.sh --check
+
 step "buf lint"
 pnpm exec buf lint
 

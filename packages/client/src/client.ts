@@ -14,6 +14,7 @@ import { createRunDir, removeRunDir, runtimeBase, sweepOrphans } from "./pool/ru
 import type { ManagedProcess } from "./process/managed-process.js";
 import { openRun, type RunChannel, type RunStartInit, withDefaults } from "./run/open-run.js";
 import { Session, type SessionOptions } from "./session/session.js";
+import { resolveWorkerCommand } from "./worker/worker-command.js";
 
 export interface ClientStats extends PoolStats {
   /** The embedded local LM server, when the client runs one (lm: "local"). */
@@ -38,7 +39,7 @@ export async function createClient(options: ClientOptions = {}): Promise<DspyCli
   // local workers use the embedded model and remote-only pools their workers' own default.
   const lm: LmOption | undefined = process.env.DSPY_CONNECT_LM || options.lm || (localCount > 0 ? "local" : undefined);
   if (lm !== undefined) checkCredentials(lm, { ...process.env, ...options.env });
-  const python = options.python ?? process.env.DSPY_CONNECT_PYTHON ?? "python3";
+  const python = resolveWorkerCommand(options.python);
   const pool = new Pool({
     maxQueueSize: options.maxQueueSize ?? 1000,
     maxQueueWaitMs: options.maxQueueWaitMs ?? 30_000,

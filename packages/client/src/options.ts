@@ -1,3 +1,5 @@
+import type { PythonCommand } from "./worker/worker-command.js";
+
 /** A LiteLLM model string ("openai/gpt-4o-mini"), "local", or a full LM config. */
 export type LmOption = string | LmSettings;
 
@@ -36,8 +38,12 @@ export interface ClientOptions {
   readonly workers?: number;
   /** Workers on other machines, reached over TCP with a token. */
   readonly remote?: readonly RemoteWorkerOptions[];
-  /** Python that has `dspy_connect` installed. Default: $DSPY_CONNECT_PYTHON, else "python3". */
-  readonly python?: string;
+  /**
+   * The workers' Python (with `dspy-connect-worker` installed), or a command that acts as one,
+   * e.g. `["uv", "run", "--project", "py", "python"]`. Default: $DSPY_CONNECT_PYTHON, else the
+   * environment `npx dspy-connect setup` made for this version, else "python3".
+   */
+  readonly python?: PythonCommand;
   /**
    * The default LM: "local" (the embedded model; the default with local workers) or any
    * LiteLLM model string, with keys from the environment. $DSPY_CONNECT_LM overrides it.

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { Logger } from "../options.js";
 import { ManagedProcess } from "../process/managed-process.js";
+import { explainMissingWorker, type WorkerCommand } from "./worker-command.js";
 
 export const READY_PREFIX = "DSPY_CONNECT_READY ";
 // Native thread pools capped per worker, so N workers don't start N x cores threads;
@@ -17,7 +18,7 @@ const WORKER_ENV = {
 };
 
 export interface SpawnOptions {
-  readonly python: string;
+  readonly python: WorkerCommand;
   readonly slot: string;
   readonly runId: string;
   readonly runDir: string;
@@ -39,12 +40,14 @@ export interface WorkerReady {
 export type WorkerProcess = ManagedProcess<WorkerReady>;
 
 /** Spawns `python -m dspy_connect.worker` on a socket in the run's private folder. */
-export function spawnWorker(opts: SpawnOptions): Promise<WorkerProcess> {
+export async function spawnWorker(opts: SpawnOptions): Promise<WorkerProcess> {
   const socketPath = join(opts.runDir, `${opts.slot}.sock`);
+  const [command, ...prefix] = opts.python.argv as [string, ...string[]];
   return ManagedProcess.spawn<WorkerReady>({
     name: `worker ${opts.slot}`,
-    command: opts.python,
+    command,
     args: [
+      ...prefix,
       "-m",
       "dspy_connect.worker",
       "--uds",
@@ -64,6 +67,8 @@ export function spawnWorker(opts: SpawnOptions): Promise<WorkerProcess> {
     startupTimeoutMs: opts.startupTimeoutMs,
     pidFile: join(opts.runDir, `${opts.slot}.pid`),
     logger: opts.logger,
+  }).catch((error: unknown) => {
+    throw explainMissingWorker(error, opts.python);
   });
 }
 
