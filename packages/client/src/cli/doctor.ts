@@ -54,7 +54,8 @@ async function lmChecks(env: NodeJS.ProcessEnv): Promise<DoctorCheck[]> {
     return [{ name: "lm", ok: true, detail: `${lmDetail}, served at ${env.DSPY_CONNECT_LOCAL_API_BASE}` }];
   }
   const localLm = await importLocalLm();
-  if (!localLm) return [{ name: "lm", ok: false, detail: `${lmDetail}: needs its package, ${LOCAL_LM_INSTALL}` }];
+  // Informational: an app that passes a hosted model to createClient never needs the package.
+  if (!localLm) return [{ name: "lm", ok: true, detail: `${lmDetail} needs its package (${LOCAL_LM_INSTALL}); hosted models don't` }];
   const name = env.DSPY_CONNECT_LOCAL_MODEL || localLm.DEFAULT_LOCAL_MODEL;
   const known = localLm.findLocalModel(name);
   const path = known ? join(localLm.modelCacheDir(env), known.fileName) : name;
