@@ -30,6 +30,9 @@ python/.venv/bin/ruff format --check python bench
 pnpm exec pyright -p python
 (cd python && .venv/bin/lint-imports --no-cache)
 
+step "release: a version bump on a temporary copy moves every package and the worker together"
+node --test scripts/version-bump.test.mjs
+
 step "build and typecheck"
 pnpm exec turbo run build typecheck --output-logs=errors-only
 pnpm exec tsc -p bench/tsconfig.json

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 from .lm_cache import DEFAULT_ENTRIES, DIR_ENV, DISK_MB_ENV, ENTRIES_ENV, LmCachePolicy
 
+CONSOLE_SCRIPT = "dspy-connect-worker"  # [project.scripts] in pyproject.toml
+
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m dspy_connect.worker", description="dspy-connect DSPy worker")
+    p = argparse.ArgumentParser(prog=_prog(), description="dspy-connect DSPy worker")
     where = p.add_mutually_exclusive_group()
     where.add_argument("--uds", help="Unix socket path; its folder must be private (0700). Default: a new private temp dir")
     where.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP (port 0 picks one); needs a token")
@@ -56,6 +59,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args.lm_cache = LmCachePolicy(args.lm_cache_entries, args.lm_cache_disk_mb, args.lm_cache_dir)
     args.imports += [m for m in os.environ.get("DSPY_CONNECT_IMPORTS", "").split(",") if m]
     return args
+
+
+def _prog() -> str:
+    # The TypeScript client runs `python -m dspy_connect.worker`; the wheel adds a console script.
+    name = Path(sys.argv[0]).name
+    return name if name == CONSOLE_SCRIPT else "python -m dspy_connect.worker"
 
 
 def _size(text: str) -> int:
