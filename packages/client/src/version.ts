@@ -4,5 +4,19 @@ import { createRequire } from "node:module";
 // version bump is the only place the number changes.
 const manifest = createRequire(import.meta.url)("../package.json") as { version: string };
 
-/** This package's version; the worker it needs is `dspy-connect-worker` with the same number. */
+/** This package's version; the worker it needs is `dspy-connect-worker` of the same release. */
 export const CLIENT_VERSION: string = manifest.version;
+
+/**
+ * The PyPI form of an npm version, as `pnpm version-packages` writes the worker's
+ * (scripts/sync-python-version.mjs): 1.2.0 as is, 1.2.0-beta.3 as 1.2.0b3.
+ */
+export function workerVersionOf(npmVersion: string): string {
+  const match = /^(\d+\.\d+\.\d+)(?:-(alpha|beta|rc)\.(\d+))?$/.exec(npmVersion);
+  if (!match) return npmVersion;
+  const [, release, pre, number] = match;
+  return pre ? `${release}${{ alpha: "a", beta: "b", rc: "rc" }[pre]}${number}` : (release as string);
+}
+
+/** The `dspy-connect-worker` version this client installs and expects. */
+export const WORKER_VERSION: string = workerVersionOf(CLIENT_VERSION);

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { CLIENT_VERSION } from "../version.js";
+import { CLIENT_VERSION, WORKER_VERSION } from "../version.js";
 import { managedEnvDir } from "../worker/managed-env.js";
 import { resolveWorkerCommand, SETUP_COMMAND } from "../worker/worker-command.js";
 import { importLocalLm, LOCAL_LM_INSTALL } from "./local-model.js";
@@ -32,11 +32,11 @@ export async function doctor(env: NodeJS.ProcessEnv = process.env): Promise<Doct
     const worker = probe.worker;
     checks.push({
       name: "worker",
-      ok: worker === CLIENT_VERSION,
+      ok: worker === WORKER_VERSION,
       detail:
-        worker === CLIENT_VERSION
+        worker === WORKER_VERSION
           ? `dspy-connect-worker ${worker}, dspy ${probe.dspy}`
-          : `${worker ? `dspy-connect-worker ${worker}` : "no dspy-connect-worker"} in ${where}; this client needs ${CLIENT_VERSION}. Run \`${SETUP_COMMAND}\``,
+          : `${worker ? `dspy-connect-worker ${worker}` : "no dspy-connect-worker"} in ${where}; this client needs ${WORKER_VERSION}. Run \`${SETUP_COMMAND}\``,
     });
   }
   checks.push({ name: "managed env", ok: true, detail: managedEnvDir(CLIENT_VERSION, env) });

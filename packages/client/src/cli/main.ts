@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // dspy-connect setup | doctor: get a Python worker that matches this client, and check it.
 import { parseArgs } from "node:util";
-import { CLIENT_VERSION } from "../version.js";
+import { CLIENT_VERSION, WORKER_VERSION } from "../version.js";
 import { doctor } from "./doctor.js";
 import { setup } from "./setup.js";
 
 const USAGE = `usage:
   dspy-connect setup [--find-links DIR]... [--wheel PATH] [--python VERSION|PATH] [--local-lm [--model NAME]] [--unpinned] [--force]
-      Installs dspy-connect-worker ${CLIENT_VERSION} into a managed Python environment (with uv)
+      Installs dspy-connect-worker ${WORKER_VERSION} into a managed Python environment (with uv)
       that createClient() finds by itself. --local-lm also fetches the embedded LM's model.
   dspy-connect doctor [--json]
       Prints the Python, worker, LM and model cache a client started here would use.

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CLIENT_VERSION } from "../version.js";
+import { CLIENT_VERSION, WORKER_VERSION } from "../version.js";
 import {
   findManagedEnv,
   MANAGED_ENV_STAMP,
@@ -38,7 +38,7 @@ export interface SetupOptions {
 /** Makes (or finds) the managed environment for this client's worker version. */
 export async function setup(options: SetupOptions): Promise<ManagedEnv> {
   let env = options.force ? undefined : findManagedEnv(CLIENT_VERSION);
-  if (env) options.log(`${WORKER_PACKAGE} ${CLIENT_VERSION} is already set up in ${env.dir} (--force rebuilds it)`);
+  if (env) options.log(`${WORKER_PACKAGE} ${WORKER_VERSION} is already set up in ${env.dir} (--force rebuilds it)`);
   else env = await createEnv(options);
   if (options.localModel !== undefined) await prepareLocalModel(options.localModel, options.log);
   return env;
@@ -51,7 +51,7 @@ async function createEnv(options: SetupOptions): Promise<ManagedEnv> {
   options.log(`creating ${dir}`);
   // --clear replaces only a virtual environment (an earlier, unfinished setup), nothing else.
   await mustRun([uv, "venv", "--clear", "--quiet", "--python", options.python ?? ">=3.11", dir], "uv venv");
-  const requirement = options.wheel ? resolve(options.wheel) : `${WORKER_PACKAGE}==${CLIENT_VERSION}`;
+  const requirement = options.wheel ? resolve(options.wheel) : `${WORKER_PACKAGE}==${WORKER_VERSION}`;
   options.log(`installing ${requirement}${options.unpinned ? "" : " with its tested dependency versions"}`);
   await mustRun(
     [
@@ -71,8 +71,8 @@ async function createEnv(options: SetupOptions): Promise<ManagedEnv> {
   );
   const probe = await probePython([python]);
   if (typeof probe === "string") throw new Error(`the new environment's Python does not run: ${probe}`);
-  if (probe.worker !== CLIENT_VERSION) {
-    throw new Error(`installed ${WORKER_PACKAGE} ${probe.worker ?? "(none)"}, but this client needs ${CLIENT_VERSION}`);
+  if (probe.worker !== WORKER_VERSION) {
+    throw new Error(`installed ${WORKER_PACKAGE} ${probe.worker ?? "(none)"}, but this client needs ${WORKER_VERSION}`);
   }
   const stamp: ManagedEnvStamp = {
     workerVersion: probe.worker,

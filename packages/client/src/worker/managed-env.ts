@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { workerVersionOf } from "../version.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -43,7 +44,7 @@ export function findManagedEnv(version: string, env: Env = process.env): Managed
   if (!existsSync(stampPath) || !existsSync(python)) return undefined;
   try {
     const stamp = JSON.parse(readFileSync(stampPath, "utf8")) as ManagedEnvStamp;
-    return stamp.workerVersion === version ? { dir, python, stamp } : undefined;
+    return stamp.workerVersion === workerVersionOf(version) ? { dir, python, stamp } : undefined;
   } catch {
     return undefined;
   }

@@ -1,5 +1,5 @@
 import { Code, ConnectError } from "../errors.js";
-import { CLIENT_VERSION } from "../version.js";
+import { CLIENT_VERSION, WORKER_VERSION } from "../version.js";
 import { findManagedEnv } from "./managed-env.js";
 
 /** A Python interpreter, or a command that acts as one (`["uv", "run", "python"]`). */
@@ -48,9 +48,9 @@ export function explainMissingWorker(error: unknown, command: WorkerCommand): un
     ? `${command.argv[0]} (from ${command.source}) was not found`
     : `${command.argv.join(" ")} (from ${command.source}) has no dspy_connect module`;
   return new ConnectError(
-    `no dspy-connect worker: ${what}. Run \`${SETUP_COMMAND}\` to install dspy-connect-worker ${CLIENT_VERSION} ` +
+    `no dspy-connect worker: ${what}. Run \`${SETUP_COMMAND}\` to install dspy-connect-worker ${WORKER_VERSION} ` +
       `into a managed environment the client finds by itself, or pass \`python\` (or set DSPY_CONNECT_PYTHON) ` +
-      `to a Python that has \`pip install dspy-connect-worker==${CLIENT_VERSION}\`.`,
+      `to a Python that has \`pip install dspy-connect-worker==${WORKER_VERSION}\`.`,
     Code.FailedPrecondition,
     undefined,
     undefined,
