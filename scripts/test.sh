@@ -45,3 +45,6 @@ step "pytest (the worker)"
 
 step "pytest smoke on a second Python (another CPython >= the floor, if the machine has one)"
 bash scripts/python-second.sh
+
+step "artifacts: pack, publint --strict, attw, then README's install section from an empty folder (scripts/artifacts/smoke.mjs)"
+bash scripts/artifact-smoke.sh
