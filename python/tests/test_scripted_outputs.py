@@ -119,3 +119,10 @@ def test_every_litellm_path_carries_the_script():
     messages = dspy.ChatAdapter().format(signature, demos=[], inputs={"question": "q"})
     chunks: Any = litellm.completion("scripted/echo", messages, stream=True, scripted_outputs=[{"answer": "Paris"}])
     assert "[[ ## answer ## ]]\nParis\n" in "".join(chunk.choices[0].delta.content or "" for chunk in chunks)
+
+
+async def test_a_value_that_does_not_fit_its_type_fails_as_an_unparsable_reply_would(stub):
+    details = await expect_code(
+        stub.Call(call("question -> n: int", {"question": "q"}, scripted({"n": "many"}))), grpc.StatusCode.INTERNAL
+    )
+    assert "AdapterParseError" in details

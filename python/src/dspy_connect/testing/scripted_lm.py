@@ -3,7 +3,7 @@
 DSPy's real path stays in use: dspy.LM("scripted/echo") -> litellm.completion/acompletion
 (streaming too) -> this provider. It reads the ChatAdapter prompt and answers in the
 ChatAdapter format, so DSPy's real parsing runs as well. Enabled in a worker only with
-DSPY_CONNECT_TEST_PROVIDERS=1.
+DSPY_CONNECT_TEST_PROVIDERS=1 (`createTestClient` of `@dspy-connect/client/testing` sets it).
 
 Models:
   scripted/echo          answer at once
