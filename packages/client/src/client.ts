@@ -30,14 +30,23 @@ export interface ClientStats extends PoolStats {
  * Starts a pool of Python DSPy workers and resolves once every worker has printed
  * its ready line and passed a health check.
  */
-export async function createClient(options: ClientOptions = {}): Promise<DspyClient> {
+export function createClient(options: ClientOptions = {}): Promise<DspyClient> {
+  return createClientWithLmOverride(options, process.env.DSPY_CONNECT_LM);
+}
+
+/**
+ * createClient, with `lmOverride` in place of $DSPY_CONNECT_LM. The test client passes none:
+ * a developer's or CI's DSPY_CONNECT_LM must not swap its scripted LM for a real one.
+ * @internal
+ */
+export async function createClientWithLmOverride(options: ClientOptions, lmOverride: string | undefined): Promise<DspyClient> {
   const logger = options.logger ?? defaultLogger;
   const capacity = options.maxConcurrencyPerWorker ?? 4;
   const remote = options.remote ?? [];
   const localCount = options.workers ?? (remote.length ? 0 : Math.min(2, availableParallelism()));
   // DSPY_CONNECT_LM lets operators switch models without a code change. With no LM chosen,
   // local workers use the embedded model and remote-only pools their workers' own default.
-  const lm: LmOption | undefined = process.env.DSPY_CONNECT_LM || options.lm || (localCount > 0 ? "local" : undefined);
+  const lm: LmOption | undefined = lmOverride || options.lm || (localCount > 0 ? "local" : undefined);
   if (lm !== undefined) checkCredentials(lm, { ...process.env, ...options.env });
   const python = resolveWorkerCommand(options.python);
   const pool = new Pool({

@@ -38,6 +38,16 @@ def _optional(check: Check) -> Check:
     return lambda v: v is None or check(v)
 
 
+# The scripted test LM's field values (dspy_connect.testing.scripted_outputs): checked here so
+# a malformed script is an InvalidArgument before any work, not an LM failure mid-call.
+SCRIPTED_OUTPUTS = "scripted_outputs"
+
+
+def is_scripted_outputs(v: Any) -> bool:
+    """A list of objects (JSON objects only have string keys)."""
+    return isinstance(v, list) and all(isinstance(entry, dict) for entry in cast("list[Any]", v))
+
+
 # option -> (check, what it must be)
 OPTIONS: dict[str, tuple[Check, str]] = {
     "temperature": (_optional(_number(0, 100)), "a number ≥ 0"),
@@ -59,6 +69,7 @@ OPTIONS: dict[str, tuple[Check, str]] = {
     "model_type": (_one_of("chat", "text", "responses"), "'chat', 'text' or 'responses'"),
     "engine": (_one_of("auto", "litellm", "lm15"), "'auto', 'litellm' or 'lm15'"),
     "response_format": (lambda v: isinstance(v, dict), "an object"),
+    SCRIPTED_OUTPUTS: (is_scripted_outputs, "a list of objects (output field -> value)"),
 }
 # Python objects or training settings that JSON cannot express or a client must not set.
 RESERVED = frozenset(

@@ -3,7 +3,7 @@
 DSPy's real path stays in use: dspy.LM("scripted/echo") -> litellm.completion/acompletion
 (streaming too) -> this provider. It reads the ChatAdapter prompt and answers in the
 ChatAdapter format, so DSPy's real parsing runs as well. Enabled in a worker only with
-DSPY_CONNECT_TEST_PROVIDERS=1.
+DSPY_CONNECT_TEST_PROVIDERS=1 (`createTestClient` of `@dspy-connect/client/testing` sets it).
 
 Models:
   scripted/echo          answer at once
@@ -26,6 +26,9 @@ Values, from the first input field's value `v` (as the prompt shows it):
                    (ReAct: each tool once, in order, then finish)
   next_tool_name   (a str) picks from the tools the prompt lists, as a Literal would
   Optional[T]      value for T
+
+Scripted values: the LM keyword argument `scripted_outputs` (see scripted_outputs.py) sets
+the value of any output field, in place of the rules above.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ import litellm
 from litellm.llms.custom_llm import CustomLLM, CustomLLMError
 from litellm.types.llms.openai import ChatCompletionUsageBlock
 from litellm.types.utils import GenericStreamingChunk
+
+from .scripted_outputs import for_step, scripted_outputs
 
 PROVIDER = "scripted"
 _OUTPUT_FIELD = re.compile(r"^\d+\. `(\w+)` \((.*)\):", re.MULTILINE)
@@ -86,8 +91,8 @@ class Script:
         raise CustomLLMError(status_code=400, message=f"unknown scripted model {model!r}")
 
 
-def answer_for(messages: list[dict[str, Any]], script: Script = Script()) -> str:
-    """The ChatAdapter-formatted answer to a DSPy prompt."""
+def answer_for(messages: list[dict[str, Any]], script: Script = Script(), outputs: list[dict[str, Any]] | None = None) -> str:
+    """The ChatAdapter-formatted answer to a DSPy prompt; `outputs` are scripted values."""
     system = next((m["content"] for m in messages if m["role"] == "system"), "")
     user = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
     outputs_part = system.split("Your output fields are:", 1)[-1].split("All interactions", 1)[0]
@@ -102,12 +107,18 @@ def answer_for(messages: list[dict[str, Any]], script: Script = Script()) -> str
         options = _TOOL_NAME.findall(system)
     if script.stray and options:
         options = [STRAY_TOOL, *options]  # its observation counts as a step too
+    scripted = for_step(outputs or [], step)
     picked = options[min(step, len(options) - 1)] if options else ""
-    choice = Choice(step, step >= len(options) - 1, dict(_TOOL_LINE.findall(system)).get(picked, "input"))
+    if isinstance(scripted.get("next_tool_name"), str):
+        picked = scripted["next_tool_name"]  # echo's arguments then fit the scripted tool
+    last = picked == options[-1] if options else True
+    choice = Choice(step, last, dict(_TOOL_LINE.findall(system)).get(picked, "input"))
     parts: list[str] = []
     for field, type_text in fields:
-        if field == "reasoning":
-            value: Any = f"Step by step: {first}"
+        if field in scripted:
+            value: Any = scripted[field]
+        elif field == "reasoning":
+            value = f"Step by step: {first}"
         elif field == "next_tool_name" and options:
             value = picked
         else:
@@ -166,8 +177,8 @@ def _usage(messages: list[dict[str, Any]], text: str) -> ChatCompletionUsageBloc
     return ChatCompletionUsageBlock(prompt_tokens=prompt, completion_tokens=completion, total_tokens=prompt + completion)
 
 
-def _response(model: str, messages: list[dict[str, Any]], script: Script) -> litellm.ModelResponse:
-    text = answer_for(messages, script)
+def _response(model: str, messages: list[dict[str, Any]], script: Script, outputs: list[dict[str, Any]]) -> litellm.ModelResponse:
+    text = answer_for(messages, script, outputs)
     return litellm.ModelResponse(
         model=model,
         choices=[{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}],
@@ -175,8 +186,8 @@ def _response(model: str, messages: list[dict[str, Any]], script: Script) -> lit
     )
 
 
-def _chunks(messages: list[dict[str, Any]], script: Script) -> Iterator[GenericStreamingChunk]:
-    text = answer_for(messages, script)
+def _chunks(messages: list[dict[str, Any]], script: Script, outputs: list[dict[str, Any]]) -> Iterator[GenericStreamingChunk]:
+    text = answer_for(messages, script, outputs)
     pieces = _CHUNK.findall(text)
     for i, piece in enumerate(pieces):
         last = i == len(pieces) - 1
@@ -191,23 +202,24 @@ def _chunks(messages: list[dict[str, Any]], script: Script) -> Iterator[GenericS
 
 
 class ScriptedLLM(CustomLLM):
+    # LiteLLM passes the LM keyword arguments it does not know in `optional_params`.
     def completion(self, model: str, messages: list[dict[str, Any]], *args: Any, **kwargs: Any) -> litellm.ModelResponse:
         script = Script.parse(model)
         time.sleep(script.delay_s)
         script.fail_if_asked()
-        return _response(model, messages, script)
+        return _response(model, messages, script, scripted_outputs(kwargs.get("optional_params")))
 
     async def acompletion(self, model: str, messages: list[dict[str, Any]], *args: Any, **kwargs: Any) -> litellm.ModelResponse:
         script = Script.parse(model)
         await asyncio.sleep(script.delay_s)
         script.fail_if_asked()
-        return _response(model, messages, script)
+        return _response(model, messages, script, scripted_outputs(kwargs.get("optional_params")))
 
     def streaming(self, model: str, messages: list[dict[str, Any]], *args: Any, **kwargs: Any) -> Iterator[GenericStreamingChunk]:
         script = Script.parse(model)
         time.sleep(script.delay_s)
         script.fail_if_asked()
-        for chunk in _chunks(messages, script):
+        for chunk in _chunks(messages, script, scripted_outputs(kwargs.get("optional_params"))):
             yield chunk
             time.sleep(script.chunk_delay_s)
 
@@ -218,7 +230,7 @@ class ScriptedLLM(CustomLLM):
         script = Script.parse(model)
         await asyncio.sleep(script.delay_s)
         script.fail_if_asked()
-        for chunk in _chunks(messages, script):
+        for chunk in _chunks(messages, script, scripted_outputs(kwargs.get("optional_params"))):
             yield chunk
             if script.chunk_delay_s:
                 await asyncio.sleep(script.chunk_delay_s)
