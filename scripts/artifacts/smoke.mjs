@@ -6,7 +6,7 @@
 //     everything else) and with uv finding the wheel (UV_FIND_LINKS): nothing is published;
 //  4. typecheck its TypeScript blocks with strict tsc, compare the program's output with the
 //     README's, and check that the app has one copy of the client.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
@@ -29,26 +29,36 @@ function step(title) {
   console.error(`\n\u001b[1m-- ${title}\u001b[0m`);
 }
 
-function run(argv, options = {}) {
-  const result = spawnSync(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", ...options });
-  if (result.status !== 0) {
-    throw new Error(`${argv.join(" ")} failed (${result.error?.message ?? `exit ${result.status}`})\n${result.stdout}\n${result.stderr}`);
-  }
-  return result.stdout;
+// Asynchronous: the loopback registry lives in this process and must keep answering.
+function run(argv, { timeout = 10 * 60_000, ...options } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"], ...options });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeout);
+    child.on("error", (error) => reject(new Error(`${argv.join(" ")}: ${error.message}`)));
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(stdout);
+      else reject(new Error(`${argv.join(" ")} failed (${signal ?? `exit ${code}`})\n${stdout}\n${stderr}`));
+    });
+  });
 }
 
 try {
   step("pack every published package (prepack builds it) and build the worker wheel");
-  for (const name of PUBLISHED) run(["pnpm", "pack", "--pack-destination", tarballs], { cwd: join(ROOT, "packages", name) });
-  run(["uv", "build", "--wheel", "--quiet", "--out-dir", wheels], { cwd: join(ROOT, "python") });
+  for (const name of PUBLISHED) await run(["pnpm", "pack", "--pack-destination", tarballs], { cwd: join(ROOT, "packages", name) });
+  await run(["uv", "build", "--wheel", "--quiet", "--out-dir", wheels], { cwd: join(ROOT, "python") });
   const files = readdirSync(tarballs).map((f) => join(tarballs, f));
   console.error([...readdirSync(tarballs), ...readdirSync(wheels)].join("\n"));
 
   step("publint --strict and attw on every tarball");
   for (const file of files) {
-    run(["pnpm", "exec", "publint", "run", file, "--strict"], { cwd: ROOT });
+    await run(["pnpm", "exec", "publint", "run", file, "--strict"], { cwd: ROOT });
     // ESM-only packages: CommonJS `require` resolving to ESM is the one accepted finding.
-    run(["pnpm", "exec", "attw", file, "--ignore-rules", "cjs-resolves-to-esm", "--no-definitely-typed", "--format", "ascii"], {
+    await run(["pnpm", "exec", "attw", file, "--ignore-rules", "cjs-resolves-to-esm", "--no-definitely-typed", "--format", "ascii"], {
       cwd: ROOT,
     });
     console.error(`ok ${file.split("/").at(-1)}`);
@@ -67,7 +77,7 @@ try {
       }
       if (block.lang !== "bash") continue;
       console.error(block.code.trim().replace(/^/gm, "$ "));
-      lastOutput = run(["bash", "-euo", "pipefail", "-c", block.code], { cwd: app, env, timeout: 8 * 60_000 });
+      lastOutput = await run(["bash", "-euo", "pipefail", "-c", block.code], { cwd: app, env, timeout: 8 * 60_000 });
       process.stderr.write(lastOutput);
     }
     if (section.expectedOutput !== undefined && lastOutput.trim() !== section.expectedOutput.trim()) {
@@ -75,12 +85,12 @@ try {
     }
 
     step("one copy of the client in the app; doctor is happy");
-    const copies = run(["npm", "ls", "@dspy-connect/client", "--all", "--parseable"], { cwd: app, env }).trim().split("\n");
+    const copies = (await run(["npm", "ls", "@dspy-connect/client", "--all", "--parseable"], { cwd: app, env })).trim().split("\n");
     if (copies.length !== 1) throw new Error(`expected one copy of @dspy-connect/client, found:\n${copies.join("\n")}`);
-    process.stderr.write(run(["npx", "dspy-connect", "doctor"], { cwd: app, env }));
+    process.stderr.write(await run(["npx", "dspy-connect", "doctor"], { cwd: app, env }));
 
     step("strict tsc over the section's TypeScript");
-    run(["npm", "install", "--no-save", "--silent", "typescript@5.9.3", "@types/node@24.10.1"], { cwd: app, env });
+    await run(["npm", "install", "--no-save", "--silent", "typescript@5.9.3", "@types/node@24.10.1"], { cwd: app, env });
     writeFileSync(
       join(app, "tsconfig.json"),
       JSON.stringify({
@@ -97,7 +107,7 @@ try {
         include: section.blocks.filter((b) => b.lang === "ts").map((b) => b.file),
       }),
     );
-    run(["npx", "tsc", "-p", "."], { cwd: app, env });
+    await run(["npx", "tsc", "-p", "."], { cwd: app, env });
     console.error(
       `typechecked: ${section.blocks
         .filter((b) => b.lang === "ts")
