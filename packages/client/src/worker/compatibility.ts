@@ -35,7 +35,9 @@ export function notAWorker(place: WorkerPlace, detail: string): ConnectError {
 }
 
 export function describePlace(place: WorkerPlace): string {
-  return place.kind === "local" ? `worker ${place.id} (${pythonOf(place)})` : `remote worker ${place.id} at ${place.url}`;
+  return place.kind === "local"
+    ? `worker ${place.id} (${pythonOf(place)}, ${SOURCES[place.command.source]})`
+    : `remote worker ${place.id} at ${place.url}`;
 }
 
 function fixFor(place: WorkerPlace): string {
@@ -47,8 +49,15 @@ function fixFor(place: WorkerPlace): string {
 }
 
 function pythonOf(place: { readonly command: WorkerCommand }): string {
-  return `${place.command.argv.join(" ")}, from ${place.command.source}`;
+  return place.command.argv.join(" ");
 }
+
+const SOURCES: Record<WorkerCommand["source"], string> = {
+  option: "the python option",
+  DSPY_CONNECT_PYTHON: "from $DSPY_CONNECT_PYTHON",
+  "managed environment": "the managed environment",
+  default: "the default",
+};
 
 /** "0.1" from "0.1.0", "0.1.0-rc.1" or PEP 440's "0.1.0rc1"; the whole string if it is no version. */
 function majorMinor(version: string): string {
