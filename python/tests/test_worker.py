@@ -17,10 +17,13 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2
 
+import dspy_connect
+from dspy_connect.protocol import PROTOCOL_VERSION
+from dspy_connect.testing.version_skew import PROTOCOL_VERSION_ENV, WORKER_VERSION_ENV
 from dspy_connect.v1 import common_pb2, worker_pb2, worker_pb2_grpc
 from dspy_connect.worker.run_handler import OPERATIONS
 
-from .conftest import health_stub, start_worker
+from .conftest import connect, health_stub, start_worker
 from .expect import expect_code
 
 
@@ -39,6 +42,32 @@ async def test_describe(stub):
     assert info.lm.model == "scripted/echo"
     assert not info.lm.api_key
     assert {"predict", "chain_of_thought"} <= set(info.module_types)
+
+
+async def test_describe_reports_the_versions_clients_check(stub, worker):
+    info = await stub.Describe(worker_pb2.DescribeRequest())
+    assert PROTOCOL_VERSION >= 1  # 0 is what a worker from before the handshake reads as
+    assert info.protocol_version == PROTOCOL_VERSION
+    assert info.worker_version == dspy_connect.__version__
+    assert worker.ready["version"] == dspy_connect.__version__
+
+
+async def test_the_version_skew_plugin_makes_a_real_worker_report_other_versions():
+    # What the client's handshake tests rely on to start a worker it must refuse.
+    skewed = start_worker(
+        "--lm",
+        "scripted/echo",
+        "--import",
+        "dspy_connect.testing.version_skew",
+        env={WORKER_VERSION_ENV: "0.0.7", PROTOCOL_VERSION_ENV: str(PROTOCOL_VERSION + 1)},
+    )
+    try:
+        async with connect(skewed) as skewed_stub:
+            info = await skewed_stub.Describe(worker_pb2.DescribeRequest())
+        assert (info.worker_version, info.protocol_version) == ("0.0.7", PROTOCOL_VERSION + 1)
+        assert skewed.ready["version"] == "0.0.7"
+    finally:
+        skewed.stop()
 
 
 async def test_health_serving(worker):

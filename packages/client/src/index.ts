@@ -54,5 +54,5 @@ export {
 } from "./tools/run-tool.js";
 export type { ToolRef } from "./tools/run-tools.js";
 export { checkTool, ToolRegistry } from "./tools/tool-registry.js";
-export { CLIENT_VERSION, WORKER_VERSION } from "./version.js";
+export { CLIENT_VERSION, PROTOCOL_VERSION, WORKER_VERSION } from "./version.js";
 export type { PythonCommand } from "./worker/worker-command.js";

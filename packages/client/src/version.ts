@@ -20,3 +20,10 @@ export function workerVersionOf(npmVersion: string): string {
 
 /** The `dspy-connect-worker` version this client installs and expects. */
 export const WORKER_VERSION: string = workerVersionOf(CLIENT_VERSION);
+
+/**
+ * The wire protocol this client speaks; a worker must report the same in Describe
+ * (`protocol_version`; worker.proto says what bumps it). The worker's copy is
+ * PROTOCOL_VERSION in python/src/dspy_connect/protocol.py: bump both in the same change.
+ */
+export const PROTOCOL_VERSION = 1;

@@ -41,12 +41,26 @@ export async function waitFor(check: () => boolean, timeoutMs: number, stepMs = 
   return performance.now() - started;
 }
 
+export interface TcpWorkerOptions {
+  /** 0 picks a free port. */
+  readonly port?: number;
+  /** Plugin modules the worker imports (`--import`). */
+  readonly imports?: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+}
+
 /** Starts a worker on TCP by hand, as an operator would on another machine. */
-export async function startTcpWorker(token: string): Promise<{ url: string; stop: () => void; pid: number }> {
-  const child = spawn(python, ["-m", "dspy_connect.worker", "--tcp", "127.0.0.1:0", "--lm", "scripted/echo"], {
-    env: { ...process.env, ...testEnv, DSPY_CONNECT_TOKEN: token },
+export async function startTcpWorker(
+  token: string,
+  options: TcpWorkerOptions = {},
+): Promise<{ url: string; port: number; stop: () => Promise<void>; pid: number }> {
+  const imports = (options.imports ?? []).flatMap((m) => ["--import", m]);
+  const args = ["-m", "dspy_connect.worker", "--tcp", `127.0.0.1:${options.port ?? 0}`, "--lm", "scripted/echo", ...imports];
+  const child = spawn(python, args, {
+    env: { ...process.env, ...testEnv, ...options.env, DSPY_CONNECT_TOKEN: token },
     stdio: ["ignore", "pipe", "inherit"],
   });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const address = await new Promise<string>((resolve, reject) => {
     let buffer = "";
     child.stdout!.on("data", (chunk: Buffer) => {
@@ -56,5 +70,9 @@ export async function startTcpWorker(token: string): Promise<{ url: string; stop
     });
     child.once("exit", (code) => reject(new Error(`tcp worker exited with ${code}`)));
   });
-  return { url: `http://${address}`, stop: () => child.kill("SIGTERM"), pid: child.pid! };
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    await exited;
+  };
+  return { url: `http://${address}`, port: Number(address.split(":").at(-1)), stop, pid: child.pid! };
 }

@@ -4,11 +4,16 @@ import type { Logger } from "../options.js";
 import { type RestartDelay, restartDelay, STABLE_AFTER_MS } from "../process/backoff.js";
 import { CpuProgress } from "../process/cpu-time.js";
 import type { ManagedProcess } from "../process/managed-process.js";
+import type { WorkerPlace } from "../worker/compatibility.js";
 import { connectRemote, connectUnix, type WorkerConnection } from "../worker/connection.js";
+import { HANDSHAKE_TIMEOUT_MS, handshake } from "../worker/handshake.js";
+import { isHandshakeError } from "../worker/handshake-error.js";
 import { type SpawnOptions, socketPathOf, spawnWorker, type WorkerProcess } from "../worker/worker-process.js";
 
 const SERVICE_NAME = "dspy_connect.v1.WorkerService";
 const HEALTH_TIMEOUT_MS = 2_000;
+// The first health check on a new worker waits for the version handshake too.
+const FIRST_CHECK_TIMEOUT_MS = HANDSHAKE_TIMEOUT_MS + HEALTH_TIMEOUT_MS;
 const UNHEALTHY_AFTER_FAILURES = 2;
 // A worker that fails health checks but uses at least this share of a core is busy (one
 // thread holds the GIL), not dead; its calls in flight are kept. Idle, it uses ~0.
@@ -38,6 +43,8 @@ export abstract class PoolWorker {
   abandoned = 0;
   restarts = 0;
   lastAssigned = 0;
+  /** Why the version handshake refuses this worker, while it does: it gets no calls meanwhile. */
+  refusal: ConnectError | undefined;
   protected incarnation: (Incarnation & { abort: AbortController }) | undefined;
   protected incarnations = 0;
   protected healthFailures = 0;
@@ -66,17 +73,32 @@ export abstract class PoolWorker {
   protected abstract onUnhealthy(): void;
   /** Called after every probe, before its outcome is acted on. */
   protected onProbed(_serving: boolean): void {}
+  /** The handshake refused a connection to this worker (at start, in a probe or in a call). */
+  protected onRefused(error: ConnectError): void {
+    this.refusal = error;
+  }
 
   /** Periodic health probe of a ready or unhealthy worker; one at a time. */
   async probe(): Promise<void> {
     const inc = this.incarnation;
     if (!inc || this.stopping || this.probing) return;
     this.probing = true;
-    const serving = await isServing(inc.connection).finally(() => (this.probing = false));
+    let serving: boolean;
+    try {
+      serving = await isServing(inc.connection);
+    } catch {
+      return; // refused by the handshake: onRefused has acted, and it is no health failure
+    } finally {
+      this.probing = false;
+    }
     if (inc !== this.incarnation || this.stopping) return;
     this.onProbed(serving);
     if (serving) {
       this.healthFailures = 0;
+      if (this.refusal) {
+        this.logger.warn?.(`worker ${this.id} passed the version handshake again and gets calls again`);
+        this.refusal = undefined;
+      }
       if (this.status === "unhealthy") this.setStatus("ready");
       return;
     }
@@ -114,6 +136,8 @@ export class LocalPoolWorker extends PoolWorker {
   private restartTimer: NodeJS.Timeout | undefined;
   private cpu: { progress: CpuProgress; share: number | undefined; busySince: number } | undefined;
 
+  private readonly place: WorkerPlace;
+
   constructor(
     id: string,
     capacity: number,
@@ -124,6 +148,7 @@ export class LocalPoolWorker extends PoolWorker {
     logger: Logger,
   ) {
     super(id, "local", capacity, events, logger);
+    this.place = { kind: "local", id, command: spawnOptions.python };
   }
 
   override get pid(): number | undefined {
@@ -177,11 +202,17 @@ export class LocalPoolWorker extends PoolWorker {
     const proc = await spawnWorker(this.spawnOptions);
     this.live.add(proc);
     void proc.exited.then(() => this.live.delete(proc));
-    const connection = connectUnix(socketPathOf(proc));
-    if (this.stopping || !(await isServing(connection))) {
+    const connection = connectUnix(
+      socketPathOf(proc),
+      handshake(this.place, (error) => this.onRefused(error)),
+    );
+    // A refused worker (the handshake throws) is stopped like one that fails its health check.
+    const serving = !this.stopping && (await isServing(connection, FIRST_CHECK_TIMEOUT_MS).catch(() => false));
+    if (!serving) {
       connection.close();
       proc.signalGroup("SIGKILL");
       if (this.stopping) return;
+      if (this.refusal) throw this.refusal;
       throw new ConnectError(`worker ${this.id} printed its ready line but failed its health check`, Code.Unavailable);
     }
     this.process = proc;
@@ -208,6 +239,12 @@ export class LocalPoolWorker extends PoolWorker {
       this.restarts++;
       this.launch().catch((error: unknown) => {
         if (this.stopping) return;
+        if (this.refusal) {
+          // A version mismatch does not go away on restart: no restart loop.
+          this.logger.error?.(`${this.refusal.rawMessage}\nworker ${this.id} is stopped and not restarted`);
+          this.setStatus("stopped");
+          return;
+        }
         this.logger.warn?.(`worker ${this.id} restart failed: ${(error as Error).message}`);
         this.scheduleRestart();
       });
@@ -217,6 +254,8 @@ export class LocalPoolWorker extends PoolWorker {
 }
 
 export class RemotePoolWorker extends PoolWorker {
+  private readonly place: WorkerPlace;
+
   constructor(
     id: string,
     capacity: number,
@@ -226,13 +265,15 @@ export class RemotePoolWorker extends PoolWorker {
     logger: Logger,
   ) {
     super(id, "remote", capacity, events, logger);
+    this.place = { kind: "remote", id, url };
   }
 
   async start(): Promise<void> {
-    const connection = connectRemote(this.url, this.token);
-    if (!(await isServing(connection))) {
+    const connection = this.connect();
+    const serving = await isServing(connection, FIRST_CHECK_TIMEOUT_MS).catch(() => false);
+    if (!serving) {
       connection.close();
-      throw new ConnectError(`remote worker ${this.id} at ${this.url} is not serving`, Code.Unavailable);
+      throw this.refusal ?? new ConnectError(`remote worker ${this.id} at ${this.url} is not serving`, Code.Unavailable);
     }
     this.beginIncarnation(connection, "ready");
   }
@@ -246,7 +287,27 @@ export class RemotePoolWorker extends PoolWorker {
   protected onUnhealthy(): void {
     if (this.status !== "ready") return;
     this.endIncarnation("failed health checks", "unhealthy");
-    this.beginIncarnation(connectRemote(this.url, this.token), "unhealthy");
+    this.beginIncarnation(this.connect(), "unhealthy");
+  }
+
+  /**
+   * Refused after the client is up (restarted with another version, reached over a new
+   * connection): no new calls, while probes keep checking; it serves again once it passes.
+   */
+  protected override onRefused(error: ConnectError): void {
+    const known = this.refusal !== undefined;
+    super.onRefused(error);
+    if (this.status === "starting") return; // start() fails with it
+    if (!known) this.logger.error?.(`${error.rawMessage}\nremote worker ${this.id} gets no calls until it passes the handshake`);
+    if (this.status === "ready") this.setStatus("unhealthy");
+  }
+
+  private connect(): WorkerConnection {
+    return connectRemote(
+      this.url,
+      this.token,
+      handshake(this.place, (error) => this.onRefused(error)),
+    );
   }
 
   /** A call saw the connection fail: check now rather than at the next period. */
@@ -255,12 +316,16 @@ export class RemotePoolWorker extends PoolWorker {
   }
 }
 
-/** One health check of the worker service, within HEALTH_TIMEOUT_MS. */
-export async function isServing(connection: WorkerConnection): Promise<boolean> {
+/**
+ * One health check of the worker service, within `timeoutMs`. On a new connection the
+ * version handshake runs first; its refusal is thrown, not read as "not serving".
+ */
+export async function isServing(connection: WorkerConnection, timeoutMs = HEALTH_TIMEOUT_MS): Promise<boolean> {
   try {
-    const reply = await connection.health.check({ service: SERVICE_NAME }, { timeoutMs: HEALTH_TIMEOUT_MS });
+    const reply = await connection.health.check({ service: SERVICE_NAME }, { timeoutMs });
     return reply.status === HealthCheckResponse_ServingStatus.SERVING;
-  } catch {
+  } catch (error) {
+    if (isHandshakeError(error)) throw error;
     return false;
   }
 }

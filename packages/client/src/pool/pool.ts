@@ -90,6 +90,8 @@ export class Pool {
   acquire(request: RouteRequest): Promise<Lease> {
     if (this.closing) return Promise.reject(new ConnectError("the client is closed", Code.Unavailable));
     if (request.signal?.aborted) return Promise.reject(new ConnectError("call aborted", Code.Canceled));
+    const refused = this.refused();
+    if (refused) return Promise.reject(refused);
     const lease = this.queue.size === 0 ? this.pick(request) : undefined;
     return lease ? Promise.resolve(lease) : this.queue.enqueue(request, request.deadline, request.signal);
   }
@@ -134,6 +136,8 @@ export class Pool {
   /** Called by workers when their status changes. */
   readonly changed = (): void => {
     this.queue.drain((request) => this.pick(request));
+    const refused = this.refused();
+    if (refused) this.queue.rejectAll(refused);
     if (this.onIdle && this.isIdle()) this.onIdle();
   };
 
@@ -147,6 +151,11 @@ export class Pool {
     }
     this.queue.rejectAll(new ConnectError("the client closed before a worker was free", Code.Unavailable));
     await Promise.all(this.workers.map((w) => w.stop(this.options.killAfterMs)));
+  }
+
+  /** When the version handshake refuses every worker, calls fail at once, saying why. */
+  private refused(): ConnectError | undefined {
+    return this.workers.every((w) => w.refusal) ? this.workers[0]?.refusal : undefined;
   }
 
   private isIdle(): boolean {

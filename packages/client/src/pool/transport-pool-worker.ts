@@ -7,7 +7,8 @@ import { isServing, PoolWorker, type WorkerEvents } from "./pool-worker.js";
 /**
  * A worker behind any connect Transport, with no process: unit tests run the client's
  * plumbing against an in-memory router (createRouterTransport). It reports kind "remote":
- * like a remote worker, it is reached over a connection the pool does not own.
+ * like a remote worker, it is reached over a connection the pool does not own. It runs no
+ * version handshake: its router is a test double written against this very client.
  */
 export class TransportPoolWorker extends PoolWorker {
   constructor(

@@ -2,6 +2,7 @@ import * as net from "node:net";
 import { type Client, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import { Health, WorkerService } from "@dspy-connect/core-proto";
+import { CheckedSessionManager, type SessionManager } from "./checked-session-manager.js";
 
 export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
@@ -12,32 +13,41 @@ export interface WorkerConnection {
   close(): void;
 }
 
+/**
+ * Runs once on each new HTTP/2 connection to a worker, before the connection carries any
+ * request (health checks included), with a client bound to that connection. Throwing
+ * refuses the connection: the request that opened it fails with that error.
+ */
+export type ConnectionCheck = (service: Client<typeof WorkerService>) => Promise<void>;
+
 /** A worker on a Unix socket: connect-node's gRPC transport over net.connect(path). */
-export function connectUnix(socketPath: string): WorkerConnection {
-  return connect("http://localhost", { createConnection: () => net.connect(socketPath) }, []);
+export function connectUnix(socketPath: string, check: ConnectionCheck): WorkerConnection {
+  return connect("http://localhost", { createConnection: () => net.connect(socketPath) }, [], check);
 }
 
 /** A remote worker on TCP, authenticated with a bearer token. */
-export function connectRemote(url: string, token: string | undefined): WorkerConnection {
+export function connectRemote(url: string, token: string | undefined, check: ConnectionCheck): WorkerConnection {
   const auth: Interceptor = (next) => async (req) => {
     if (token) req.header.set("authorization", `Bearer ${token}`);
     return next(req);
   };
-  return connect(url, {}, [auth]);
+  return connect(url, {}, [auth], check);
 }
 
-function connect(baseUrl: string, nodeOptions: object, interceptors: Interceptor[]): WorkerConnection {
+function connect(baseUrl: string, nodeOptions: object, interceptors: Interceptor[], check: ConnectionCheck): WorkerConnection {
   // Our own session manager so close() can drop the HTTP/2 session of a dead worker.
   // No pings: grpcio answers frequent pings with GOAWAY "too_many_pings".
-  const sessionManager = new Http2SessionManager(baseUrl, {}, nodeOptions);
-  const transport = createGrpcTransport({
-    baseUrl,
-    sessionManager,
-    interceptors,
-    readMaxBytes: MAX_MESSAGE_BYTES,
-    writeMaxBytes: MAX_MESSAGE_BYTES,
-  });
-  return connectTransport(transport, () => sessionManager.abort());
+  const sessions = new Http2SessionManager(baseUrl, {}, nodeOptions);
+  const transportOn = (sessionManager: SessionManager) =>
+    createGrpcTransport({
+      baseUrl,
+      sessionManager,
+      interceptors,
+      readMaxBytes: MAX_MESSAGE_BYTES,
+      writeMaxBytes: MAX_MESSAGE_BYTES,
+    });
+  const checked = new CheckedSessionManager(sessions, (one) => check(createClient(WorkerService, transportOn(one))));
+  return connectTransport(transportOn(checked), () => sessions.abort());
 }
 
 /** A worker behind any connect Transport, such as an in-memory router in unit tests. */

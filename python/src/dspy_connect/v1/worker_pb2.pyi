@@ -13,7 +13,7 @@ class DescribeRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class DescribeResponse(_message.Message):
-    __slots__ = ("worker_id", "worker_version", "dspy_version", "python_version", "grpc_version", "pid", "capabilities", "lm", "module_types", "tools", "metrics", "commands", "active_sessions", "max_concurrency", "active_runs", "busy_threads", "runs_total", "runs_cancelled", "rss_bytes", "calls_abandoned")
+    __slots__ = ("worker_id", "worker_version", "dspy_version", "python_version", "grpc_version", "pid", "capabilities", "lm", "module_types", "tools", "metrics", "commands", "active_sessions", "max_concurrency", "active_runs", "busy_threads", "runs_total", "runs_cancelled", "rss_bytes", "calls_abandoned", "protocol_version")
     WORKER_ID_FIELD_NUMBER: _ClassVar[int]
     WORKER_VERSION_FIELD_NUMBER: _ClassVar[int]
     DSPY_VERSION_FIELD_NUMBER: _ClassVar[int]
@@ -34,6 +34,7 @@ class DescribeResponse(_message.Message):
     RUNS_CANCELLED_FIELD_NUMBER: _ClassVar[int]
     RSS_BYTES_FIELD_NUMBER: _ClassVar[int]
     CALLS_ABANDONED_FIELD_NUMBER: _ClassVar[int]
+    PROTOCOL_VERSION_FIELD_NUMBER: _ClassVar[int]
     worker_id: str
     worker_version: str
     dspy_version: str
@@ -54,7 +55,8 @@ class DescribeResponse(_message.Message):
     runs_cancelled: int
     rss_bytes: int
     calls_abandoned: int
-    def __init__(self, worker_id: _Optional[str] = ..., worker_version: _Optional[str] = ..., dspy_version: _Optional[str] = ..., python_version: _Optional[str] = ..., grpc_version: _Optional[str] = ..., pid: _Optional[int] = ..., capabilities: _Optional[_Iterable[str]] = ..., lm: _Optional[_Union[_common_pb2.LmConfig, _Mapping]] = ..., module_types: _Optional[_Iterable[str]] = ..., tools: _Optional[_Iterable[str]] = ..., metrics: _Optional[_Iterable[str]] = ..., commands: _Optional[_Iterable[str]] = ..., active_sessions: _Optional[int] = ..., max_concurrency: _Optional[int] = ..., active_runs: _Optional[int] = ..., busy_threads: _Optional[int] = ..., runs_total: _Optional[int] = ..., runs_cancelled: _Optional[int] = ..., rss_bytes: _Optional[int] = ..., calls_abandoned: _Optional[int] = ...) -> None: ...
+    protocol_version: int
+    def __init__(self, worker_id: _Optional[str] = ..., worker_version: _Optional[str] = ..., dspy_version: _Optional[str] = ..., python_version: _Optional[str] = ..., grpc_version: _Optional[str] = ..., pid: _Optional[int] = ..., capabilities: _Optional[_Iterable[str]] = ..., lm: _Optional[_Union[_common_pb2.LmConfig, _Mapping]] = ..., module_types: _Optional[_Iterable[str]] = ..., tools: _Optional[_Iterable[str]] = ..., metrics: _Optional[_Iterable[str]] = ..., commands: _Optional[_Iterable[str]] = ..., active_sessions: _Optional[int] = ..., max_concurrency: _Optional[int] = ..., active_runs: _Optional[int] = ..., busy_threads: _Optional[int] = ..., runs_total: _Optional[int] = ..., runs_cancelled: _Optional[int] = ..., rss_bytes: _Optional[int] = ..., calls_abandoned: _Optional[int] = ..., protocol_version: _Optional[int] = ...) -> None: ...
 
 class CreateSessionRequest(_message.Message):
     __slots__ = ("session_id", "lm", "ttl_seconds")

@@ -23,7 +23,7 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
 
-from .. import __version__, garbage, lm, warmup
+from .. import garbage, lm, protocol, warmup
 from ..v1 import worker_pb2_grpc
 from .auth import TOKEN_HINT, TokenInterceptor, token_weakness
 from .malformed import MalformedRequestInterceptor
@@ -119,7 +119,7 @@ async def serve(args: Namespace) -> None:
         _watch_stdin(loop, stop)
     sweeper = asyncio.create_task(_sweep_sessions(service))
 
-    ready = {"address": address, "pid": os.getpid(), "worker_id": args.worker_id, "version": __version__}
+    ready = {"address": address, "pid": os.getpid(), "worker_id": args.worker_id, "version": protocol.worker_version()}
     print(READY_PREFIX + json.dumps(ready), flush=True)
     log.info("worker %s ready on %s", args.worker_id, address)
     warmup.start(args.lm_cache.apply, _register_test_providers if os.environ.get(TEST_PROVIDERS_ENV) == "1" else None)

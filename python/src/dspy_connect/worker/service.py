@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import dspy
 import grpc
 
-from .. import __version__, commands, jsonio, lm, metrics, modules
+from .. import commands, jsonio, lm, metrics, modules, protocol
 from ..cancel import CancelScope, RunCancelled
 from ..errors import Internal, WorkerError, short_cause
 from ..operations import call
@@ -52,7 +52,8 @@ class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
     async def Describe(self, request: worker_pb2.DescribeRequest, context: Context) -> worker_pb2.DescribeResponse:
         return worker_pb2.DescribeResponse(
             worker_id=self.worker_id,
-            worker_version=__version__,
+            worker_version=protocol.worker_version(),
+            protocol_version=protocol.protocol_version(),
             dspy_version=dspy.__version__,
             python_version=platform.python_version(),
             grpc_version=grpc.__version__,

@@ -1,0 +1,73 @@
+import type * as http2 from "node:http2";
+import { constants } from "node:http2";
+import type { GrpcTransportOptions, Http2SessionManager } from "@connectrpc/connect-node";
+
+/** What connect-node's transports take as `sessionManager`. */
+export type SessionManager = NonNullable<GrpcTransportOptions["sessionManager"]>;
+
+/** Checks one HTTP/2 connection, through a session manager bound to exactly that connection. */
+export type SessionCheck = (connection: SessionManager) => Promise<void>;
+
+/**
+ * Checks each new HTTP/2 connection to a worker once, before any request's message goes out
+ * on it (its headers have; its body waits). A worker restarted behind the same address is
+ * reached over a new connection, so it is checked again before it gets work. A request on a
+ * connection that fails the check is cancelled and fails with the check's error; the next
+ * request on that connection checks it again.
+ */
+export class CheckedSessionManager implements SessionManager {
+  readonly authority: string;
+  private readonly passed = new WeakSet<http2.ClientHttp2Session>();
+  private readonly checking = new WeakMap<http2.ClientHttp2Session, Promise<void>>();
+
+  constructor(
+    private readonly inner: Http2SessionManager,
+    private readonly check: SessionCheck,
+  ) {
+    this.authority = inner.authority;
+  }
+
+  async request(
+    method: string,
+    path: string,
+    headers: http2.OutgoingHttpHeaders,
+    options: Omit<http2.ClientSessionRequestOptions, "signal">,
+  ): Promise<http2.ClientHttp2Stream> {
+    const stream = await this.inner.request(method, path, headers, options);
+    const session = stream.session as http2.ClientHttp2Session | undefined; // a client stream's
+    if (!session || this.passed.has(session)) return stream;
+    try {
+      await this.checkOnce(session);
+    } catch (error) {
+      stream.on("error", () => {}); // the caller gets `error`; a stream error now has no one to go to
+      stream.close(constants.NGHTTP2_CANCEL);
+      throw error;
+    }
+    return stream;
+  }
+
+  notifyResponseByteRead(stream: http2.ClientHttp2Stream): void {
+    this.inner.notifyResponseByteRead(stream);
+  }
+
+  /** One check per connection at a time; requests that arrive meanwhile wait for it. */
+  private checkOnce(session: http2.ClientHttp2Session): Promise<void> {
+    let pending = this.checking.get(session);
+    if (!pending) {
+      pending = this.check(boundTo(session, this.authority))
+        .then(() => void this.passed.add(session))
+        .finally(() => this.checking.delete(session));
+      this.checking.set(session, pending);
+    }
+    return pending;
+  }
+}
+
+/** A session manager for one existing connection: the check's own requests go out on it, unchecked. */
+function boundTo(session: http2.ClientHttp2Session, authority: string): SessionManager {
+  return {
+    authority,
+    request: async (method, path, headers, options) => session.request({ ...headers, ":method": method, ":path": path }, options),
+    notifyResponseByteRead: () => {},
+  };
+}
