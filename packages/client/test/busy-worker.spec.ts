@@ -7,6 +7,8 @@ import { startClient, waitFor } from "./helpers.js";
 let client: DspyClient;
 beforeAll(async () => {
   client = await startClient({ workers: 1, healthIntervalMs: 400, imports: ["dspy_connect.testing.plugins"] });
+  // Past the worker's warm-up, whose import thread would otherwise share the GIL with the hold.
+  await client.predict("q -> a", { q: "warm" });
 });
 afterAll(() => client.close());
 

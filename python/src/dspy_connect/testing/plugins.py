@@ -68,10 +68,17 @@ def hold_gil(run: Any, args: dict[str, Any]) -> dict[str, Any]:
     the event loop (and so health checks) cannot run meanwhile, but the process works."""
     seconds = float(args.get("seconds", 1))
     started = time.perf_counter()
-    sum(range(1_000_000))
-    per_item = (time.perf_counter() - started) / 1_000_000
+    # The fastest of a few timings: one slowed by another thread (a worker's warm-up import)
+    # would overestimate the cost per item and make the hold too short.
+    per_item = min(_time_sum(200_000) for _ in range(5)) / 200_000
     sum(range(int(seconds / per_item)))  # builtins never release the GIL
     return {"held_s": time.perf_counter() - started}
+
+
+def _time_sum(n: int) -> float:
+    started = time.perf_counter()
+    sum(range(n))
+    return time.perf_counter() - started
 
 
 @stream_command("echo_args")
