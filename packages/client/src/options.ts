@@ -10,7 +10,12 @@ export interface LmSettings {
   readonly apiKey?: string;
   readonly temperature?: number;
   readonly maxTokens?: number;
-  /** Unset: DSPy's default (on). */
+  /**
+   * DSPy's LM response cache. Unset: on for unary calls, batches and optimizers (a repeated
+   * request is answered from the worker's cache without asking the LM, which matters when you
+   * measure), off for token streams (streamed modules and pipelines), since a cache hit streams
+   * no tokens. `true` turns it on for streams too; `false` turns it off everywhere.
+   */
   readonly cache?: boolean;
   /** Extra keyword arguments for dspy.LM. */
   readonly kwargs?: Readonly<Record<string, unknown>>;

@@ -23,8 +23,8 @@ def run_module(run: RunContext, op: run_pb2.ModuleRun) -> RunOutcome:
     module, signature = resolve_module(op.module, op.module_id, run.session)
     values = validate_inputs(signature, jsonio.loads_object(op.inputs_json, "inputs_json"))
     settings = run.lm_settings
-    # A cache hit yields no tokens, so streamed calls always ask the LM.
-    lm = build_lm(dataclasses.replace(settings, cache=False))
+    # A cache hit yields no tokens, so streamed calls ask the LM unless the caller set cache: true.
+    lm = build_lm(dataclasses.replace(settings, cache=settings.cache is True))
     callbacks = [*dspy.settings.callbacks, run.callback(), AgentEvents(run)]
     with dspy.context(lm=lm, adapter=adapter_for(settings), track_usage=True, callbacks=callbacks):
         prediction = stream_module(run, module, values)

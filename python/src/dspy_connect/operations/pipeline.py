@@ -26,8 +26,8 @@ def run_pipeline(run: RunContext, op: run_pb2.PipelineRun) -> RunOutcome:
     pipeline = resolve_pipeline(op, run.session)
     state = pipeline.validate_inputs(jsonio.loads_object(op.inputs_json, "inputs_json"))
     settings = run.lm_settings
-    # A cache hit yields no tokens, so streamed steps always ask the LM.
-    lm = build_lm(dataclasses.replace(settings, cache=False))
+    # A cache hit yields no tokens, so streamed steps ask the LM unless the caller set cache: true.
+    lm = build_lm(dataclasses.replace(settings, cache=settings.cache is True))
     with dspy.context(lm=lm, adapter=adapter_for(settings), track_usage=True):
         execution = Execution(run)
         final = execution.run_pipeline(pipeline, state)
