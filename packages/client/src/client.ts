@@ -1,4 +1,5 @@
 import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
 import type { DescribeResponse } from "@dspy-connect/core-proto";
 import { type CallResult, runCall } from "./call.js";
 import { lmModel, toLmConfig } from "./lm.js";
@@ -100,6 +101,7 @@ export async function createClientWithLmOverride(options: ClientOptions, lmOverr
           // Python threads beyond the pool's own limit only queue inside the worker.
           maxConcurrency: capacity,
           imports: options.imports ?? [],
+          pythonPath: (options.pythonPath ?? ["."]).map((folder) => resolve(folder)),
           env: { ...options.env, ...localLm?.workerEnv() },
           startupTimeoutMs,
           logger,

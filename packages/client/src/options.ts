@@ -93,8 +93,19 @@ export interface ClientOptions {
   readonly drainTimeoutMs?: number;
   /** How long close() waits after SIGTERM before SIGKILL. Default 5 s. */
   readonly killAfterMs?: number;
-  /** Python modules workers import at start, to register modules and types. */
+  /**
+   * Python modules workers import at start (plugins that register modules, tools, commands,
+   * metrics and types), e.g. `["my_plugins"]` for `my_plugins.py`. They are looked up in
+   * `pythonPath` first, then on the worker's own sys.path. One that is missing or fails to
+   * import makes `createClient` reject with FailedPrecondition naming it and the search path.
+   */
   readonly imports?: readonly string[];
+  /**
+   * Folders searched first for `imports`, put at the front of the workers' sys.path. Relative
+   * folders resolve against `process.cwd()` when `createClient` is called. Default: `["."]`,
+   * the Node process's working directory.
+   */
+  readonly pythonPath?: readonly string[];
   /** Extra environment for local workers. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly logger?: Logger;

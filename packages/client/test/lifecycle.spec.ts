@@ -51,9 +51,34 @@ describe("shutdown", () => {
 });
 
 describe("startup failures", () => {
-  it("reports a worker that exits before it is ready, with its stderr", async () => {
-    const error = await startClient({ workers: 1, imports: ["no_such_plugin_module"] }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: Code.Unavailable });
-    expect((error as Error).message).toMatch(/before it was ready[\s\S]*No module named 'no_such_plugin_module'/);
+  it("reports a missing plugin as FailedPrecondition naming the module and the search path", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "dspy-connect-plugins-"));
+    const error = await startClient({ workers: 1, imports: ["no_such_plugin_module"], pythonPath: [folder] }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: Code.FailedPrecondition });
+    const message = (error as Error).message;
+    expect(message).toContain("plugin module 'no_such_plugin_module' (imports) was not found");
+    expect(message).toContain(folder);
+    expect(message).not.toContain("Traceback");
+  });
+
+  it("finds imports in pythonPath, resolved against the working directory when createClient is called", async () => {
+    const base = mkdtempSync(join(tmpdir(), "dspy-connect-plugins-"));
+    mkdirSync(join(base, "py"));
+    writeFileSync(
+      join(base, "py", "lifecycle_plugin.py"),
+      "from dspy_connect.modules import register_module\nimport dspy\n\n" +
+        "@register_module('lifecycle_echo')\ndef lifecycle_echo(signature, config):\n    return dspy.Predict(signature)\n",
+    );
+    const cwd = process.cwd();
+    process.chdir(base);
+    let client: Awaited<ReturnType<typeof startClient>> | undefined;
+    try {
+      client = await startClient({ workers: 1, imports: ["lifecycle_plugin"], pythonPath: ["py"] });
+    } finally {
+      process.chdir(cwd); // the worker keeps the absolute folder
+    }
+    const out = await client.call({ type: "lifecycle_echo", signature: "q -> a" }, { q: "plugged" });
+    expect(out.outputs).toEqual({ a: "a: plugged" });
+    await client.close();
   });
 });

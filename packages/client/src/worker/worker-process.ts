@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { Logger } from "../options.js";
 import { ManagedProcess } from "../process/managed-process.js";
+import { explainStartupError } from "./startup-error.js";
 import { explainMissingWorker, type WorkerCommand } from "./worker-command.js";
 
 export const READY_PREFIX = "DSPY_CONNECT_READY ";
@@ -25,6 +26,8 @@ export interface SpawnOptions {
   readonly lm: string | undefined;
   readonly maxConcurrency: number;
   readonly imports: readonly string[];
+  /** Absolute folders searched first for `imports`. */
+  readonly pythonPath: readonly string[];
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly startupTimeoutMs: number;
   readonly logger: Logger;
@@ -60,6 +63,7 @@ export async function spawnWorker(opts: SpawnOptions): Promise<WorkerProcess> {
       String(opts.maxConcurrency),
       "--exit-with-stdin",
       ...(opts.lm ? ["--lm", opts.lm] : []),
+      ...opts.pythonPath.flatMap((folder) => ["--python-path", folder]),
       ...opts.imports.flatMap((m) => ["--import", m]),
     ],
     env: { ...WORKER_ENV, ...opts.env },
@@ -68,7 +72,7 @@ export async function spawnWorker(opts: SpawnOptions): Promise<WorkerProcess> {
     pidFile: join(opts.runDir, `${opts.slot}.pid`),
     logger: opts.logger,
   }).catch((error: unknown) => {
-    throw explainMissingWorker(error, opts.python);
+    throw explainStartupError(explainMissingWorker(error, opts.python), opts.slot);
   });
 }
 

@@ -21,7 +21,8 @@ def main() -> None:
     )
     logging.getLogger("LiteLLM").setLevel(logging.WARNING)  # one INFO line per completion otherwise
     # DSPy comes with the server and takes seconds to import: after argument errors are reported.
-    from .server import StartupError, serve  # noqa: PLC0415
+    from .server import serve  # noqa: PLC0415
+    from .startup_error import StartupError  # noqa: PLC0415
 
     try:
         asyncio.run(serve(args))

@@ -35,6 +35,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=[],
         help="import a plugin module that registers modules/types (repeatable)",
     )
+    p.add_argument(
+        "--python-path",
+        dest="python_path",
+        action="append",
+        default=[],
+        help="a folder searched first for --import modules (repeatable; the client passes its pythonPath)",
+    )
     p.add_argument("--grace", type=float, default=5.0, help="seconds in-flight calls get on shutdown")
     p.add_argument("--max-message-mb", type=int, default=64)
     p.add_argument(

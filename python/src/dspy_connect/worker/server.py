@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import faulthandler
-import importlib
 import json
 import logging
 import os
@@ -27,7 +26,9 @@ from .. import garbage, lm, protocol, warmup
 from ..v1 import worker_pb2_grpc
 from .auth import TOKEN_HINT, TokenInterceptor, token_weakness
 from .malformed import MalformedRequestInterceptor
+from .plugins import load_plugins
 from .service import WorkerService
+from .startup_error import StartupError
 
 log = logging.getLogger("dspy_connect.worker")
 READY_PREFIX = "DSPY_CONNECT_READY "
@@ -35,10 +36,6 @@ SERVICE_NAME = "dspy_connect.v1.WorkerService"
 SWEEP_SECONDS = 1.0
 # Set by test harnesses: the scripted LM providers (dspy_connect.testing.scripted_lm) load too.
 TEST_PROVIDERS_ENV = "DSPY_CONNECT_TEST_PROVIDERS"
-
-
-class StartupError(Exception):
-    pass
 
 
 def private_socket_path(requested: str | None) -> Path:
@@ -69,8 +66,7 @@ async def serve(args: Namespace) -> None:
     # (optimizers open theirs with dspy.context(trace=[])), dropped when it ends.
     dspy.configure(disable_history=True, trace=None)
     garbage.collect_in_background()
-    for module in args.imports:
-        importlib.import_module(module)
+    load_plugins(args.imports, args.python_path)
     max_bytes = args.max_message_mb * 1024 * 1024
     interceptors: list[grpc.aio.ServerInterceptor] = []
     if args.tcp:
