@@ -104,9 +104,11 @@ export interface ProgressEvent extends EventBase {
 export interface TrialEvent extends EventBase {
   readonly type: "trial";
   readonly kind: "bootstrap" | "trial" | "candidate" | "best" | (string & {});
+  /** "bootstrap": the example's place in its pass over the trainset; "trial": the evaluation's number. */
   readonly trial: number;
-  /** 0 when not known in advance. */
+  /** "bootstrap": the trainset's size (a pass may stop early); "trial": the evaluations planned. */
   readonly total: number;
+  /** 0 to 1, for every optimizer. */
   readonly score: number | undefined;
   readonly details: Record<string, unknown>;
 }
