@@ -61,6 +61,10 @@ describe("stream(): result types per operation", () => {
       stream(client, answer, {});
       // @ts-expect-error: "pipeline" needs the pipeline
       stream(client, "pipeline", { inputs: { question: "q" } });
+      // @ts-expect-error: a type the worker does not know ("integer") is an error, not unknown
+      stream(client, "predict", { signature: "question -> answer: integer", inputs: { question: "q" } });
+      // @ts-expect-error: in a pipeline's step too
+      pipeline("typo").predict("question -> answer: integer").run(client, { question: "q" });
     };
     expectTypeOf(compileOnly).toBeFunction();
   });
