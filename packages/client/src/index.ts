@@ -41,6 +41,8 @@ export type {
   PyTypeToTs,
   SignatureInputs,
   SignatureOutputs,
+  SignatureTypeError,
+  SignatureTypes,
   WithReasoning,
 } from "./signature/types.js";
 export {

@@ -29,6 +29,8 @@ export {
   type ModuleStepOptions,
   Pipeline,
   type PipelineDefinition,
+  type PipelineInputs,
+  type PipelineResult,
   pipeline,
   type ReactStepOptions,
   type StepOptions,
@@ -36,4 +38,15 @@ export {
 } from "./pipeline/pipeline.js";
 export type { Fields, PipelineTypeError, StateOf } from "./pipeline/types.js";
 export { type PipelineRunOptions, type PipelineTarget, runPipeline } from "./run/run-pipeline.js";
-export { type StreamArgs, type StreamRoute, stream, streamRoute, type UnifiedStream } from "./unified/stream.js";
+export { type RouteArgs, type StreamRoute, stream, streamRoute, type UnifiedStream } from "./unified/stream.js";
+export type {
+  BatchArgs,
+  CommandArgs,
+  ModuleArgs,
+  ModuleResult,
+  NamedPipelineArgs,
+  OptimizeArgs,
+  PipelineArgs,
+  StreamArgs,
+  UnifiedTarget,
+} from "./unified/stream-args.js";

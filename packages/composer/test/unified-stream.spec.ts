@@ -84,7 +84,35 @@ describe("stream(): one entry point, three routes", () => {
   });
 
   it("rejects an operation it cannot run with a typed error event", async () => {
+    // @ts-expect-error: a batch needs its module
     const run = stream(client, "batch", { items: [] });
-    expect(await collect(run)).toEqual([expect.objectContaining({ type: "error", code: Code.InvalidArgument })]);
+    expect(await collect(run)).toEqual([
+      expect.objectContaining({ type: "error", code: Code.InvalidArgument, message: 'stream("batch") needs `module`' }),
+    ]);
+  });
+
+  it("names the arguments a module is missing instead of running a command of its name", async () => {
+    // @ts-expect-error: the signature is missing
+    const noSignature = stream(client, "predict", { inputs: { question: "q" } });
+    expect(await collect(noSignature)).toEqual([
+      expect.objectContaining({ type: "error", code: Code.InvalidArgument, message: 'stream("predict") needs `signature`' }),
+    ]);
+    // @ts-expect-error: nothing given
+    const nothing = stream(client, "react");
+    await expect(nothing.result).rejects.toMatchObject({
+      code: Code.InvalidArgument,
+      rawMessage: 'stream("react") needs `signature` and `inputs`',
+    });
+    // @ts-expect-error: the optimizer needs more
+    const optimize = stream(client, "optimize", { program: { type: "predict", signature: "q -> a" } });
+    await expect(optimize.result).rejects.toMatchObject({
+      rawMessage: 'stream("optimize") needs `trainset`, `metric` and `optimizer`',
+    });
+  });
+
+  it("gives each operation's result its type", async () => {
+    const run = stream(client, "predict", { signature: "question -> answer", inputs: { question: "typed" } });
+    const result: { answer: string } = await run.result;
+    expect(result.answer).toBe("answer: typed");
   });
 });

@@ -5,7 +5,7 @@ import { defineTool } from "@dspy-connect/tools";
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { instrument, observePool, type SlowChunk, type Telemetry, type TelemetryEvent } from "../src/index.js";
 
@@ -124,6 +124,21 @@ describe("operation events and slow chunks", () => {
     expect(warnings.length).toBeGreaterThan(0);
     expect(warnings[0]).toMatchObject({ operation: "module", name: "predict", workerId: "w0", thresholdMs: 100 });
     expect(warnings[0]!.gapMs).toBeGreaterThan(100);
+  });
+
+  it("without a logger hook, slow chunks are never printed", async () => {
+    telemetry.close();
+    telemetry = instrument({ tracer, meter, slowChunkMs: 100, onEvent: (e) => events.push(e) });
+    const printed = vi.spyOn(console, "warn");
+    try {
+      await streamPredict(client, "question -> answer", { question: "one two" }, { lm: { model: "scripted/tokens-250", cache: false } })
+        .result;
+      const slow = events.filter((e) => e.type === "chunk" && !e.first && e.sincePreviousMs > 100);
+      expect(slow.length).toBeGreaterThan(0); // there were slow chunks to warn about
+      expect(printed).not.toHaveBeenCalled();
+    } finally {
+      printed.mockRestore();
+    }
   });
 
   it("reports a run the worker failed as an error, with its code", async () => {

@@ -32,6 +32,9 @@ class EventChannel:
         self._cond = threading.Condition()
         self._closed = False
         self._seq = 0
+        # Event times are ms since the run started, on a monotonic clock: stamped under
+        # the lock with the sequence number, they never decrease with it.
+        self._started = time.monotonic()
         # Set while the sender sleeps; a put wakes it. Waking only then keeps the
         # per-event cost off the event loop.
         self._waiter: asyncio.Future[None] | None = None
@@ -41,8 +44,9 @@ class EventChannel:
         return self._seq
 
     def put(self, item: run_pb2.Event | run_pb2.RunResponse) -> None:
-        """Queues an event, stamped with its sequence number and time, or a frame of its own
-        (a tool call, in order with the events); blocks while the buffer is full."""
+        """Queues an event, stamped with its sequence number and time (ms since the run
+        started), or a frame of its own (a tool call, in order with the events); blocks
+        while the buffer is full."""
         with self._cond:
             while len(self._items) >= self._capacity and not self._closed:
                 self._cond.wait()
@@ -67,7 +71,7 @@ class EventChannel:
         if isinstance(item, run_pb2.Event):
             self._seq += 1
             item.seq = self._seq
-            item.time_ms = time.time() * 1000
+            item.time_ms = (time.monotonic() - self._started) * 1000
         self._items.append(item)
         waiter, self._waiter = self._waiter, None
         return waiter

@@ -1,5 +1,11 @@
 import { describe, expectTypeOf, it } from "vitest";
-import type { ParseSignature, PyTypeToTs, SignatureInputs, SignatureOutputs, WithReasoning } from "./types.js";
+import type { ParseSignature, PyTypeToTs, SignatureInputs, SignatureOutputs, SignatureTypeError, WithReasoning } from "./types.js";
+
+declare module "./types.js" {
+  interface SignatureTypes {
+    Invoice: { total: number };
+  }
+}
 
 // These assertions are checked by `tsc --noEmit`; at runtime vitest only sees empty bodies.
 describe("PyTypeToTs", () => {
@@ -104,8 +110,36 @@ describe("ParseSignature", () => {
     }>();
   });
 
-  it("maps unrecognised annotations to unknown", () => {
-    expectTypeOf<SignatureOutputs<"q -> m: MyModel">>().toEqualTypeOf<{ m: unknown }>();
+  it("makes a type name the worker does not know a type error that names it", () => {
+    type Message =
+      `unknown type "integer": use str, int, float, bool, Any, list[...], dict[...], tuple[...], Optional[...], Union[...], Literal[...], or declare it in SignatureTypes`;
+    expectTypeOf<SignatureInputs<"question -> answer: integer">>().toEqualTypeOf<SignatureTypeError<Message>>();
+    expectTypeOf<SignatureOutputs<"question -> answer: integer">>().toEqualTypeOf<SignatureTypeError<'unknown type "integer"'>>();
+    expectTypeOf<SignatureOutputs<"q: list[Strng] -> a">>().toEqualTypeOf<SignatureTypeError<'unknown type "Strng"'>>();
+    expectTypeOf<SignatureOutputs<"q -> a: Optional[MyModel], b: dict[str, Foo]">>().toEqualTypeOf<
+      SignatureTypeError<'unknown type "MyModel"' | 'unknown type "Foo"'>
+    >();
+    // @ts-expect-error: inputs cannot be given to such a signature
+    const inputs: SignatureInputs<"question -> answer: integer"> = { question: "q" };
+    expectTypeOf(inputs).not.toBeAny();
+  });
+
+  it("accepts every name the worker knows, and literal values", () => {
+    expectTypeOf<
+      SignatureOutputs<"q -> a: Literal['integer', \"x y\", 1, -2, True, None], b: set[int], c: Tuple[int, ...]">
+    >().toEqualTypeOf<{
+      a: "integer" | "x y" | 1 | -2 | true | null;
+      b: unknown;
+      c: number[];
+    }>();
+    expectTypeOf<SignatureOutputs<"q -> a: Union[int, NoneType], b: List[Dict[str, Any]]">>().toHaveProperty("b");
+  });
+
+  it("maps types declared in SignatureTypes (registered by the worker's plugins)", () => {
+    expectTypeOf<SignatureOutputs<"text -> invoice: Invoice, all: list[Invoice]">>().toEqualTypeOf<{
+      invoice: { total: number };
+      all: { total: number }[];
+    }>();
   });
 
   it("exposes inputs and outputs shortcuts", () => {

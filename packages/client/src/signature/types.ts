@@ -59,37 +59,50 @@ type LiteralValue<V extends string> = V extends `'${infer Str}'`
             ? N
             : unknown; // e.g. an enum member: we cannot know its value
 
+/**
+ * Types a worker's plugins register (`register_type("Invoice", Invoice)` in Python),
+ * declared here so signatures may name them:
+ *
+ *     declare module "@dspy-connect/client" {
+ *       interface SignatureTypes { Invoice: { total: number; lines: string[] } }
+ *     }
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled in by declaration merging.
+export interface SignatureTypes {}
+
 // One non-union Python type (already trimmed).
-type MapOne<T extends string> = T extends "str"
-  ? string
-  : T extends "int" | "float"
-    ? number
-    : T extends "bool"
-      ? boolean
-      : T extends "None"
-        ? null
-        : T extends "Any"
-          ? unknown
-          : T extends "list" | "List"
-            ? unknown[]
-            : T extends "dict" | "Dict"
-              ? Record<string, unknown>
-              : T extends `${"list" | "List"}[${infer X}]`
-                ? PyTypeToTs<X>[]
-                : // JSON carries tuples as arrays; `tuple[int, ...]` drops the ellipsis.
-                  T extends `${"tuple" | "Tuple"}[${infer X}]`
-                  ? MapEach<Exclude<Parts<X>, "...">>[]
-                  : T extends `${"dict" | "Dict"}[${infer KV}]`
-                    ? SplitTop<KV, ","> extends [string, infer V extends string]
-                      ? Record<string, PyTypeToTs<V>> // JSON object keys are always strings
-                      : Record<string, unknown>
-                    : T extends `Optional[${infer X}]`
-                      ? PyTypeToTs<X> | null
-                      : T extends `Union[${infer X}]`
-                        ? MapEach<Parts<X>>
-                        : T extends `Literal[${infer X}]`
-                          ? LiteralValue<Parts<X>>
-                          : unknown;
+type MapOne<T extends string> = T extends keyof SignatureTypes
+  ? SignatureTypes[T]
+  : T extends "str"
+    ? string
+    : T extends "int" | "float"
+      ? number
+      : T extends "bool"
+        ? boolean
+        : T extends "None"
+          ? null
+          : T extends "Any"
+            ? unknown
+            : T extends "list" | "List"
+              ? unknown[]
+              : T extends "dict" | "Dict"
+                ? Record<string, unknown>
+                : T extends `${"list" | "List"}[${infer X}]`
+                  ? PyTypeToTs<X>[]
+                  : // JSON carries tuples as arrays; `tuple[int, ...]` drops the ellipsis.
+                    T extends `${"tuple" | "Tuple"}[${infer X}]`
+                    ? MapEach<Exclude<Parts<X>, "...">>[]
+                    : T extends `${"dict" | "Dict"}[${infer KV}]`
+                      ? SplitTop<KV, ","> extends [string, infer V extends string]
+                        ? Record<string, PyTypeToTs<V>> // JSON object keys are always strings
+                        : Record<string, unknown>
+                      : T extends `Optional[${infer X}]`
+                        ? PyTypeToTs<X> | null
+                        : T extends `Union[${infer X}]`
+                          ? MapEach<Parts<X>>
+                          : T extends `Literal[${infer X}]`
+                            ? LiteralValue<Parts<X>>
+                            : unknown;
 
 /** Maps a Python type annotation (as written in a DSPy signature) to a TS type. */
 export type PyTypeToTs<T extends string> = string extends T
@@ -110,17 +123,108 @@ type Fields<S extends string> = FieldMap<S> extends infer O ? { [K in keyof O]: 
 
 type WideSignature = { inputs: Record<string, unknown>; outputs: Record<string, unknown> };
 
+// Names the worker resolves in a type annotation (dspy_connect/signature.py), Literal's
+// True/False/None included.
+type KnownTypeName =
+  | "str"
+  | "int"
+  | "float"
+  | "bool"
+  | "Any"
+  | "None"
+  | "NoneType"
+  | "list"
+  | "List"
+  | "dict"
+  | "Dict"
+  | "tuple"
+  | "Tuple"
+  | "set"
+  | "Set"
+  | "Optional"
+  | "Union"
+  | "Literal"
+  | "True"
+  | "False"
+  | (keyof SignatureTypes & string);
+
+type Digit = "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9";
+type Lower =
+  | "a"
+  | "b"
+  | "c"
+  | "d"
+  | "e"
+  | "f"
+  | "g"
+  | "h"
+  | "i"
+  | "j"
+  | "k"
+  | "l"
+  | "m"
+  | "n"
+  | "o"
+  | "p"
+  | "q"
+  | "r"
+  | "s"
+  | "t"
+  | "u"
+  | "v"
+  | "w"
+  | "x"
+  | "y"
+  | "z";
+type NameChar = Lower | Uppercase<Lower> | Digit | "_";
+
+// The identifiers in a type annotation, outside quoted strings (one character per step).
+type Names<
+  T extends string,
+  Quote extends string = "",
+  Cur extends string = "",
+  Out extends string = never,
+> = T extends `${infer C}${infer Rest}`
+  ? Quote extends ""
+    ? C extends "'" | '"'
+      ? Names<Rest, C, "", Out | Cur>
+      : C extends NameChar
+        ? Names<Rest, "", `${Cur}${C}`, Out>
+        : Names<Rest, "", "", Out | Cur>
+    : Names<Rest, C extends Quote ? "" : Quote, "", Out>
+  : Out | Cur;
+
+// Names in a side's annotations the worker would reject (numbers are Literal values).
+type UnknownNames<Side extends string> = Exclude<Names<FieldType<Exclude<Parts<Side>, "">>>, "" | KnownTypeName | `${Digit}${string}`>;
+
+/**
+ * What a signature with a type the worker does not know parses to: passing inputs to it
+ * fails to compile, and the message names the type. The worker would reject it at run
+ * time (InvalidArgument).
+ */
+export interface SignatureTypeError<Message extends string> {
+  readonly signatureTypeError: Message;
+}
+
+type Checked<I extends string, O extends string> = [UnknownNames<I> | UnknownNames<O>] extends [never]
+  ? { inputs: Fields<I>; outputs: Fields<O> }
+  : {
+      inputs: SignatureTypeError<`unknown type "${UnknownNames<I> | UnknownNames<O>}": use str, int, float, bool, Any, list[...], dict[...], tuple[...], Optional[...], Union[...], Literal[...], or declare it in SignatureTypes`>;
+      outputs: SignatureTypeError<`unknown type "${UnknownNames<I> | UnknownNames<O>}"`>;
+    };
+
 /**
  * Parses a DSPy signature string into its input and output field types.
  * A wide `string` yields open records so non-literal signatures still type-check;
- * a literal without exactly one `->` is invalid and yields never.
+ * a literal without exactly one `->` is invalid and yields never; one naming a type the
+ * worker does not know (`answer: integer`) yields SignatureTypeError.
  */
 export type ParseSignature<S extends string> = string extends S
   ? WideSignature
   : S extends `${infer I}->${infer O}`
     ? O extends `${string}->${string}`
       ? never
-      : { inputs: Fields<I>; outputs: Fields<O> }
+      : Checked<I, O>
     : never;
 
 export type SignatureInputs<S extends string> = ParseSignature<S>["inputs"];

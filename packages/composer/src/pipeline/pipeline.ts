@@ -82,6 +82,10 @@ export type AnyPipeline = Pipeline<any, any>;
 // Read through the phantom: Pipeline is invariant in both, so `Pipeline<infer I, Fields>` would not match.
 type InOf<P> = P extends { readonly types?: { readonly in: infer I } } ? I : never;
 type OutOf<P> = P extends { readonly types?: { readonly out: infer O } } ? O : never;
+/** What a run of pipeline P must be given. */
+export type PipelineInputs<P> = InOf<P>;
+/** What a run of pipeline P ends with: its inputs and every field its steps wrote. */
+export type PipelineResult<P> = StateOf<InOf<P>, OutOf<P>>;
 
 /** The next pipeline, or a type error naming the fields that do not fit. */
 type Next<R, State, In, Out, Written> = [Mismatch<R, State>] extends [never]

@@ -1,9 +1,18 @@
-import { Code, ConnectError, isRunTool, isSession, type ModuleDefinition } from "@dspy-connect/client";
+import {
+  Code,
+  ConnectError,
+  isRunTool,
+  isSession,
+  type ModuleDefinition,
+  type SignatureOutputs,
+  type WithReasoning,
+} from "@dspy-connect/client";
 import { moduleOptions } from "@dspy-connect/client/internal";
 import {
+  type BatchSummary,
   executeStream,
-  type MetricName,
-  type OptimizerSpec,
+  type OptimizationResult,
+  type ReactResult,
   RunStream,
   type StreamOptions,
   type StreamTarget,
@@ -13,40 +22,32 @@ import {
   type ToolRef,
 } from "@dspy-connect/streaming";
 import { failed } from "@dspy-connect/streaming/internal";
-import { type AnyPipeline, Pipeline } from "../pipeline/pipeline.js";
+import { type AnyPipeline, Pipeline, type PipelineResult } from "../pipeline/pipeline.js";
 import { runPipeline } from "../run/run-pipeline.js";
+import { missingArgs } from "./missing-args.js";
+import {
+  type BatchArgs,
+  BUILT_IN_MODULE_TYPES,
+  type CommandArgs,
+  type ModuleArgs,
+  type ModuleResult,
+  type NamedPipelineArgs,
+  type OptimizeArgs,
+  type PipelineArgs,
+  type RegisteredName,
+  type UnifiedTarget,
+} from "./stream-args.js";
 
 /** How `stream()` runs an operation. */
 export type StreamRoute = "direct" | "composer" | "tool_bridge";
 
-/** What `stream()` may be given; which fields matter depends on the operation. */
-export interface StreamArgs {
-  /** A composer pipeline: the composer route. */
-  readonly pipeline?: AnyPipeline;
-  /** A module's or pipeline's inputs. */
-  readonly inputs?: Readonly<Record<string, unknown>>;
-  /** A module's signature: the operation is then a module type ("predict", "react", ...). */
-  readonly signature?: string;
-  readonly instructions?: string;
-  readonly config?: Readonly<Record<string, unknown>>;
-  readonly state?: unknown;
-  /** TypeScript tools (or session tool ids) route through the tool bridge; names of Python tools do not. */
-  readonly tools?: readonly ToolRef[];
-  /** "batch": the module and its items. */
-  readonly module?: ModuleDefinition;
-  readonly items?: readonly Readonly<Record<string, unknown>>[];
-  readonly concurrency?: number;
-  readonly ordered?: boolean;
-  /** "optimize": the program, its trainset, a named metric and the optimizer. */
-  readonly program?: ModuleDefinition;
-  readonly trainset?: readonly Readonly<Record<string, unknown>>[];
-  readonly metric?: MetricName;
-  readonly optimizer?: OptimizerSpec;
-  /** A command's arguments. */
-  readonly args?: unknown;
-}
+export type UnifiedStream<R = unknown> = RunStream<R> & { readonly route: StreamRoute };
 
-export type UnifiedStream = RunStream<unknown> & { readonly route: StreamRoute };
+/** What the route depends on. */
+export interface RouteArgs {
+  readonly pipeline?: AnyPipeline;
+  readonly tools?: readonly ToolRef[];
+}
 
 /**
  * The route an operation takes, in this order:
@@ -56,7 +57,7 @@ export type UnifiedStream = RunStream<unknown> & { readonly route: StreamRoute }
  *    answers the worker's tool calls on its own stream.
  * 3. `direct` otherwise: a module, batch, optimizer or command streamed as it runs.
  */
-export function streamRoute(target: StreamTarget, operation: string | AnyPipeline, args: StreamArgs = {}): StreamRoute {
+export function streamRoute(target: StreamTarget, operation: string | AnyPipeline, args: RouteArgs = {}): StreamRoute {
   if (operation instanceof Pipeline || args.pipeline) return "composer";
   const session = isSession(target) ? target : undefined;
   const bridged = (args.tools ?? []).some((ref) => (typeof ref === "string" ? session?.tools.get(ref) !== undefined : isRunTool(ref)));
@@ -64,54 +65,130 @@ export function streamRoute(target: StreamTarget, operation: string | AnyPipelin
 }
 
 /**
- * One entry point for every streaming operation. `operation` is a pipeline, a module type
- * (with `args.signature`), "batch", "optimize", or a command registered in the worker.
- * The stream's `route` says which way it went (see `streamRoute`).
+ * One entry point for every streaming operation: a pipeline (or "pipeline" with
+ * `args.pipeline`), a module type with `args.signature` ("predict", "chain_of_thought",
+ * "react" or one registered in the worker), "batch", "optimize", or a command registered
+ * in the worker. Each operation has its own arguments and its own result type; a missing
+ * argument ends the stream with InvalidArgument naming it. The stream's `route` says which
+ * way it went (see `streamRoute`).
  */
+export function stream<P extends AnyPipeline>(
+  target: UnifiedTarget,
+  operation: P,
+  args: PipelineArgs<P>,
+  options?: StreamOptions<PipelineResult<P>>,
+): UnifiedStream<PipelineResult<P>>;
+export function stream<P extends AnyPipeline>(
+  target: UnifiedTarget,
+  operation: "pipeline",
+  args: NamedPipelineArgs<P>,
+  options?: StreamOptions<PipelineResult<P>>,
+): UnifiedStream<PipelineResult<P>>;
+export function stream<const S extends string>(
+  target: UnifiedTarget,
+  operation: "predict",
+  args: ModuleArgs<S>,
+  options?: StreamOptions<SignatureOutputs<S>>,
+): UnifiedStream<SignatureOutputs<S>>;
+export function stream<const S extends string>(
+  target: UnifiedTarget,
+  operation: "chain_of_thought",
+  args: ModuleArgs<S>,
+  options?: StreamOptions<WithReasoning<SignatureOutputs<S>>>,
+): UnifiedStream<WithReasoning<SignatureOutputs<S>>>;
+export function stream<const S extends string>(
+  target: UnifiedTarget,
+  operation: "react",
+  args: ModuleArgs<S>,
+  options?: StreamOptions<ReactResult<SignatureOutputs<S>>>,
+): UnifiedStream<ReactResult<SignatureOutputs<S>>>;
 export function stream(
-  target: StreamTarget & { readonly readyWorkers?: number },
+  target: UnifiedTarget,
+  operation: "batch",
+  args: BatchArgs,
+  options?: StreamOptions<BatchSummary>,
+): UnifiedStream<BatchSummary>;
+export function stream(
+  target: UnifiedTarget,
+  operation: "optimize",
+  args: OptimizeArgs,
+  options?: StreamOptions<OptimizationResult>,
+): UnifiedStream<OptimizationResult>;
+export function stream<const T extends string, const S extends string>(
+  target: UnifiedTarget,
+  operation: RegisteredName<T>,
+  args: ModuleArgs<S>,
+  options?: StreamOptions<ModuleResult<S>>,
+): UnifiedStream<ModuleResult<S>>;
+export function stream<R = unknown, const C extends string = string>(
+  target: UnifiedTarget,
+  operation: RegisteredName<C>,
+  args?: CommandArgs,
+  options?: StreamOptions<R>,
+): UnifiedStream<R>;
+export function stream(
+  target: UnifiedTarget,
   operation: string | AnyPipeline,
-  args: StreamArgs = {},
-  options: StreamOptions<unknown> = {},
-): UnifiedStream {
+  args: LooseArgs = {},
+  // biome-ignore lint/suspicious/noExplicitAny: each overload has its own result type; the implementation serves them all.
+  options: StreamOptions<any> = {},
+  // biome-ignore lint/suspicious/noExplicitAny: as above
+): UnifiedStream<any> {
   const route = streamRoute(target, operation, args);
   const withTools = { ...options, ...(args.tools && { tools: args.tools }) };
   return Object.assign(open(target, operation, args, withTools), { route });
 }
 
+/** Every operation's arguments at once: what the implementation reads. */
+type LooseArgs = Partial<Omit<ModuleArgs<string> & NamedPipelineArgs<AnyPipeline> & BatchArgs & OptimizeArgs & CommandArgs, "inputs">> & {
+  readonly inputs?: unknown;
+};
+
 function open(
-  target: StreamTarget & { readonly readyWorkers?: number },
+  target: UnifiedTarget,
   operation: string | AnyPipeline,
-  args: StreamArgs,
+  args: LooseArgs,
   options: StreamOptions<unknown>,
 ): RunStream<unknown> {
   const pipeline = operation instanceof Pipeline ? operation : args.pipeline;
-  if (pipeline) return runPipeline(target, pipeline, args.inputs ?? {}, options);
-  const name = operation as string;
-  if (args.signature !== undefined) {
+  const name = operation instanceof Pipeline ? "pipeline" : operation;
+  if (pipeline) return checked(name, args, ["inputs"]) ?? runPipeline(target, pipeline, args.inputs, options);
+  if (name === "pipeline") return invalid(missingArgs(name, args, ["pipeline", "inputs"])!);
+  if (args.signature !== undefined || (BUILT_IN_MODULE_TYPES as readonly string[]).includes(name)) {
+    const problem = checked(name, args, ["signature", "inputs"]);
+    if (problem) return problem;
     const toolNames = (args.tools ?? []).map((ref) => (typeof ref === "string" ? ref : ref.name));
     const module: ModuleDefinition = {
       type: name,
-      signature: args.signature,
+      signature: args.signature!,
       ...moduleOptions(args),
       ...(toolNames.length > 0 && { tools: toolNames }),
     };
-    return streamModule(target, module, args.inputs ?? {}, options);
+    return streamModule(target, module, args.inputs as Readonly<Record<string, unknown>>, options);
   }
   if (name === "batch") {
-    if (!args.module || !args.items) return invalid("batch needs `module` and `items`");
-    return streamBatch(target, args.module, args.items, {
-      ...options,
+    const problem = checked(name, args, ["module", "items"]);
+    if (problem) return problem;
+    return streamBatch(target, args.module!, args.items!, {
+      ...(options as StreamOptions<BatchSummary>),
       concurrency: args.concurrency,
       ordered: args.ordered,
     }) as RunStream<unknown>;
   }
   if (name === "optimize") {
-    if (!args.program || !args.trainset || !args.metric || !args.optimizer)
-      return invalid("optimize needs `program`, `trainset`, `metric` and `optimizer`");
-    return streamOptimization(target, args.program, args.trainset, args.metric, args.optimizer, options) as RunStream<unknown>;
+    const problem = checked(name, args, ["program", "trainset", "metric", "optimizer"]);
+    if (problem) return problem;
+    return streamOptimization(target, args.program!, args.trainset!, args.metric!, args.optimizer!, {
+      ...(options as StreamOptions<OptimizationResult>),
+      ...(args.valset && { valset: args.valset }),
+    }) as RunStream<unknown>;
   }
   return executeStream(target, name, args.args ?? {}, options);
+}
+
+function checked(operation: string, args: LooseArgs, needed: readonly string[]): RunStream<unknown> | undefined {
+  const message = missingArgs(operation, args, needed);
+  return message === undefined ? undefined : invalid(message);
 }
 
 function invalid(message: string): RunStream<unknown> {

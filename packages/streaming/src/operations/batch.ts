@@ -9,6 +9,7 @@ import {
 } from "@dspy-connect/client";
 import { moduleOptions, RunTools } from "@dspy-connect/client/internal";
 import type { ErrorInfo, StreamEvent } from "../stream/events.js";
+import { RunClock } from "../stream/run-clock.js";
 import { runEvents } from "../stream/run-events.js";
 import { RunStream } from "../stream/run-stream.js";
 import { failed, type StreamOptions, type StreamTarget } from "../stream/target.js";
@@ -89,6 +90,7 @@ async function* merge(
   const usage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
   const readyInOrder = new Map<number, StreamEvent<BatchSummary>>();
   let nextInOrder = 0;
+  const clock = new RunClock(); // shards' times, and the batch's own events, on one timeline
   let seq = 0;
   let failed = 0;
 
@@ -130,14 +132,14 @@ async function* merge(
     }
   }
   function* release(event: StreamEvent<BatchSummary>): Generator<StreamEvent<BatchSummary>> {
-    yield { ...event, seq: ++seq };
+    yield { ...event, seq: ++seq, time: clock.stamp(event.time) };
     const completed = options.ordered ? nextInOrder : finished.size;
-    yield { type: "progress", seq: ++seq, time: Date.now(), completed, total, failed };
+    yield { type: "progress", seq: ++seq, time: clock.stamp(), completed, total, failed };
   }
   function* failShard(shard: number, error: ErrorInfo): Generator<StreamEvent<BatchSummary>> {
     for (let index = shard; index < total; index += shards) {
       if (finished.has(index)) continue;
-      yield* emit(index, { type: "item_error", seq: 0, time: Date.now(), index, input: items[index], error });
+      yield* emit(index, { type: "item_error", seq: 0, time: clock.stamp(), index, input: items[index], error });
     }
   }
 
@@ -169,7 +171,7 @@ async function* merge(
         }
         case "error":
           if (WHOLE_BATCH_ERRORS.includes(event.code) || signal.aborted) {
-            yield { ...event, seq: ++seq };
+            yield { ...event, seq: ++seq, time: clock.stamp(event.time) };
             return;
           }
           yield* failShard(shard, { code: event.code, message: event.message });
@@ -177,10 +179,10 @@ async function* merge(
         case "progress":
           break; // replaced by whole-batch progress
         default:
-          yield { ...event, seq: ++seq } as StreamEvent<BatchSummary>;
+          yield { ...event, seq: ++seq, time: clock.stamp(event.time) } as StreamEvent<BatchSummary>;
       }
     }
-    yield { type: "done", seq: ++seq, time: Date.now(), result: { total, completed: finished.size, failed }, usage };
+    yield { type: "done", seq: ++seq, time: clock.stamp(), result: { total, completed: finished.size, failed }, usage };
   } finally {
     stop.abort();
     await Promise.allSettled(iterators.map((it) => it.return?.(undefined)));

@@ -41,8 +41,13 @@ export interface MiproV2Config {
 export interface OptimizationResult {
   readonly optimizer: string;
   readonly metric: string;
-  /** The optimizer's own score of the compiled program, when it computes one (MIPROv2). */
+  /**
+   * The compiled program's score, 0 to 1 for every optimizer: MIPROv2's own, or (for
+   * BootstrapFewShot) one evaluation on the valset, else the trainset. null only if the
+   * evaluation produced no score.
+   */
   readonly score: number | null;
+  /** Evaluations of candidate programs run (the `trial` events of kind "trial"). */
   readonly trials: number;
   /**
    * The compiled program's state (DSPy dump_state JSON: demos, instructions). Save it as

@@ -1,7 +1,12 @@
 import { decodeJson, type ToolErrorKind, type Usage } from "@dspy-connect/client";
 import { StepEvent_Phase, type Event as WireEvent, type StepEvent as WireStepEvent } from "@dspy-connect/core-proto";
+import { errorCause } from "./error-cause.js";
 
-/** Every event has the run's sequence number (1, 2, ... with no gaps) and the worker's time (Unix ms). */
+/**
+ * Every event has the run's sequence number (1, 2, ... with no gaps) and its time:
+ * milliseconds (fractional) since the run started, from a monotonic clock, never
+ * decreasing with `seq` (see RunClock).
+ */
 interface EventBase {
   readonly seq: number;
   readonly time: number;
@@ -104,9 +109,11 @@ export interface ProgressEvent extends EventBase {
 export interface TrialEvent extends EventBase {
   readonly type: "trial";
   readonly kind: "bootstrap" | "trial" | "candidate" | "best" | (string & {});
+  /** "bootstrap": the example's place in its pass over the trainset; "trial": the evaluation's number. */
   readonly trial: number;
-  /** 0 when not known in advance. */
+  /** "bootstrap": the trainset's size (a pass may stop early); "trial": the evaluations planned. */
   readonly total: number;
+  /** 0 to 1, for every optimizer. */
   readonly score: number | undefined;
   readonly details: Record<string, unknown>;
 }
@@ -199,6 +206,8 @@ export interface ErrorInfo {
 /** Terminal: the run failed, was cancelled, timed out, or its worker died. */
 export interface ErrorEvent extends EventBase, ErrorInfo {
   readonly type: "error";
+  /** The Python exception type, or for errors the worker did not describe the code's name ("DeadlineExceeded"). */
+  readonly cause: string;
 }
 
 export type StreamEvent<R = unknown> =
@@ -228,9 +237,12 @@ export type TerminalEvent<R = unknown> = DoneEvent<R> | ErrorEvent;
 
 const decodeOrEmpty = (bytes: Uint8Array): unknown => (bytes.length ? decodeJson(bytes) : undefined);
 
-/** One wire event as a typed stream event; undefined for kinds this version does not know. */
-export function fromWire(event: WireEvent): Exclude<StreamEvent, TerminalEvent> | undefined {
-  const base = { seq: event.seq, time: event.timeMs };
+/**
+ * One wire event as a typed stream event, at `time` (RunClock's); undefined for kinds this
+ * version does not know.
+ */
+export function fromWire(event: WireEvent, time: number): Exclude<StreamEvent, TerminalEvent> | undefined {
+  const base = { seq: event.seq, time };
   const kind = event.kind;
   switch (kind.case) {
     case "token":
@@ -307,8 +319,14 @@ export function fromWire(event: WireEvent): Exclude<StreamEvent, TerminalEvent> 
   }
 }
 
-export function errorInfo(error: { code: number; message: string; cause: string; path: string }): ErrorInfo {
-  return { code: error.code, message: error.message, ...(error.cause && { cause: error.cause }), ...(error.path && { path: error.path }) };
+/** A worker's error; the code's name stands in for a cause it did not give. */
+export function errorInfo(error: { code: number; message: string; cause: string; path: string }): ErrorInfo & { cause: string } {
+  return {
+    code: error.code,
+    message: error.message,
+    cause: error.cause || errorCause(error.code),
+    ...(error.path && { path: error.path }),
+  };
 }
 
 type StepEventKind =

@@ -1,5 +1,6 @@
 import { ConnectError, type RunChannel, type RunOptions, type RunStartInit, type ToolRef } from "@dspy-connect/client";
 import { type ResolvedTools, RunTools } from "@dspy-connect/client/internal";
+import { clientError } from "./error-cause.js";
 import type { StreamEvent } from "./events.js";
 import { runEvents } from "./run-events.js";
 import { type EventHandler, RunStream } from "./run-stream.js";
@@ -43,6 +44,6 @@ export function startStream<R>(
 
 export function failed<R>(error: ConnectError): AsyncIterable<StreamEvent<R>> {
   return (async function* () {
-    yield { type: "error" as const, seq: 1, time: Date.now(), code: error.code, message: error.rawMessage };
+    yield { type: "error" as const, seq: 1, time: 0, ...clientError(error) }; // the run never started
   })();
 }

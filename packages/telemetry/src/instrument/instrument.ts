@@ -15,7 +15,10 @@ export interface TelemetryOptions {
   readonly meter?: Meter;
   /** A gap between two chunks longer than this is reported. Default 100 ms. */
   readonly slowChunkMs?: number;
-  /** Where slow-chunk warnings go. Default: console.warn. */
+  /**
+   * Where slow-chunk warnings go, and only there: without it they are not printed (the
+   * `slow_chunks` counter and `onEvent`'s chunk gaps still record them).
+   */
   readonly logger?: TelemetryLogger;
   /** Every operation's start, chunks, and completion or error. */
   readonly onEvent?: (event: TelemetryEvent) => void;
@@ -49,7 +52,7 @@ export function instrument(options: TelemetryOptions = {}): Telemetry {
   const tracer = options.tracer ?? trace.getTracer(SCOPE);
   const instruments = createInstruments(options.meter ?? metrics.getMeter(SCOPE));
   const slowChunkMs = options.slowChunkMs ?? 100;
-  const logger = options.logger ?? { warn: (message: string) => console.warn(message) };
+  const logger = options.logger;
   const tracked = new Map<string, Tracked>();
   const toolSpans = new WeakMap<object, Tracked>();
 
@@ -93,21 +96,25 @@ export function instrument(options: TelemetryOptions = {}): Telemetry {
       instruments.chunkGap.record(gap, attributes);
       if (gap > slowChunkMs) {
         instruments.slowChunks.add(1, attributes);
-        const details: SlowChunk = {
-          operation: t.operation,
-          name: t.info.name,
-          id: t.info.id,
-          workerId: t.info.workerId,
-          gapMs: gap,
-          thresholdMs: slowChunkMs,
-        };
-        logger.warn(
-          `dspy-connect: slow chunk: ${gap.toFixed(0)} ms since the previous one (threshold ${slowChunkMs} ms) in ${t.operation} ${t.info.name} ${t.info.id} on worker ${t.info.workerId ?? "?"}`,
-          details,
-        );
+        if (logger) warnSlow(logger, t, gap);
       }
     }
     emit({ type: "chunk", ...base(t, at), sincePreviousMs: gap, bytes, events, first });
+  }
+
+  function warnSlow(logger: TelemetryLogger, t: Tracked, gap: number): void {
+    const details: SlowChunk = {
+      operation: t.operation,
+      name: t.info.name,
+      id: t.info.id,
+      workerId: t.info.workerId,
+      gapMs: gap,
+      thresholdMs: slowChunkMs,
+    };
+    logger.warn(
+      `dspy-connect: slow chunk: ${gap.toFixed(0)} ms since the previous one (threshold ${slowChunkMs} ms) in ${t.operation} ${t.info.name} ${t.info.id} on worker ${t.info.workerId ?? "?"}`,
+      details,
+    );
   }
 
   function end(t: Tracked, error: Error | undefined, at: number): void {

@@ -9,13 +9,11 @@ which a later call loads through `ModuleSpec.state_json`.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import dspy
-from dspy.utils.callback import BaseCallback
 
 from .. import jsonio, warmup
 from ..errors import InvalidArgument, cut, echo
@@ -27,6 +25,8 @@ from ..run.context import RunContext
 from ..run.outcome import RunOutcome
 from ..run.stats import STATS
 from ..v1 import run_pb2
+from .optimize_plan import plan_mipro
+from .optimize_progress import OptimizeProgress, to_unit_scale
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,8 @@ class OptimizerKind:
     init_keys: frozenset[str]
     compile_keys: frozenset[str]
     takes_valset: bool
+    # Tells progress how many evaluations the optimizer will run, once it knows.
+    plan: Callable[[Any, OptimizeProgress], None] | None = None
 
 
 OPTIMIZERS = {
@@ -73,6 +75,7 @@ OPTIMIZERS = {
             }
         ),
         True,
+        plan_mipro,
     ),
 }
 
@@ -95,11 +98,13 @@ def run_optimize(run: RunContext, op: run_pb2.OptimizeRun) -> RunOutcome:
     if not trainset:
         raise InvalidArgument("trainset_json must hold at least one example")
 
-    progress = _Progress(run, total=len(trainset))
+    progress = OptimizeProgress(run, trainset_size=len(trainset))
     settings = run.lm_settings
     callbacks = [*dspy.settings.callbacks, run.callback(), progress]
     with STATS.busy(), dspy.context(lm=build_lm(settings), adapter=adapter_for(settings), callbacks=callbacks):
         optimizer = kind.build(progress.wrap(metric), **{k: v for k, v in config.items() if k in kind.init_keys})
+        if kind.plan is not None:
+            kind.plan(optimizer, progress)
         compile_kwargs = {k: v for k, v in config.items() if k in kind.compile_keys}
         if kind.takes_valset and valset is not None:
             compile_kwargs["valset"] = valset
@@ -107,21 +112,31 @@ def run_optimize(run: RunContext, op: run_pb2.OptimizeRun) -> RunOutcome:
             compiled = optimizer.compile(program, trainset=trainset, **compile_kwargs)
         except (TypeError, ValueError) as exc:
             raise InvalidArgument(f"{op.optimizer} rejected its settings or data: {cut(str(exc), 300)}") from None
+        score = to_unit_scale(getattr(compiled, "score", None))
+        if score is None:
+            # The optimizer scored nothing (BootstrapFewShot): one evaluation gives every
+            # optimizer a final score on the same scale.
+            progress.planned_evaluations = progress.evaluations + 1
+            score = _evaluate(compiled, valset or trainset, metric)
 
-    score = getattr(compiled, "score", None)
     for rank, candidate in enumerate(getattr(compiled, "candidate_programs", None) or []):
-        run.trial("candidate", rank + 1, 0, _number(candidate.get("score")), {"rank": rank + 1})
-    run.trial("best", progress.trials, progress.trials, _number(score), {})
+        run.trial("candidate", rank + 1, progress.evaluations, to_unit_scale(candidate.get("score")), {"rank": rank + 1})
+    run.trial("best", progress.evaluations, progress.evaluations, score, {})
     state = compiled.dump_state()
     return RunOutcome(
         {
             "optimizer": op.optimizer,
             "metric": op.metric,
-            "score": _number(score),
-            "trials": progress.trials,
+            "score": score,
+            "trials": progress.evaluations,
             "state": jsonio.loads(jsonio.dumps(state), "state"),
         }
     )
+
+
+def _evaluate(program: Any, devset: list[dspy.Example], metric: Any) -> float | None:
+    evaluate = dspy.Evaluate(devset=devset, metric=metric, num_threads=1, display_progress=False)
+    return to_unit_scale(evaluate(program).score)
 
 
 def _examples(data: bytes, what: str, signature: type[dspy.Signature]) -> list[dspy.Example]:
@@ -137,46 +152,3 @@ def _examples(data: bytes, what: str, signature: type[dspy.Signature]) -> list[d
         validate_inputs(signature, {k: v for k, v in row.items() if k in inputs})
         examples.append(dspy.Example(**row).with_inputs(*inputs))
     return examples
-
-
-def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, (int, float)) else None
-
-
-class _Progress(BaseCallback):
-    """Bootstrap attempts (one per metric call outside an evaluation) and evaluations
-    (MIPROv2's trials) become trial events."""
-
-    def __init__(self, run: RunContext, total: int) -> None:
-        self.run = run
-        self.total = total
-        self.trials = 0
-        self.attempts = 0
-        self._lock = threading.Lock()
-        self._evaluating = 0
-
-    def wrap(self, metric: Any) -> Any:
-        def scored(example: Any, prediction: Any, trace: Any = None, *args: Any, **kwargs: Any) -> Any:
-            score = metric(example, prediction, trace)
-            with self._lock:
-                attempt = 0  # 0: inside an evaluation, not a bootstrap attempt
-                if self._evaluating == 0:
-                    self.attempts += 1
-                    attempt = self.attempts
-            if attempt:
-                self.run.trial("bootstrap", attempt, self.total, _number(float(score)), {"example": attempt})
-            return score
-
-        return scored
-
-    def on_evaluate_start(self, call_id: str, instance: Any, inputs: dict[str, Any]) -> None:
-        with self._lock:
-            self._evaluating += 1
-
-    def on_evaluate_end(self, call_id: str, outputs: Any | None, exception: BaseException | None = None) -> None:
-        with self._lock:
-            self._evaluating -= 1
-            self.trials += 1
-            trial = self.trials
-        score = getattr(outputs, "score", outputs)
-        self.run.trial("trial", trial, 0, _number(score), {"evaluated": len(getattr(outputs, "results", []) or [])})

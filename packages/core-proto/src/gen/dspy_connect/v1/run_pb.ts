@@ -448,7 +448,7 @@ export type Event = Message<"dspy_connect.v1.Event"> & {
   seq: number;
 
   /**
-   * Unix time in milliseconds (fractional) when the worker produced the event.
+   * Milliseconds (fractional) since the worker started the run, from a monotonic clock.
    *
    * @generated from field: double time_ms = 2;
    */
