@@ -55,6 +55,7 @@ export {
   type ToolErrorKind,
 } from "./tools/run-tool.js";
 export type { ToolRef } from "./tools/run-tools.js";
+export { checkToolName, TOOL_NAME_RULES } from "./tools/tool-name.js";
 export { checkTool, ToolRegistry } from "./tools/tool-registry.js";
 export { CLIENT_VERSION, PROTOCOL_VERSION, WORKER_VERSION } from "./version.js";
 export type { PythonCommand } from "./worker/worker-command.js";

@@ -3,6 +3,7 @@
 export * from "./gen/dspy_connect/v1/common_pb.js";
 export * from "./gen/dspy_connect/v1/pipeline_pb.js";
 export * from "./gen/dspy_connect/v1/run_pb.js";
+export * from "./gen/dspy_connect/v1/tool_names_pb.js";
 export * from "./gen/dspy_connect/v1/worker_pb.js";
 export {
   Health,

@@ -17,6 +17,7 @@ from .module_config import check_config
 from .module_state import checked_state
 from .registry import Registry
 from .signature import build_signature
+from .tools.failure_view import show_failures_briefly
 from .tools.observation_text import show_lists_as_json
 from .tools.registry import agent_tools
 from .tools.unknown_tool import tolerate_unknown_tools
@@ -42,8 +43,8 @@ MODULE_TYPES.add("chain_of_thought", _module(lambda sig, config: dspy.ChainOfTho
 MODULE_TYPES.add(
     "react",
     ModuleType(
-        lambda sig, config, tools: show_lists_as_json(
-            tolerate_unknown_tools(constrain_tool_choice(dspy.ReAct(sig, tools=tools, **config)))
+        lambda sig, config, tools: show_failures_briefly(
+            show_lists_as_json(tolerate_unknown_tools(constrain_tool_choice(dspy.ReAct(sig, tools=tools, **config))))
         ),
         takes_tools=True,
     ),

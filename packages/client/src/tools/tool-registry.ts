@@ -1,13 +1,10 @@
 import { Code, ConnectError } from "../errors.js";
 import type { RunTool } from "./run-tool.js";
-
-const TOOL_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
+import { checkToolName } from "./tool-name.js";
 
 /** Checks a tool's name and schema before it is offered to an agent. */
 export function checkTool(tool: RunTool): void {
-  if (!TOOL_NAME.test(tool.name)) {
-    throw new ConnectError(`tool name ${JSON.stringify(tool.name)} must match ${TOOL_NAME}`, Code.InvalidArgument);
-  }
+  checkToolName(tool.name);
   const schema = tool.inputSchema;
   if (schema.type !== "object" || typeof schema.properties !== "object" || schema.properties === null) {
     throw new ConnectError(`tool ${tool.name}: its input schema must be an object schema with properties`, Code.InvalidArgument);

@@ -1,9 +1,12 @@
-import { type RunTool, type ToolContext, ToolError } from "@dspy-connect/client";
+import { checkToolName, type RunTool, type ToolContext, ToolError } from "@dspy-connect/client";
 import { type JsonSchema, type ToolArgs, type ToolInput, toolSchema } from "../schema/tool-schema.js";
 import { joinChunks } from "./join-chunks.js";
 
 export interface ToolDefinition<I extends ToolInput, O> {
-  /** What the agent calls it: letters, digits, `_` and `-`. */
+  /**
+   * What the agent calls it: a letter or `_`, then letters, digits, `_` or `-` (64 at most),
+   * and not `finish` (DSPy's ReAct has its own). Others throw ConnectError(InvalidArgument).
+   */
   readonly name: string;
   /** What it does, for the model. */
   readonly description: string;
@@ -27,11 +30,13 @@ export interface Tool<Args = unknown, O = unknown> extends RunTool {
 }
 
 /**
- * Defines a tool. Arguments are validated against `input` before `execute` runs; a
+ * Defines a tool. Its name is checked at once, by the worker's rule (ConnectError
+ * InvalidArgument). Arguments are validated against `input` before `execute` runs; a
  * failure, a thrown error or a timeout becomes the agent's observation and a `tool_error`
  * event.
  */
 export function defineTool<I extends ToolInput, O>(definition: ToolDefinition<I, O>): Tool<ToolArgs<I>, O> {
+  checkToolName(definition.name);
   const schema = toolSchema(definition.name, definition.input);
   return {
     name: definition.name,

@@ -11,6 +11,7 @@ from typing import Any
 from dspy.utils.callback import BaseCallback
 
 from ..tools.bridge import ToolFailure
+from ..tools.failure_view import failure_message
 from .context import RunContext
 
 
@@ -42,11 +43,11 @@ class AgentEvents(BaseCallback):
         with self._lock:
             name = self._tools.pop(call_id, "")
         try:
-            if isinstance(exception, ToolFailure):  # the bridge has reported it already
-                self.run.observation(self.path, self.step, call_id, name, exception.message, True)
-            elif isinstance(exception, Exception):
-                message = f"{type(exception).__name__}: {exception}"
-                self.run.tools.tool_error(call_id, name, "error", message)
+            if isinstance(exception, Exception):
+                # The same message the agent sees (tools/failure_view.py).
+                message = failure_message(exception)
+                if not isinstance(exception, ToolFailure):  # the bridge has reported its own
+                    self.run.tools.tool_error(call_id, name, "error", message)
                 self.run.observation(self.path, self.step, call_id, name, message, True)
             elif exception is None:
                 self.run.observation(self.path, self.step, call_id, name, outputs, False)

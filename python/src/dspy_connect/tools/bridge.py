@@ -29,9 +29,9 @@ from .. import jsonio
 from ..cancel import CancelScope, RunCancelled, current_scope
 from ..channel import ChannelClosed, EventChannel
 from ..errors import InvalidArgument, echo
-from ..limits import MAX_NAME_CHARS, check_chars
 from ..telemetry import RunTrace
 from ..v1 import common_pb2, run_pb2
+from .tool_names import tool_name_problem
 
 MAX_TOOLS_PER_RUN = 256
 # The dspy.context key that carries the current run's bridge into every thread DSPy starts.
@@ -71,9 +71,11 @@ class ToolBridge:
         self.steps: dict[str, tuple[str, int]] = {}
         self.specs: dict[str, common_pb2.ToolSpec] = {}
         for spec in specs:
-            check_chars(spec.name, MAX_NAME_CHARS, "a tool name")
-            if not spec.name or spec.name in self.specs:
-                raise InvalidArgument(f"tool names must be non-empty and unique, got {echo(spec.name)} twice or empty")
+            problem = tool_name_problem(spec.name)
+            if problem is not None:
+                raise InvalidArgument(problem)
+            if spec.name in self.specs:
+                raise InvalidArgument(f"tool names must be unique, got {echo(spec.name)} twice")
             self.specs[spec.name] = spec
         self._deadline = deadline  # time.monotonic() at which the run ends, if it has a deadline
         self._lock = threading.Lock()

@@ -22,6 +22,7 @@ from ..registry import Registry
 from .bridge import current_bridge
 from .bridged_tool import BridgedTool
 from .streamed_tool import streamed
+from .tool_names import tool_name_problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 TOOLS: Registry[dspy.Tool] = Registry("tool")
@@ -39,6 +40,9 @@ def register_tool(fn: Any = None, *, name: str | None = None, description: str |
     joined chunks (one string when all are strings) are the observation."""
 
     def decorate(func: F) -> F:
+        problem = tool_name_problem(name or func.__name__)
+        if problem is not None:
+            raise ValueError(problem)  # at import: the plugin's mistake
         tool = dspy.Tool(streamed(func, name or func.__name__), name=name, desc=description)
         TOOLS.add(tool.name or func.__name__, tool)
         return func
