@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import os
@@ -13,8 +14,11 @@ import dspy
 from . import jsonio
 from .errors import FailedPrecondition, InvalidArgument, cut, echo
 from .limits import check_lm_config
+from .lm_environment import check_environment
 from .lm_options import check_options
 from .local_lm.adapter import LocalJSONAdapter
+from .retry_policy import DEFAULT_RETRIES, MAX_RETRIES
+from .retrying_lm import RetryingLM
 from .v1 import common_pb2
 
 # The embedded local LM's OpenAI-compatible endpoint, set by the pool that runs it.
@@ -37,6 +41,8 @@ class LmSettings:
     max_tokens: int | None = None
     cache: bool | None = None
     kwargs_json: str = ""
+    # Retries of a transient LM failure (retry_policy.py); None: kwargs' num_retries, else the default.
+    retries: int | None = None
 
     def public(self) -> common_pb2.LmConfig:
         """The config without its key, for Describe."""
@@ -75,6 +81,15 @@ def settings_from_model(model: str) -> LmSettings | None:
     return LmSettings(model=model) if model else None
 
 
+def with_retries(settings: LmSettings | None, retries: int | None) -> LmSettings | None:
+    """`settings` with a call's or run's own retries, if it sets them."""
+    if retries is not None and retries > MAX_RETRIES:
+        raise InvalidArgument(f"retries must be at most {MAX_RETRIES}, got {retries}")
+    if settings is None or retries is None:
+        return settings
+    return dataclasses.replace(settings, retries=retries)
+
+
 def resolve(*candidates: LmSettings | None) -> LmSettings:
     for candidate in candidates:
         if candidate is not None:
@@ -107,8 +122,11 @@ def build_lm(settings: LmSettings) -> dspy.LM:
         kwargs["max_tokens"] = settings.max_tokens
     if settings.cache is not None:
         kwargs["cache"] = settings.cache
+    lm_retries = kwargs.pop("num_retries", None)  # dspy.LM's own name for it, still honoured
+    retries = next(r for r in (settings.retries, lm_retries, DEFAULT_RETRIES) if r is not None)
+    check_environment(model, str(kwargs.get("api_key") or ""), str(kwargs.get("api_base") or ""))
     try:
-        return dspy.LM(model, **kwargs)
+        return RetryingLM(model, retries=retries, **kwargs)
     except Exception as exc:
         raise InvalidArgument(f"cannot build LM {echo(settings.model)}: {cut(str(exc), 300)}") from None
 

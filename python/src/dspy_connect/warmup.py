@@ -41,6 +41,15 @@ def start(set_up_cache: Callable[[], None], then: Callable[[], None] | None = No
     threading.Thread(target=_load, args=(set_up_cache, then), name="warmup", daemon=True).start()
 
 
+def wait_done() -> None:
+    """Blocks until the warm-up has finished, failed or not."""
+    _outcome.done.wait()
+
+
+def is_done() -> bool:
+    return _outcome.done.is_set()
+
+
 def wait() -> None:
     _outcome.done.wait()
     if _outcome.error is not None:

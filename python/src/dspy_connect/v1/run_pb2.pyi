@@ -10,11 +10,12 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class RunStart(_message.Message):
-    __slots__ = ("session_id", "lm", "trace", "tools", "closes_after_done", "module", "batch", "optimize", "pipeline", "command")
+    __slots__ = ("session_id", "lm", "trace", "tools", "retries", "closes_after_done", "module", "batch", "optimize", "pipeline", "command")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     LM_FIELD_NUMBER: _ClassVar[int]
     TRACE_FIELD_NUMBER: _ClassVar[int]
     TOOLS_FIELD_NUMBER: _ClassVar[int]
+    RETRIES_FIELD_NUMBER: _ClassVar[int]
     CLOSES_AFTER_DONE_FIELD_NUMBER: _ClassVar[int]
     MODULE_FIELD_NUMBER: _ClassVar[int]
     BATCH_FIELD_NUMBER: _ClassVar[int]
@@ -25,13 +26,14 @@ class RunStart(_message.Message):
     lm: _common_pb2.LmConfig
     trace: _common_pb2.TraceContext
     tools: _containers.RepeatedCompositeFieldContainer[_common_pb2.ToolSpec]
+    retries: int
     closes_after_done: bool
     module: ModuleRun
     batch: BatchRun
     optimize: OptimizeRun
     pipeline: PipelineRun
     command: CommandRun
-    def __init__(self, session_id: _Optional[str] = ..., lm: _Optional[_Union[_common_pb2.LmConfig, _Mapping]] = ..., trace: _Optional[_Union[_common_pb2.TraceContext, _Mapping]] = ..., tools: _Optional[_Iterable[_Union[_common_pb2.ToolSpec, _Mapping]]] = ..., closes_after_done: _Optional[bool] = ..., module: _Optional[_Union[ModuleRun, _Mapping]] = ..., batch: _Optional[_Union[BatchRun, _Mapping]] = ..., optimize: _Optional[_Union[OptimizeRun, _Mapping]] = ..., pipeline: _Optional[_Union[PipelineRun, _Mapping]] = ..., command: _Optional[_Union[CommandRun, _Mapping]] = ...) -> None: ...
+    def __init__(self, session_id: _Optional[str] = ..., lm: _Optional[_Union[_common_pb2.LmConfig, _Mapping]] = ..., trace: _Optional[_Union[_common_pb2.TraceContext, _Mapping]] = ..., tools: _Optional[_Iterable[_Union[_common_pb2.ToolSpec, _Mapping]]] = ..., retries: _Optional[int] = ..., closes_after_done: _Optional[bool] = ..., module: _Optional[_Union[ModuleRun, _Mapping]] = ..., batch: _Optional[_Union[BatchRun, _Mapping]] = ..., optimize: _Optional[_Union[OptimizeRun, _Mapping]] = ..., pipeline: _Optional[_Union[PipelineRun, _Mapping]] = ..., command: _Optional[_Union[CommandRun, _Mapping]] = ...) -> None: ...
 
 class ModuleRun(_message.Message):
     __slots__ = ("module", "module_id", "inputs_json")

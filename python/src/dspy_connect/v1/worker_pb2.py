@@ -26,7 +26,7 @@ from dspy_connect.v1 import common_pb2 as dspy__connect_dot_v1_dot_common__pb2
 from dspy_connect.v1 import run_pb2 as dspy__connect_dot_v1_dot_run__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x64spy_connect/v1/worker.proto\x12\x0f\x64spy_connect.v1\x1a\x1c\x64spy_connect/v1/common.proto\x1a\x19\x64spy_connect/v1/run.proto\"\x11\n\x0f\x44\x65scribeRequest\"\xe0\x05\n\x10\x44\x65scribeResponse\x12\x1b\n\tworker_id\x18\x01 \x01(\tR\x08workerId\x12%\n\x0eworker_version\x18\x02 \x01(\tR\rworkerVersion\x12!\n\x0c\x64spy_version\x18\x03 \x01(\tR\x0b\x64spyVersion\x12%\n\x0epython_version\x18\x04 \x01(\tR\rpythonVersion\x12!\n\x0cgrpc_version\x18\x05 \x01(\tR\x0bgrpcVersion\x12\x10\n\x03pid\x18\x06 \x01(\rR\x03pid\x12\"\n\x0c\x63\x61pabilities\x18\x07 \x03(\tR\x0c\x63\x61pabilities\x12)\n\x02lm\x18\x08 \x01(\x0b\x32\x19.dspy_connect.v1.LmConfigR\x02lm\x12!\n\x0cmodule_types\x18\t \x03(\tR\x0bmoduleTypes\x12\x14\n\x05tools\x18\n \x03(\tR\x05tools\x12\x18\n\x07metrics\x18\x0b \x03(\tR\x07metrics\x12\x1a\n\x08\x63ommands\x18\x0c \x03(\tR\x08\x63ommands\x12\'\n\x0f\x61\x63tive_sessions\x18\r \x01(\rR\x0e\x61\x63tiveSessions\x12\'\n\x0fmax_concurrency\x18\x0e \x01(\rR\x0emaxConcurrency\x12\x1f\n\x0b\x61\x63tive_runs\x18\x0f \x01(\rR\nactiveRuns\x12!\n\x0c\x62usy_threads\x18\x10 \x01(\rR\x0b\x62usyThreads\x12\x1d\n\nruns_total\x18\x11 \x01(\x04R\trunsTotal\x12%\n\x0eruns_cancelled\x18\x12 \x01(\x04R\rrunsCancelled\x12\x1b\n\trss_bytes\x18\x13 \x01(\x04R\x08rssBytes\x12\'\n\x0f\x63\x61lls_abandoned\x18\x14 \x01(\x04R\x0e\x63\x61llsAbandoned\x12)\n\x10protocol_version\x18\x15 \x01(\rR\x0fprotocolVersion\"\x81\x01\n\x14\x43reateSessionRequest\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\x12)\n\x02lm\x18\x02 \x01(\x0b\x32\x19.dspy_connect.v1.LmConfigR\x02lm\x12\x1f\n\x0bttl_seconds\x18\x03 \x01(\rR\nttlSeconds\"W\n\x15\x43reateSessionResponse\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\x12\x1f\n\x0bttl_seconds\x18\x02 \x01(\rR\nttlSeconds\"4\n\x13\x43loseSessionRequest\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\".\n\x14\x43loseSessionResponse\x12\x16\n\x06\x63losed\x18\x01 \x01(\x08R\x06\x63losed\"\xff\x01\n\x0b\x43\x61llRequest\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\x12\x33\n\x06module\x18\x02 \x01(\x0b\x32\x1b.dspy_connect.v1.ModuleSpecR\x06module\x12\x1b\n\tmodule_id\x18\x03 \x01(\tR\x08moduleId\x12\x1f\n\x0binputs_json\x18\x04 \x01(\x0cR\ninputsJson\x12)\n\x02lm\x18\x05 \x01(\x0b\x32\x19.dspy_connect.v1.LmConfigR\x02lm\x12\x33\n\x05trace\x18\x06 \x01(\x0b\x32\x1d.dspy_connect.v1.TraceContextR\x05trace\"\x9d\x01\n\x0c\x43\x61llResponse\x12!\n\x0coutputs_json\x18\x01 \x01(\x0cR\x0boutputsJson\x12,\n\x05usage\x18\x02 \x01(\x0b\x32\x16.dspy_connect.v1.UsageR\x05usage\x12\x1f\n\x0b\x64uration_ms\x18\x03 \x01(\x01R\ndurationMs\x12\x1b\n\tworker_id\x18\x04 \x01(\tR\x08workerId2\xa8\x03\n\rWorkerService\x12O\n\x08\x44\x65scribe\x12 .dspy_connect.v1.DescribeRequest\x1a!.dspy_connect.v1.DescribeResponse\x12^\n\rCreateSession\x12%.dspy_connect.v1.CreateSessionRequest\x1a&.dspy_connect.v1.CreateSessionResponse\x12[\n\x0c\x43loseSession\x12$.dspy_connect.v1.CloseSessionRequest\x1a%.dspy_connect.v1.CloseSessionResponse\x12\x43\n\x04\x43\x61ll\x12\x1c.dspy_connect.v1.CallRequest\x1a\x1d.dspy_connect.v1.CallResponse\x12\x44\n\x03Run\x12\x1b.dspy_connect.v1.RunRequest\x1a\x1c.dspy_connect.v1.RunResponse(\x01\x30\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x64spy_connect/v1/worker.proto\x12\x0f\x64spy_connect.v1\x1a\x1c\x64spy_connect/v1/common.proto\x1a\x19\x64spy_connect/v1/run.proto\":\n\x0f\x44\x65scribeRequest\x12\'\n\x10wait_for_warm_up\x18\x01 \x01(\x08R\rwaitForWarmUp\"\xa5\x06\n\x10\x44\x65scribeResponse\x12\x1b\n\tworker_id\x18\x01 \x01(\tR\x08workerId\x12%\n\x0eworker_version\x18\x02 \x01(\tR\rworkerVersion\x12!\n\x0c\x64spy_version\x18\x03 \x01(\tR\x0b\x64spyVersion\x12%\n\x0epython_version\x18\x04 \x01(\tR\rpythonVersion\x12!\n\x0cgrpc_version\x18\x05 \x01(\tR\x0bgrpcVersion\x12\x10\n\x03pid\x18\x06 \x01(\rR\x03pid\x12\"\n\x0c\x63\x61pabilities\x18\x07 \x03(\tR\x0c\x63\x61pabilities\x12)\n\x02lm\x18\x08 \x01(\x0b\x32\x19.dspy_connect.v1.LmConfigR\x02lm\x12!\n\x0cmodule_types\x18\t \x03(\tR\x0bmoduleTypes\x12\x14\n\x05tools\x18\n \x03(\tR\x05tools\x12\x18\n\x07metrics\x18\x0b \x03(\tR\x07metrics\x12\x1a\n\x08\x63ommands\x18\x0c \x03(\tR\x08\x63ommands\x12\'\n\x0f\x61\x63tive_sessions\x18\r \x01(\rR\x0e\x61\x63tiveSessions\x12\'\n\x0fmax_concurrency\x18\x0e \x01(\rR\x0emaxConcurrency\x12\x1f\n\x0b\x61\x63tive_runs\x18\x0f \x01(\rR\nactiveRuns\x12!\n\x0c\x62usy_threads\x18\x10 \x01(\rR\x0b\x62usyThreads\x12\x1d\n\nruns_total\x18\x11 \x01(\x04R\trunsTotal\x12%\n\x0eruns_cancelled\x18\x12 \x01(\x04R\rrunsCancelled\x12\x1b\n\trss_bytes\x18\x13 \x01(\x04R\x08rssBytes\x12\'\n\x0f\x63\x61lls_abandoned\x18\x14 \x01(\x04R\x0e\x63\x61llsAbandoned\x12)\n\x10protocol_version\x18\x15 \x01(\rR\x0fprotocolVersion\x12\x1b\n\twarmed_up\x18\x16 \x01(\x08R\x08warmedUp\x12&\n\x0flm_missing_keys\x18\x17 \x03(\tR\rlmMissingKeys\"\x81\x01\n\x14\x43reateSessionRequest\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\x12)\n\x02lm\x18\x02 \x01(\x0b\x32\x19.dspy_connect.v1.LmConfigR\x02lm\x12\x1f\n\x0bttl_seconds\x18\x03 \x01(\rR\nttlSeconds\"W\n\x15\x43reateSessionResponse\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\x12\x1f\n\x0bttl_seconds\x18\x02 \x01(\rR\nttlSeconds\"4\n\x13\x43loseSessionRequest\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\".\n\x14\x43loseSessionResponse\x12\x16\n\x06\x63losed\x18\x01 \x01(\x08R\x06\x63losed\"\xaa\x02\n\x0b\x43\x61llRequest\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\x12\x33\n\x06module\x18\x02 \x01(\x0b\x32\x1b.dspy_connect.v1.ModuleSpecR\x06module\x12\x1b\n\tmodule_id\x18\x03 \x01(\tR\x08moduleId\x12\x1f\n\x0binputs_json\x18\x04 \x01(\x0cR\ninputsJson\x12)\n\x02lm\x18\x05 \x01(\x0b\x32\x19.dspy_connect.v1.LmConfigR\x02lm\x12\x33\n\x05trace\x18\x06 \x01(\x0b\x32\x1d.dspy_connect.v1.TraceContextR\x05trace\x12\x1d\n\x07retries\x18\x07 \x01(\rH\x00R\x07retries\x88\x01\x01\x42\n\n\x08_retries\"\x9d\x01\n\x0c\x43\x61llResponse\x12!\n\x0coutputs_json\x18\x01 \x01(\x0cR\x0boutputsJson\x12,\n\x05usage\x18\x02 \x01(\x0b\x32\x16.dspy_connect.v1.UsageR\x05usage\x12\x1f\n\x0b\x64uration_ms\x18\x03 \x01(\x01R\ndurationMs\x12\x1b\n\tworker_id\x18\x04 \x01(\tR\x08workerId2\xa8\x03\n\rWorkerService\x12O\n\x08\x44\x65scribe\x12 .dspy_connect.v1.DescribeRequest\x1a!.dspy_connect.v1.DescribeResponse\x12^\n\rCreateSession\x12%.dspy_connect.v1.CreateSessionRequest\x1a&.dspy_connect.v1.CreateSessionResponse\x12[\n\x0c\x43loseSession\x12$.dspy_connect.v1.CloseSessionRequest\x1a%.dspy_connect.v1.CloseSessionResponse\x12\x43\n\x04\x43\x61ll\x12\x1c.dspy_connect.v1.CallRequest\x1a\x1d.dspy_connect.v1.CallResponse\x12\x44\n\x03Run\x12\x1b.dspy_connect.v1.RunRequest\x1a\x1c.dspy_connect.v1.RunResponse(\x01\x30\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,21 +34,21 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'dspy_connect.v1.worker_pb2'
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_DESCRIBEREQUEST']._serialized_start=106
-  _globals['_DESCRIBEREQUEST']._serialized_end=123
-  _globals['_DESCRIBERESPONSE']._serialized_start=126
-  _globals['_DESCRIBERESPONSE']._serialized_end=862
-  _globals['_CREATESESSIONREQUEST']._serialized_start=865
-  _globals['_CREATESESSIONREQUEST']._serialized_end=994
-  _globals['_CREATESESSIONRESPONSE']._serialized_start=996
-  _globals['_CREATESESSIONRESPONSE']._serialized_end=1083
-  _globals['_CLOSESESSIONREQUEST']._serialized_start=1085
-  _globals['_CLOSESESSIONREQUEST']._serialized_end=1137
-  _globals['_CLOSESESSIONRESPONSE']._serialized_start=1139
-  _globals['_CLOSESESSIONRESPONSE']._serialized_end=1185
-  _globals['_CALLREQUEST']._serialized_start=1188
-  _globals['_CALLREQUEST']._serialized_end=1443
-  _globals['_CALLRESPONSE']._serialized_start=1446
-  _globals['_CALLRESPONSE']._serialized_end=1603
-  _globals['_WORKERSERVICE']._serialized_start=1606
-  _globals['_WORKERSERVICE']._serialized_end=2030
+  _globals['_DESCRIBEREQUEST']._serialized_end=164
+  _globals['_DESCRIBERESPONSE']._serialized_start=167
+  _globals['_DESCRIBERESPONSE']._serialized_end=972
+  _globals['_CREATESESSIONREQUEST']._serialized_start=975
+  _globals['_CREATESESSIONREQUEST']._serialized_end=1104
+  _globals['_CREATESESSIONRESPONSE']._serialized_start=1106
+  _globals['_CREATESESSIONRESPONSE']._serialized_end=1193
+  _globals['_CLOSESESSIONREQUEST']._serialized_start=1195
+  _globals['_CLOSESESSIONREQUEST']._serialized_end=1247
+  _globals['_CLOSESESSIONRESPONSE']._serialized_start=1249
+  _globals['_CLOSESESSIONRESPONSE']._serialized_end=1295
+  _globals['_CALLREQUEST']._serialized_start=1298
+  _globals['_CALLREQUEST']._serialized_end=1596
+  _globals['_CALLRESPONSE']._serialized_start=1599
+  _globals['_CALLRESPONSE']._serialized_end=1756
+  _globals['_WORKERSERVICE']._serialized_start=1759
+  _globals['_WORKERSERVICE']._serialized_end=2183
 # @@protoc_insertion_point(module_scope)

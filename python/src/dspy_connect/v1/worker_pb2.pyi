@@ -9,11 +9,13 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class DescribeRequest(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
+    __slots__ = ("wait_for_warm_up",)
+    WAIT_FOR_WARM_UP_FIELD_NUMBER: _ClassVar[int]
+    wait_for_warm_up: bool
+    def __init__(self, wait_for_warm_up: _Optional[bool] = ...) -> None: ...
 
 class DescribeResponse(_message.Message):
-    __slots__ = ("worker_id", "worker_version", "dspy_version", "python_version", "grpc_version", "pid", "capabilities", "lm", "module_types", "tools", "metrics", "commands", "active_sessions", "max_concurrency", "active_runs", "busy_threads", "runs_total", "runs_cancelled", "rss_bytes", "calls_abandoned", "protocol_version")
+    __slots__ = ("worker_id", "worker_version", "dspy_version", "python_version", "grpc_version", "pid", "capabilities", "lm", "module_types", "tools", "metrics", "commands", "active_sessions", "max_concurrency", "active_runs", "busy_threads", "runs_total", "runs_cancelled", "rss_bytes", "calls_abandoned", "protocol_version", "warmed_up", "lm_missing_keys")
     WORKER_ID_FIELD_NUMBER: _ClassVar[int]
     WORKER_VERSION_FIELD_NUMBER: _ClassVar[int]
     DSPY_VERSION_FIELD_NUMBER: _ClassVar[int]
@@ -35,6 +37,8 @@ class DescribeResponse(_message.Message):
     RSS_BYTES_FIELD_NUMBER: _ClassVar[int]
     CALLS_ABANDONED_FIELD_NUMBER: _ClassVar[int]
     PROTOCOL_VERSION_FIELD_NUMBER: _ClassVar[int]
+    WARMED_UP_FIELD_NUMBER: _ClassVar[int]
+    LM_MISSING_KEYS_FIELD_NUMBER: _ClassVar[int]
     worker_id: str
     worker_version: str
     dspy_version: str
@@ -56,7 +60,9 @@ class DescribeResponse(_message.Message):
     rss_bytes: int
     calls_abandoned: int
     protocol_version: int
-    def __init__(self, worker_id: _Optional[str] = ..., worker_version: _Optional[str] = ..., dspy_version: _Optional[str] = ..., python_version: _Optional[str] = ..., grpc_version: _Optional[str] = ..., pid: _Optional[int] = ..., capabilities: _Optional[_Iterable[str]] = ..., lm: _Optional[_Union[_common_pb2.LmConfig, _Mapping]] = ..., module_types: _Optional[_Iterable[str]] = ..., tools: _Optional[_Iterable[str]] = ..., metrics: _Optional[_Iterable[str]] = ..., commands: _Optional[_Iterable[str]] = ..., active_sessions: _Optional[int] = ..., max_concurrency: _Optional[int] = ..., active_runs: _Optional[int] = ..., busy_threads: _Optional[int] = ..., runs_total: _Optional[int] = ..., runs_cancelled: _Optional[int] = ..., rss_bytes: _Optional[int] = ..., calls_abandoned: _Optional[int] = ..., protocol_version: _Optional[int] = ...) -> None: ...
+    warmed_up: bool
+    lm_missing_keys: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, worker_id: _Optional[str] = ..., worker_version: _Optional[str] = ..., dspy_version: _Optional[str] = ..., python_version: _Optional[str] = ..., grpc_version: _Optional[str] = ..., pid: _Optional[int] = ..., capabilities: _Optional[_Iterable[str]] = ..., lm: _Optional[_Union[_common_pb2.LmConfig, _Mapping]] = ..., module_types: _Optional[_Iterable[str]] = ..., tools: _Optional[_Iterable[str]] = ..., metrics: _Optional[_Iterable[str]] = ..., commands: _Optional[_Iterable[str]] = ..., active_sessions: _Optional[int] = ..., max_concurrency: _Optional[int] = ..., active_runs: _Optional[int] = ..., busy_threads: _Optional[int] = ..., runs_total: _Optional[int] = ..., runs_cancelled: _Optional[int] = ..., rss_bytes: _Optional[int] = ..., calls_abandoned: _Optional[int] = ..., protocol_version: _Optional[int] = ..., warmed_up: _Optional[bool] = ..., lm_missing_keys: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class CreateSessionRequest(_message.Message):
     __slots__ = ("session_id", "lm", "ttl_seconds")
@@ -89,20 +95,22 @@ class CloseSessionResponse(_message.Message):
     def __init__(self, closed: _Optional[bool] = ...) -> None: ...
 
 class CallRequest(_message.Message):
-    __slots__ = ("session_id", "module", "module_id", "inputs_json", "lm", "trace")
+    __slots__ = ("session_id", "module", "module_id", "inputs_json", "lm", "trace", "retries")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     MODULE_FIELD_NUMBER: _ClassVar[int]
     MODULE_ID_FIELD_NUMBER: _ClassVar[int]
     INPUTS_JSON_FIELD_NUMBER: _ClassVar[int]
     LM_FIELD_NUMBER: _ClassVar[int]
     TRACE_FIELD_NUMBER: _ClassVar[int]
+    RETRIES_FIELD_NUMBER: _ClassVar[int]
     session_id: str
     module: _common_pb2.ModuleSpec
     module_id: str
     inputs_json: bytes
     lm: _common_pb2.LmConfig
     trace: _common_pb2.TraceContext
-    def __init__(self, session_id: _Optional[str] = ..., module: _Optional[_Union[_common_pb2.ModuleSpec, _Mapping]] = ..., module_id: _Optional[str] = ..., inputs_json: _Optional[bytes] = ..., lm: _Optional[_Union[_common_pb2.LmConfig, _Mapping]] = ..., trace: _Optional[_Union[_common_pb2.TraceContext, _Mapping]] = ...) -> None: ...
+    retries: int
+    def __init__(self, session_id: _Optional[str] = ..., module: _Optional[_Union[_common_pb2.ModuleSpec, _Mapping]] = ..., module_id: _Optional[str] = ..., inputs_json: _Optional[bytes] = ..., lm: _Optional[_Union[_common_pb2.LmConfig, _Mapping]] = ..., trace: _Optional[_Union[_common_pb2.TraceContext, _Mapping]] = ..., retries: _Optional[int] = ...) -> None: ...
 
 class CallResponse(_message.Message):
     __slots__ = ("outputs_json", "usage", "duration_ms", "worker_id")

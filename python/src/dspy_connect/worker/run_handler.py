@@ -152,7 +152,9 @@ class RunHandler:
         session = self.sessions.get(start.session_id) if start.session_id else None
         settings = lm.settings_from_proto(start.lm) if start.HasField("lm") else None
         candidates = [settings, session.lm if session else None, self.default_lm]
-        chosen = next((c for c in candidates if c is not None), None)
+        chosen = lm.with_retries(
+            next((c for c in candidates if c is not None), None), start.retries if start.HasField("retries") else None
+        )
         return RunContext(channel, chosen, session, start.tools, deadline, trace), operation, getattr(start, kind)
 
     async def _outcome(self, work: asyncio.Future[RunOutcome], run: RunContext, count: int) -> run_pb2.RunResponse:

@@ -16,9 +16,10 @@ from typing import Any, TypeVar
 import dspy
 import grpc
 
-from .. import commands, jsonio, lm, metrics, modules, protocol
+from .. import commands, jsonio, lm, metrics, modules, protocol, warmup
 from ..cancel import CancelScope, RunCancelled
 from ..errors import Internal, WorkerError, short_cause
+from ..lm_environment import missing_keys
 from ..operations import call
 from ..run.stats import STATS
 from ..session import SessionStore
@@ -50,7 +51,13 @@ class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
         return await asyncio.get_running_loop().run_in_executor(self.executor, functools.partial(ctx.run, fn, *args))
 
     async def Describe(self, request: worker_pb2.DescribeRequest, context: Context) -> worker_pb2.DescribeResponse:
+        if request.wait_for_warm_up:
+            await asyncio.get_running_loop().run_in_executor(None, warmup.wait_done)  # off the event loop
+        warmed_up = warmup.is_done()
         return worker_pb2.DescribeResponse(
+            warmed_up=warmed_up,
+            # The check imports LiteLLM, which only the warm-up may do (~5 s).
+            lm_missing_keys=self._default_lm_missing_keys() if warmed_up else [],
             worker_id=self.worker_id,
             worker_version=protocol.worker_version(),
             protocol_version=protocol.protocol_version(),
@@ -73,6 +80,12 @@ class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
             calls_abandoned=STATS.calls_abandoned,
             rss_bytes=resident_bytes(),
         )
+
+    def _default_lm_missing_keys(self) -> list[str]:
+        settings = self.default_lm
+        if settings is None:
+            return []
+        return missing_keys(settings.model, settings.api_key, settings.api_base)
 
     async def CreateSession(self, request: worker_pb2.CreateSessionRequest, context: Context) -> worker_pb2.CreateSessionResponse:
         try:
@@ -113,10 +126,13 @@ class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
         """The Call's work; raises WorkerError (Internal for a failure inside DSPy)."""
         try:
             session = self.sessions.get(request.session_id) if request.session_id else None
-            settings = lm.resolve(
-                lm.settings_from_proto(request.lm) if request.HasField("lm") else None,
-                session.lm if session else None,
-                self.default_lm,
+            settings = lm.with_retries(
+                lm.resolve(
+                    lm.settings_from_proto(request.lm) if request.HasField("lm") else None,
+                    session.lm if session else None,
+                    self.default_lm,
+                ),
+                request.retries if request.HasField("retries") else None,
             )
             inputs = jsonio.loads_object(request.inputs_json, "inputs_json")
             outcome = await self.in_thread(

@@ -14,12 +14,19 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file dspy_connect/v1/worker.proto.
  */
 export const file_dspy_connect_v1_worker: GenFile = /*@__PURE__*/
-  fileDesc("Chxkc3B5X2Nvbm5lY3QvdjEvd29ya2VyLnByb3RvEg9kc3B5X2Nvbm5lY3QudjEiEQoPRGVzY3JpYmVSZXF1ZXN0IuIDChBEZXNjcmliZVJlc3BvbnNlEhEKCXdvcmtlcl9pZBgBIAEoCRIWCg53b3JrZXJfdmVyc2lvbhgCIAEoCRIUCgxkc3B5X3ZlcnNpb24YAyABKAkSFgoOcHl0aG9uX3ZlcnNpb24YBCABKAkSFAoMZ3JwY192ZXJzaW9uGAUgASgJEgsKA3BpZBgGIAEoDRIUCgxjYXBhYmlsaXRpZXMYByADKAkSJQoCbG0YCCABKAsyGS5kc3B5X2Nvbm5lY3QudjEuTG1Db25maWcSFAoMbW9kdWxlX3R5cGVzGAkgAygJEg0KBXRvb2xzGAogAygJEg8KB21ldHJpY3MYCyADKAkSEAoIY29tbWFuZHMYDCADKAkSFwoPYWN0aXZlX3Nlc3Npb25zGA0gASgNEhcKD21heF9jb25jdXJyZW5jeRgOIAEoDRITCgthY3RpdmVfcnVucxgPIAEoDRIUCgxidXN5X3RocmVhZHMYECABKA0SEgoKcnVuc190b3RhbBgRIAEoBBIWCg5ydW5zX2NhbmNlbGxlZBgSIAEoBBIRCglyc3NfYnl0ZXMYEyABKAQSFwoPY2FsbHNfYWJhbmRvbmVkGBQgASgEEhgKEHByb3RvY29sX3ZlcnNpb24YFSABKA0iZgoUQ3JlYXRlU2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIlCgJsbRgCIAEoCzIZLmRzcHlfY29ubmVjdC52MS5MbUNvbmZpZxITCgt0dGxfc2Vjb25kcxgDIAEoDSJAChVDcmVhdGVTZXNzaW9uUmVzcG9uc2USEgoKc2Vzc2lvbl9pZBgBIAEoCRITCgt0dGxfc2Vjb25kcxgCIAEoDSIpChNDbG9zZVNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiJgoUQ2xvc2VTZXNzaW9uUmVzcG9uc2USDgoGY2xvc2VkGAEgASgIIssBCgtDYWxsUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEisKBm1vZHVsZRgCIAEoCzIbLmRzcHlfY29ubmVjdC52MS5Nb2R1bGVTcGVjEhEKCW1vZHVsZV9pZBgDIAEoCRITCgtpbnB1dHNfanNvbhgEIAEoDBIlCgJsbRgFIAEoCzIZLmRzcHlfY29ubmVjdC52MS5MbUNvbmZpZxIsCgV0cmFjZRgGIAEoCzIdLmRzcHlfY29ubmVjdC52MS5UcmFjZUNvbnRleHQicwoMQ2FsbFJlc3BvbnNlEhQKDG91dHB1dHNfanNvbhgBIAEoDBIlCgV1c2FnZRgCIAEoCzIWLmRzcHlfY29ubmVjdC52MS5Vc2FnZRITCgtkdXJhdGlvbl9tcxgDIAEoARIRCgl3b3JrZXJfaWQYBCABKAkyqAMKDVdvcmtlclNlcnZpY2USTwoIRGVzY3JpYmUSIC5kc3B5X2Nvbm5lY3QudjEuRGVzY3JpYmVSZXF1ZXN0GiEuZHNweV9jb25uZWN0LnYxLkRlc2NyaWJlUmVzcG9uc2USXgoNQ3JlYXRlU2Vzc2lvbhIlLmRzcHlfY29ubmVjdC52MS5DcmVhdGVTZXNzaW9uUmVxdWVzdBomLmRzcHlfY29ubmVjdC52MS5DcmVhdGVTZXNzaW9uUmVzcG9uc2USWwoMQ2xvc2VTZXNzaW9uEiQuZHNweV9jb25uZWN0LnYxLkNsb3NlU2Vzc2lvblJlcXVlc3QaJS5kc3B5X2Nvbm5lY3QudjEuQ2xvc2VTZXNzaW9uUmVzcG9uc2USQwoEQ2FsbBIcLmRzcHlfY29ubmVjdC52MS5DYWxsUmVxdWVzdBodLmRzcHlfY29ubmVjdC52MS5DYWxsUmVzcG9uc2USRAoDUnVuEhsuZHNweV9jb25uZWN0LnYxLlJ1blJlcXVlc3QaHC5kc3B5X2Nvbm5lY3QudjEuUnVuUmVzcG9uc2UoATABYgZwcm90bzM", [file_dspy_connect_v1_common, file_dspy_connect_v1_run]);
+  fileDesc("Chxkc3B5X2Nvbm5lY3QvdjEvd29ya2VyLnByb3RvEg9kc3B5X2Nvbm5lY3QudjEiKwoPRGVzY3JpYmVSZXF1ZXN0EhgKEHdhaXRfZm9yX3dhcm1fdXAYASABKAgijgQKEERlc2NyaWJlUmVzcG9uc2USEQoJd29ya2VyX2lkGAEgASgJEhYKDndvcmtlcl92ZXJzaW9uGAIgASgJEhQKDGRzcHlfdmVyc2lvbhgDIAEoCRIWCg5weXRob25fdmVyc2lvbhgEIAEoCRIUCgxncnBjX3ZlcnNpb24YBSABKAkSCwoDcGlkGAYgASgNEhQKDGNhcGFiaWxpdGllcxgHIAMoCRIlCgJsbRgIIAEoCzIZLmRzcHlfY29ubmVjdC52MS5MbUNvbmZpZxIUCgxtb2R1bGVfdHlwZXMYCSADKAkSDQoFdG9vbHMYCiADKAkSDwoHbWV0cmljcxgLIAMoCRIQCghjb21tYW5kcxgMIAMoCRIXCg9hY3RpdmVfc2Vzc2lvbnMYDSABKA0SFwoPbWF4X2NvbmN1cnJlbmN5GA4gASgNEhMKC2FjdGl2ZV9ydW5zGA8gASgNEhQKDGJ1c3lfdGhyZWFkcxgQIAEoDRISCgpydW5zX3RvdGFsGBEgASgEEhYKDnJ1bnNfY2FuY2VsbGVkGBIgASgEEhEKCXJzc19ieXRlcxgTIAEoBBIXCg9jYWxsc19hYmFuZG9uZWQYFCABKAQSGAoQcHJvdG9jb2xfdmVyc2lvbhgVIAEoDRIRCgl3YXJtZWRfdXAYFiABKAgSFwoPbG1fbWlzc2luZ19rZXlzGBcgAygJImYKFENyZWF0ZVNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSJQoCbG0YAiABKAsyGS5kc3B5X2Nvbm5lY3QudjEuTG1Db25maWcSEwoLdHRsX3NlY29uZHMYAyABKA0iQAoVQ3JlYXRlU2Vzc2lvblJlc3BvbnNlEhIKCnNlc3Npb25faWQYASABKAkSEwoLdHRsX3NlY29uZHMYAiABKA0iKQoTQ2xvc2VTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJIiYKFENsb3NlU2Vzc2lvblJlc3BvbnNlEg4KBmNsb3NlZBgBIAEoCCLtAQoLQ2FsbFJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIrCgZtb2R1bGUYAiABKAsyGy5kc3B5X2Nvbm5lY3QudjEuTW9kdWxlU3BlYxIRCgltb2R1bGVfaWQYAyABKAkSEwoLaW5wdXRzX2pzb24YBCABKAwSJQoCbG0YBSABKAsyGS5kc3B5X2Nvbm5lY3QudjEuTG1Db25maWcSLAoFdHJhY2UYBiABKAsyHS5kc3B5X2Nvbm5lY3QudjEuVHJhY2VDb250ZXh0EhQKB3JldHJpZXMYByABKA1IAIgBAUIKCghfcmV0cmllcyJzCgxDYWxsUmVzcG9uc2USFAoMb3V0cHV0c19qc29uGAEgASgMEiUKBXVzYWdlGAIgASgLMhYuZHNweV9jb25uZWN0LnYxLlVzYWdlEhMKC2R1cmF0aW9uX21zGAMgASgBEhEKCXdvcmtlcl9pZBgEIAEoCTKoAwoNV29ya2VyU2VydmljZRJPCghEZXNjcmliZRIgLmRzcHlfY29ubmVjdC52MS5EZXNjcmliZVJlcXVlc3QaIS5kc3B5X2Nvbm5lY3QudjEuRGVzY3JpYmVSZXNwb25zZRJeCg1DcmVhdGVTZXNzaW9uEiUuZHNweV9jb25uZWN0LnYxLkNyZWF0ZVNlc3Npb25SZXF1ZXN0GiYuZHNweV9jb25uZWN0LnYxLkNyZWF0ZVNlc3Npb25SZXNwb25zZRJbCgxDbG9zZVNlc3Npb24SJC5kc3B5X2Nvbm5lY3QudjEuQ2xvc2VTZXNzaW9uUmVxdWVzdBolLmRzcHlfY29ubmVjdC52MS5DbG9zZVNlc3Npb25SZXNwb25zZRJDCgRDYWxsEhwuZHNweV9jb25uZWN0LnYxLkNhbGxSZXF1ZXN0Gh0uZHNweV9jb25uZWN0LnYxLkNhbGxSZXNwb25zZRJECgNSdW4SGy5kc3B5X2Nvbm5lY3QudjEuUnVuUmVxdWVzdBocLmRzcHlfY29ubmVjdC52MS5SdW5SZXNwb25zZSgBMAFiBnByb3RvMw", [file_dspy_connect_v1_common, file_dspy_connect_v1_run]);
 
 /**
  * @generated from message dspy_connect.v1.DescribeRequest
  */
 export type DescribeRequest = Message<"dspy_connect.v1.DescribeRequest"> & {
+  /**
+   * Answer once the worker's warm-up (LiteLLM loaded, one completion run) has finished,
+   * so the caller knows a call will not wait for it. Clients set it in their handshake.
+   *
+   * @generated from field: bool wait_for_warm_up = 1;
+   */
+  waitForWarmUp: boolean;
 };
 
 /**
@@ -161,6 +168,21 @@ export type DescribeResponse = Message<"dspy_connect.v1.DescribeResponse"> & {
    * @generated from field: uint32 protocol_version = 21;
    */
   protocolVersion: number;
+
+  /**
+   * The warm-up has finished: calls run without waiting for it.
+   *
+   * @generated from field: bool warmed_up = 22;
+   */
+  warmedUp: boolean;
+
+  /**
+   * Environment variables LiteLLM's validate_environment says the default LM needs and the
+   * worker lacks (known once warmed up). Clients refuse such a worker: FailedPrecondition.
+   *
+   * @generated from field: repeated string lm_missing_keys = 23;
+   */
+  lmMissingKeys: string[];
 };
 
 /**
@@ -299,6 +321,14 @@ export type CallRequest = Message<"dspy_connect.v1.CallRequest"> & {
    * @generated from field: dspy_connect.v1.TraceContext trace = 6;
    */
   trace?: TraceContext | undefined;
+
+  /**
+   * Retries of a failed LM request that may be transient (rate limit, timeout, server
+   * error). Unset: the LM's own setting, else the worker default (2).
+   *
+   * @generated from field: optional uint32 retries = 7;
+   */
+  retries?: number | undefined;
 };
 
 /**
