@@ -7,6 +7,7 @@ import { toLmConfig } from "./lm.js";
 import { type ModuleDefinition, toModuleSpec } from "./module-spec.js";
 import type { CallOptions, LmOption } from "./options.js";
 import type { Lease, Pool, RouteRequest } from "./pool/pool.js";
+import { checkRetries } from "./retries.js";
 
 export interface Usage {
   readonly promptTokens: number;
@@ -58,6 +59,8 @@ export interface CallTarget {
   readonly module: ModuleDefinition;
   readonly inputs: Readonly<Record<string, unknown>>;
   readonly lm: LmOption | undefined;
+  /** LM retries (checked by checkRetries); undefined: the worker's default. */
+  readonly retries?: number | undefined;
   readonly sessionId?: string;
   readonly moduleId?: string;
 }
@@ -74,6 +77,7 @@ export async function runCall<O>(
     module: toModuleSpec(target.module),
     inputsJson: encodeJson(target.inputs, "inputs"),
     lm: toLmConfig(target.lm),
+    retries: checkRetries(target.retries),
     sessionId: target.sessionId ?? "",
     moduleId: target.moduleId ?? "",
   });

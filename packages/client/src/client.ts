@@ -2,8 +2,7 @@ import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import type { DescribeResponse } from "@dspy-connect/core-proto";
 import { type CallResult, runCall } from "./call.js";
-import { lmModel, toLmConfig } from "./lm.js";
-import { checkCredentials } from "./local-lm/credentials.js";
+import { checkLmModel, lmModel, toLmConfig } from "./lm.js";
 import { localLmServerEntry } from "./local-lm/load-local-lm.js";
 import { LocalLmServer, type LocalLmStatus } from "./local-lm/local-lm-server.js";
 import { ModuleCaller } from "./module-caller.js";
@@ -13,8 +12,10 @@ import { killOnExit, Pool, type PoolStats } from "./pool/pool.js";
 import { LocalPoolWorker, type PoolWorker, RemotePoolWorker } from "./pool/pool-worker.js";
 import { createRunDir, removeRunDir, runtimeBase, sweepOrphans } from "./pool/runtime-dir.js";
 import type { ManagedProcess } from "./process/managed-process.js";
+import { checkRetries } from "./retries.js";
 import { openRun, type RunChannel, type RunStartInit, withDefaults } from "./run/open-run.js";
 import { Session, type SessionOptions } from "./session/session.js";
+import { checkLmEnvironment } from "./worker/lm-environment.js";
 import { resolveWorkerCommand } from "./worker/worker-command.js";
 
 export interface ClientStats extends PoolStats {
@@ -28,8 +29,10 @@ export interface ClientStats extends PoolStats {
 }
 
 /**
- * Starts a pool of Python DSPy workers and resolves once every worker has printed
- * its ready line and passed a health check.
+ * Starts a pool of Python DSPy workers and resolves once every worker is ready: it has
+ * printed its ready line, passed a health check and finished its warm-up (LiteLLM loaded,
+ * one completion run), so the first call runs without waiting for it. Rejects with
+ * FailedPrecondition when the LM lacks a key LiteLLM says it needs (named in the message).
  */
 export function createClient(options: ClientOptions = {}): Promise<DspyClient> {
   return createClientWithLmOverride(options, process.env.DSPY_CONNECT_LM);
@@ -48,7 +51,8 @@ export async function createClientWithLmOverride(options: ClientOptions, lmOverr
   // DSPY_CONNECT_LM lets operators switch models without a code change. With no LM chosen,
   // local workers use the embedded model and remote-only pools their workers' own default.
   const lm: LmOption | undefined = lmOverride || options.lm || (localCount > 0 ? "local" : undefined);
-  if (lm !== undefined) checkCredentials(lm, { ...process.env, ...options.env });
+  if (lm !== undefined) checkLmModel(lm);
+  const retries = checkRetries(options.retries, "createClient's retries");
   const python = resolveWorkerCommand(options.python);
   const pool = new Pool({
     maxQueueSize: options.maxQueueSize ?? 1000,
@@ -127,14 +131,22 @@ export async function createClientWithLmOverride(options: ClientOptions, lmOverr
     cleanup();
     throw error;
   }
-  return new DspyClient(pool, localLm, {
+  const client = new DspyClient(pool, localLm, {
     lm,
+    retries,
     timeoutMs: options.timeoutMs ?? 120_000,
     sessionTtlMs: options.sessions?.ttlMs ?? 30 * 60_000,
     affinity: options.sessions?.affinity ?? "strict",
     killAfterMs: options.killAfterMs ?? 5_000,
     cleanup,
   });
+  try {
+    checkLmEnvironment(lm, await client.describe());
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+  return client;
 }
 
 /** Streams run longer than unary calls: 5 minutes unless the caller says otherwise. */
@@ -142,6 +154,7 @@ export const DEFAULT_RUN_TIMEOUT_MS = 5 * 60_000;
 
 interface ClientSettings {
   readonly lm: LmOption | undefined;
+  readonly retries: number | undefined;
   readonly timeoutMs: number;
   readonly sessionTtlMs: number;
   readonly affinity: "strict" | "hint";
@@ -171,7 +184,7 @@ export class DspyClient extends ModuleCaller {
     return runCall<O>(
       this.pool,
       {},
-      { module, inputs, lm: options.lm ?? this.settings.lm },
+      { module, inputs, lm: options.lm ?? this.settings.lm, retries: options.retries ?? this.settings.retries },
       { ...options, timeoutMs: options.timeoutMs ?? this.settings.timeoutMs },
     );
   }
@@ -181,7 +194,8 @@ export class DspyClient extends ModuleCaller {
    * least-loaded worker. `start.lm` defaults to the client's LM.
    */
   openRun(start: RunStartInit, options: RunOptions = {}): RunChannel {
-    return openRun(this.pool, {}, withDefaults(start, { lm: toLmConfig(options.lm ?? this.settings.lm) }), {
+    const defaults = { lm: toLmConfig(options.lm ?? this.settings.lm), retries: options.retries ?? this.settings.retries };
+    return openRun(this.pool, {}, withDefaults(start, defaults), {
       signal: options.signal,
       timeoutMs: options.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS,
     });
@@ -195,7 +209,7 @@ export class DspyClient extends ModuleCaller {
   /** Opens a session on the least-loaded worker. */
   session(options: SessionOptions = {}): Promise<Session> {
     return Session.open(
-      { pool: this.pool, timeoutMs: this.settings.timeoutMs, runTimeoutMs: DEFAULT_RUN_TIMEOUT_MS },
+      { pool: this.pool, timeoutMs: this.settings.timeoutMs, runTimeoutMs: DEFAULT_RUN_TIMEOUT_MS, retries: this.settings.retries },
       options.lm ?? this.settings.lm,
       options.ttlMs ?? this.settings.sessionTtlMs,
       options.affinity ?? this.settings.affinity,

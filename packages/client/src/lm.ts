@@ -1,5 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { type LmConfig, LmConfigSchema } from "@dspy-connect/core-proto";
+import { Code, ConnectError } from "./errors.js";
 import { encodeJson } from "./json.js";
 import type { LmOption } from "./options.js";
 
@@ -19,4 +20,12 @@ export function toLmConfig(lm: LmOption | undefined): LmConfig | undefined {
     cache: settings.cache,
     kwargsJson: settings.kwargs ? encodeJson(settings.kwargs, "lm.kwargs") : new Uint8Array(),
   });
+}
+
+/** A model the worker cannot route: fails at once, on this side. */
+export function checkLmModel(lm: LmOption): void {
+  const model = typeof lm === "string" ? lm : lm.model;
+  if (model !== "local" && !model.includes("/")) {
+    throw new ConnectError(`lm "${model}" must be "local" or a LiteLLM "provider/model" string`, Code.InvalidArgument);
+  }
 }

@@ -56,6 +56,14 @@ export interface ClientOptions {
    */
   readonly lm?: LmOption;
   /**
+   * Retries of an LM request that failed in a way that may be transient (rate limit, timeout,
+   * server error, dropped connection), 0–20. Default 2: 3 attempts, after 0.5 s then 1 s, so
+   * an outage surfaces in ~1.5 s. Never retried: a bad request, an unknown model, a missing or
+   * rejected key, a local server that refuses the connection, a stream that has sent output.
+   * The error says how many attempts were made ("… (after 3 attempts)").
+   */
+  readonly retries?: number;
+  /**
    * The embedded model for lm "local" (needs `@dspy-connect/local-lm`): a name from its
    * catalogue or a path to any GGUF file. Default: $DSPY_CONNECT_LOCAL_MODEL, else the
    * package's default model. With $DSPY_CONNECT_LOCAL_API_BASE set (here or in `env`), no
@@ -117,6 +125,8 @@ export interface CallOptions {
   readonly timeoutMs?: number;
   /** LM for this call only. */
   readonly lm?: LmOption;
+  /** LM retries for this call only (see ClientOptions.retries). Default: the client's. */
+  readonly retries?: number;
 }
 
 export interface RunOptions {
@@ -125,6 +135,8 @@ export interface RunOptions {
   readonly timeoutMs?: number | undefined;
   /** LM for this run only. */
   readonly lm?: LmOption | undefined;
+  /** Retries of each LM request in this run (see ClientOptions.retries). Default: the client's. */
+  readonly retries?: number | undefined;
 }
 
 export interface ModuleCallOptions extends CallOptions {

@@ -3,11 +3,12 @@ import { DspyClient } from "./client.js";
 import { type ClientOptions, defaultLogger } from "./options.js";
 import { Pool } from "./pool/pool.js";
 import { TransportPoolWorker } from "./pool/transport-pool-worker.js";
+import { checkRetries } from "./retries.js";
 
 export interface TransportClientOptions
   extends Pick<
     ClientOptions,
-    "lm" | "timeoutMs" | "maxQueueSize" | "maxQueueWaitMs" | "healthIntervalMs" | "drainTimeoutMs" | "sessions" | "logger"
+    "lm" | "retries" | "timeoutMs" | "maxQueueSize" | "maxQueueWaitMs" | "healthIntervalMs" | "drainTimeoutMs" | "sessions" | "logger"
   > {
   /** Calls one worker runs at once; more wait in the pool's queue. Default 4. */
   readonly maxConcurrency?: number;
@@ -37,6 +38,7 @@ export async function createClientOnTransport(
   await pool.start(list.map((transport, i) => new TransportPoolWorker(`t${i}`, capacity, transport, events, logger)));
   return new DspyClient(pool, undefined, {
     lm: options.lm,
+    retries: checkRetries(options.retries),
     timeoutMs: options.timeoutMs ?? 120_000,
     sessionTtlMs: options.sessions?.ttlMs ?? 30 * 60_000,
     affinity: options.sessions?.affinity ?? "strict",

@@ -115,7 +115,8 @@ describe("a pool of two real workers", () => {
 
 describe("LM selection", () => {
   it("fails up front when a hosted model has no key", async () => {
-    const error = await startClient({ workers: 1, lm: "openai/gpt-4o-mini", env: { OPENAI_API_KEY: "" } }).catch((e: unknown) => e);
+    // Unset: LiteLLM's validate_environment (which the worker asks) counts an empty value as set.
+    const error = await startClient({ workers: 1, lm: "openai/gpt-4o-mini", env: { OPENAI_API_KEY: undefined } }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: Code.FailedPrecondition });
     expect((error as Error).message).toMatch(/needs OPENAI_API_KEY/);
   });

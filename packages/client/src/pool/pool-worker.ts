@@ -6,14 +6,14 @@ import { CpuProgress } from "../process/cpu-time.js";
 import type { ManagedProcess } from "../process/managed-process.js";
 import type { WorkerPlace } from "../worker/compatibility.js";
 import { connectRemote, connectUnix, type WorkerConnection } from "../worker/connection.js";
-import { HANDSHAKE_TIMEOUT_MS, handshake } from "../worker/handshake.js";
+import { handshake, WARM_UP_TIMEOUT_MS } from "../worker/handshake.js";
 import { isHandshakeError } from "../worker/handshake-error.js";
 import { type SpawnOptions, socketPathOf, spawnWorker, type WorkerProcess } from "../worker/worker-process.js";
 
 const SERVICE_NAME = "dspy_connect.v1.WorkerService";
 const HEALTH_TIMEOUT_MS = 2_000;
 // The first health check on a new worker waits for the version handshake too.
-const FIRST_CHECK_TIMEOUT_MS = HANDSHAKE_TIMEOUT_MS + HEALTH_TIMEOUT_MS;
+const FIRST_CHECK_TIMEOUT_MS = WARM_UP_TIMEOUT_MS + HEALTH_TIMEOUT_MS;
 const UNHEALTHY_AFTER_FAILURES = 2;
 // A worker that fails health checks but uses at least this share of a core is busy (one
 // thread holds the GIL), not dead; its calls in flight are kept. Idle, it uses ~0.

@@ -10,6 +10,7 @@ import {
 import type { Route, RpcOptions } from "../call.js";
 import { type OperationInfo, observed, operationInfo, publish } from "../diagnostics/channels.js";
 import type { Lease, Pool } from "../pool/pool.js";
+import { checkRetries } from "../retries.js";
 import { RequestQueue } from "./request-queue.js";
 
 export type RunStartInit = MessageInitShape<typeof RunStartSchema>;
@@ -38,10 +39,14 @@ export interface RunChannel {
 }
 
 /** The start message with the client's or session's defaults filled in where unset. */
-export function withDefaults(start: RunStartInit, defaults: { lm: LmConfig | undefined; sessionId?: string }): RunStart {
+export function withDefaults(
+  start: RunStartInit,
+  defaults: { lm: LmConfig | undefined; sessionId?: string; retries?: number | undefined },
+): RunStart {
   const message = create(RunStartSchema, start);
   message.closesAfterDone = true; // this side closes its requests on `done` (below)
   message.lm ??= defaults.lm;
+  message.retries = checkRetries(message.retries ?? defaults.retries);
   if (defaults.sessionId !== undefined) message.sessionId = defaults.sessionId;
   return message;
 }

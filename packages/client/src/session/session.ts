@@ -24,6 +24,8 @@ interface SessionContext {
   readonly pool: Pool;
   readonly timeoutMs: number;
   readonly runTimeoutMs: number;
+  /** The client's LM retries, for calls and runs that set none. */
+  readonly retries: number | undefined;
 }
 
 /**
@@ -78,7 +80,7 @@ export class Session extends ModuleCaller {
     return runCall<O>(
       this.ctx.pool,
       route,
-      { module, inputs, lm: options.lm, sessionId: this.id, moduleId: moduleId(module) },
+      { module, inputs, lm: options.lm, retries: options.retries ?? this.ctx.retries, sessionId: this.id, moduleId: moduleId(module) },
       { ...options, timeoutMs: options.timeoutMs ?? this.ctx.timeoutMs },
       (lease, rpc) => this.ensureOn(lease, rpc),
     );
@@ -90,7 +92,7 @@ export class Session extends ModuleCaller {
     return openRun(
       this.ctx.pool,
       { preferred: this.workerId, strict: this.affinity === "strict" },
-      withDefaults(start, { sessionId: this.id, lm: toLmConfig(options.lm) }),
+      withDefaults(start, { sessionId: this.id, lm: toLmConfig(options.lm), retries: options.retries ?? this.ctx.retries }),
       { signal: options.signal, timeoutMs: options.timeoutMs ?? this.ctx.runTimeoutMs },
       (lease, rpc) => this.ensureOn(lease, rpc),
     );

@@ -28,8 +28,9 @@ export const scriptedLm = {
    */
   echo: "scripted/echo",
   /**
-   * Fails every call, as an LM outage would: the call rejects with `Code.Internal`. At once:
-   * DSPy's retries are off (an outage gets 3, with backoff: ~7 s; `lm: "scripted/fail"` has them).
+   * Fails every call, as an LM outage would: the call rejects with `Code.Internal`, "… (after
+   * 1 attempt)". At once: its retries are off (by default an outage gets 2, after 0.5 s and 1 s;
+   * `lm: "scripted/fail"` has them, "… (after 3 attempts)").
    */
   fail: failAtOnce,
   /** An agent's first step names a tool it does not have. */

@@ -4,11 +4,16 @@ import { checkWorker, describePlace, notAWorker, type WorkerPlace } from "./comp
 import type { ConnectionCheck } from "./connection.js";
 import { handshakeError } from "./handshake-error.js";
 
-export const HANDSHAKE_TIMEOUT_MS = 5_000;
+/**
+ * How long the handshake waits for a worker's warm-up (LiteLLM loaded, one completion run:
+ * ~2 s alone, longer on a busy machine), so a worker takes calls only once they run without
+ * waiting for it. A worker from before this ignores the request and answers at once.
+ */
+export const WARM_UP_TIMEOUT_MS = 60_000;
 
 /**
- * The version handshake, run on every new connection to a worker: one Describe, and the
- * compatibility rule (compatibility.ts). A worker that is not answering yet fails with
+ * The version handshake, run on every new connection to a worker: one Describe, answered once
+ * the worker has warmed up, and the compatibility rule (compatibility.ts). A worker that is not answering yet fails with
  * Unavailable, as a failed health check would; an incompatible worker, or one that rejects
  * the client's token, fails with a handshakeError (handshake-error.ts).
  */
@@ -20,7 +25,7 @@ export function handshake(place: WorkerPlace, onRefused: (error: ConnectError) =
   return async (service) => {
     let reply: DescribeResponse;
     try {
-      reply = await service.describe({}, { timeoutMs: HANDSHAKE_TIMEOUT_MS });
+      reply = await service.describe({ waitForWarmUp: true }, { timeoutMs: WARM_UP_TIMEOUT_MS });
     } catch (error) {
       const cause = ConnectError.from(error);
       if (cause.code === Code.Unimplemented) return refuse(notAWorker(place, cause.rawMessage));
