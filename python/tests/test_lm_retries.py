@@ -9,12 +9,13 @@ import tempfile
 from pathlib import Path
 
 import grpc
+import pytest
 
 from dspy_connect.retry_policy import DEFAULT_RETRIES
 from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2
 
 from .conftest import connect, start_worker
-from .expect import expect_code
+from .expect import expect_code, poll
 from .run_client import run
 
 
@@ -104,3 +105,17 @@ async def test_describe_of_a_warm_worker_with_a_usable_lm_names_no_missing_keys(
     info = await stub.Describe(worker_pb2.DescribeRequest(wait_for_warm_up=True))
     assert info.warmed_up
     assert list(info.lm_missing_keys) == []
+
+
+async def test_a_call_the_client_gave_up_on_stops_retrying(stub):
+    # 20 retries of an outage would keep a worker thread busy for minutes.
+    request = _call(common_pb2.LmConfig(model="scripted/fail"), retries=20)
+    with pytest.raises(grpc.aio.AioRpcError) as failed:
+        await stub.Call(request, timeout=0.3)
+    assert failed.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+
+    async def describe() -> worker_pb2.DescribeResponse:
+        return await stub.Describe(worker_pb2.DescribeRequest())
+
+    idle = await poll(describe, lambda info: info.busy_threads == 0, tries=40, pause_s=0.25)
+    assert idle.busy_threads == 0

@@ -12,7 +12,7 @@ from typing import Any
 import dspy
 from dspy.utils.callback import BaseCallback
 
-__all__ = ["SCOPE_SETTING", "CancelScope", "RunCancelled", "current_scope"]
+__all__ = ["SCOPE_SETTING", "CancelScope", "RunCancelled", "check_here", "current_scope"]
 
 # The dspy.context key that carries the cancel scope code runs under: the run, or a group of
 # pipeline branches in it. dspy.context reaches every thread DSPy starts (its Parallel and
@@ -89,6 +89,18 @@ def current_scope() -> CancelScope | None:
     """The innermost cancel scope set on this thread (a pipeline's branch group), if any."""
     scope = dspy.settings.get(SCOPE_SETTING)
     return scope if isinstance(scope, CancelScope) else None
+
+
+def check_here() -> None:
+    """Raises RunCancelled if any scope the code here runs under was cancelled: the call's
+    or run's (its callback) and the innermost branch group's. For waits no callback sees,
+    such as the pause before an LM retry."""
+    for callback in dspy.settings.get("callbacks") or []:
+        if isinstance(callback, _CancelCallback):
+            callback.scope.check()
+    scope = current_scope()
+    if scope is not None:
+        scope.check()
 
 
 class _CancelCallback(BaseCallback):

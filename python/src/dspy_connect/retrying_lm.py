@@ -17,6 +17,7 @@ from dspy.clients.call_context import adapter_fallback_scope
 from dspy.utils.callback import with_callbacks
 
 from . import retry_policy
+from .cancel import check_here
 
 __all__ = ["RetryingLM"]
 
@@ -44,6 +45,7 @@ class RetryingLM(dspy.LM):
                         raise
                     wait = retry_policy.delay_s(exc, attempt)
             time.sleep(wait)
+            check_here()  # the client may have given up during the pause
             attempt += 1
 
     @with_callbacks
@@ -60,6 +62,7 @@ class RetryingLM(dspy.LM):
                         raise
                     wait = retry_policy.delay_s(exc, attempt)
             await asyncio.sleep(wait)
+            check_here()
             attempt += 1
 
     def _retry(self, exc: Exception, attempt: int, emitted: bool) -> tuple[bool, str | None]:
