@@ -16,6 +16,7 @@ from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2
 
 from .conftest import connect, start_worker
 from .expect import expect_code, poll
+from .pipeline_defs import definition, predict
 from .run_client import run
 
 
@@ -62,6 +63,16 @@ async def test_a_streamed_run_counts_its_attempts_too(stub):
     _, done = await run(stub, start)
     assert done.error.code == grpc.StatusCode.INTERNAL.value[0]
     assert "after 2 attempts" in done.error.message
+
+
+async def test_a_pipeline_step_counts_its_attempts_and_says_where(stub):
+    pipeline = run_pb2.PipelineRun(inputs_json=b'{"question": "q"}')
+    pipeline.definition.CopyFrom(definition([predict("ask", "question -> answer")]))
+    start = run_pb2.RunStart(lm=common_pb2.LmConfig(model="scripted/fail"), retries=0, pipeline=pipeline)
+    _, done = await run(stub, start)
+    assert done.error.path == "ask"
+    assert "scripted LM failure" in done.error.message
+    assert "after 1 attempt" in done.error.message
 
 
 async def test_an_unreachable_local_server_fails_at_once(stub):
