@@ -32,39 +32,12 @@ const row = (what: string, xs: number[]) => `| ${what} | ${fmt(median(xs))} | ${
 console.log(`first-call latency, median of ${ROUNDS} rounds (ms)`);
 console.log("| what | median | all rounds |");
 console.log("|---|---|---|");
-console.log(
-  row(
-    "baseline: fresh `python first_call_direct.py`, spawn to exit",
-    direct.map((d) => d.process),
-  ),
-);
-console.log(
-  row(
-    "baseline: in that process, start to first answer",
-    direct.map((d) => d.firstAnswer),
-  ),
-);
-console.log(
-  row(
-    "createClient({ workers: 1 }) resolves",
-    bridge.map((b) => b.create),
-  ),
-);
-console.log(
-  row(
-    "first predict after it resolves",
-    bridge.map((b) => b.firstCall),
-  ),
-);
-console.log(
-  row(
-    "createClient + first predict",
-    bridge.map((b) => b.create + b.firstCall),
-  ),
-);
-console.log(
-  row(
-    "second predict",
-    bridge.map((b) => b.secondCall),
-  ),
-);
+const rows: [string, number[]][] = [
+  ["baseline: fresh `python first_call_direct.py`, spawn to exit", direct.map((d) => d.process)],
+  ["baseline: in that process, start to first answer", direct.map((d) => d.firstAnswer)],
+  ["createClient({ workers: 1 }) resolves", bridge.map((b) => b.create)],
+  ["first predict after it resolves", bridge.map((b) => b.firstCall)],
+  ["createClient + first predict", bridge.map((b) => b.create + b.firstCall)],
+  ["second predict", bridge.map((b) => b.secondCall)],
+];
+for (const [what, xs] of rows) console.log(row(what, xs));
