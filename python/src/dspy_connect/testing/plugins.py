@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -64,21 +65,20 @@ def flood(run: Any, args: dict[str, Any]) -> dict[str, Any]:
 
 @stream_command("hold_gil")
 def hold_gil(run: Any, args: dict[str, Any]) -> dict[str, Any]:
-    """Holds the GIL for about `seconds` in one C call, as a huge input's parsing would:
-    the event loop (and so health checks) cannot run meanwhile, but the process works."""
+    """Holds the GIL for `seconds`, as a huge input's parsing in one C call would: the event
+    loop (and so health checks) cannot run meanwhile, but the process works."""
     seconds = float(args.get("seconds", 1))
     started = time.perf_counter()
-    # The fastest of a few timings: one slowed by another thread (a worker's warm-up import)
-    # would overestimate the cost per item and make the hold too short.
-    per_item = min(_time_sum(200_000) for _ in range(5)) / 200_000
-    sum(range(int(seconds / per_item)))  # builtins never release the GIL
+    # Other threads ask for the GIL only after the switch interval: past the hold, this thread
+    # keeps it between its short C calls, however fast or loaded the machine is.
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(seconds + 60)
+    try:
+        while time.perf_counter() - started < seconds:
+            sum(range(100_000))  # builtins never release the GIL
+    finally:
+        sys.setswitchinterval(interval)
     return {"held_s": time.perf_counter() - started}
-
-
-def _time_sum(n: int) -> float:
-    started = time.perf_counter()
-    sum(range(n))
-    return time.perf_counter() - started
 
 
 @stream_command("echo_args")
