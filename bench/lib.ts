@@ -103,3 +103,11 @@ export async function firstEventLatencies(open: () => AsyncIterable<unknown>, n:
   }
   return samples;
 }
+
+/** CPU seconds (user + system, all threads) a live process has used, from /proc/<pid>/stat. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // utime, stime (fields 14, 15)
+}
+const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux
