@@ -12,6 +12,8 @@ export interface Round {
   /** Each call's first token, in ms from its wave's start. */
   readonly firstMs: number[];
   readonly cpuS: number;
+  /** Of cpuS, the TypeScript client's (the pool side only). */
+  readonly clientCpuS?: number;
   /** Calls that streamed a token and answered the stand-in's answer. */
   readonly ok: number;
   /** False if a worker was replaced during the round (its CPU is then not all counted). */
@@ -49,16 +51,17 @@ export function workerPids(client: DspyClient): number[] {
   return client.stats().workers.map((w) => w.pid!);
 }
 
-/** CPU seconds of this process and the workers. */
-function poolCpu(pids: number[]): number {
-  return pids.reduce((sum, pid) => sum + cpuSeconds(pid), cpuSeconds(process.pid));
+/** CPU seconds of the workers. */
+function workersCpu(pids: number[]): number {
+  return pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
 }
 
 export async function poolRound(client: DspyClient, level: number, waves: number): Promise<Round> {
   const pids = workerPids(client);
   const firstMs: number[] = [];
   let ok = 0;
-  const cpu = poolCpu(pids);
+  const cpu = workersCpu(pids);
+  const clientCpu = cpuSeconds(process.pid);
   const started = performance.now();
   for (let wave = 0; wave < waves; wave++) {
     const waveStarted = performance.now();
@@ -69,6 +72,8 @@ export async function poolRound(client: DspyClient, level: number, waves: number
     }
   }
   const seconds = (performance.now() - started) / 1000;
+  const clientCpuS = cpuSeconds(process.pid) - clientCpu;
   const samePids = workerPids(client).join() === pids.join();
-  return { calls: level * waves, seconds, firstMs, cpuS: samePids ? poolCpu(pids) - cpu : Number.NaN, ok, samePids };
+  const cpuS = samePids ? workersCpu(pids) - cpu + clientCpuS : Number.NaN;
+  return { calls: level * waves, seconds, firstMs, cpuS, clientCpuS, ok, samePids };
 }

@@ -104,6 +104,7 @@ function printTable(sides: Side[]) {
       callsPerS: median(rounds.map((r) => r.round.calls / r.round.seconds)),
       first,
       cpuPerCall: median(rounds.map((r) => r.round.cpuS / r.round.calls)),
+      clientCpuPerCall: median(rounds.map((r) => (r.round.clientCpuS ?? Number.NaN) / r.round.calls)),
       standInCpuPerCall: median(rounds.map((r) => r.standInCpuS / r.round.calls)),
       standInBusy: Math.max(...rounds.map((r) => r.standInCpuS / r.round.seconds)),
       ok: `${rounds.reduce((a, r) => a + r.round.ok, 0)}/${calls}`,
@@ -114,7 +115,7 @@ function printTable(sides: Side[]) {
     `streamed ChainOfThought, stand-in server ${chunks} chunks ${delayMs} ms apart; N streams started together; ${reps} rounds per row (at least ${minCalls} calls a round, in waves of N)`,
   );
   console.log(
-    "| N | what | calls/s (median) | × in-process | first token p50 / p99 (ms) | p50 × in-process | CPU s per call | stand-in CPU s per call (max busy) | answered |",
+    "| N | what | calls/s (median) | × in-process | first token p50 / p99 (ms) | p50 × in-process | CPU s per call (of it the TS client) | stand-in CPU s per call (max busy) | answered |",
   );
   console.log("|---|---|---|---|---|---|---|---|---|");
   for (const level of levels) {
@@ -123,7 +124,7 @@ function printTable(sides: Side[]) {
       const s = stats(side, level);
       const ratio = (x: number, y: number) => (side === sides[0] ? "" : (x / y).toFixed(2));
       console.log(
-        `| ${level} | ${side.name} | ${s.callsPerS.toFixed(1)} | ${ratio(s.callsPerS, base.callsPerS)} | ${s.first.p50.toFixed(1)} / ${s.first.p99.toFixed(1)} | ${ratio(s.first.p50, base.first.p50)} | ${s.restarted ? "n/a (a worker restarted)" : s.cpuPerCall.toFixed(4)} | ${s.standInCpuPerCall.toFixed(4)} (${(s.standInBusy * 100).toFixed(0)}%) | ${s.ok} |`,
+        `| ${level} | ${side.name} | ${s.callsPerS.toFixed(1)} | ${ratio(s.callsPerS, base.callsPerS)} | ${s.first.p50.toFixed(1)} / ${s.first.p99.toFixed(1)} | ${ratio(s.first.p50, base.first.p50)} | ${s.restarted ? "n/a (a worker restarted)" : s.cpuPerCall.toFixed(4)}${Number.isNaN(s.clientCpuPerCall) ? "" : ` (${s.clientCpuPerCall.toFixed(4)})`} | ${s.standInCpuPerCall.toFixed(4)} (${(s.standInBusy * 100).toFixed(0)}%) | ${s.ok} |`,
       );
     }
   }
