@@ -67,7 +67,25 @@ def flood(run: Any, args: dict[str, Any]) -> dict[str, Any]:
 def hold_gil(run: Any, args: dict[str, Any]) -> dict[str, Any]:
     """Holds the GIL for `seconds`, as a huge input's parsing in one C call would: the event
     loop (and so health checks) cannot run meanwhile, but the process works."""
-    seconds = float(args.get("seconds", 1))
+    started = time.perf_counter()
+    _hold_gil(float(args.get("seconds", 1)))
+    return {"held_s": time.perf_counter() - started}
+
+
+@stream_command("hold_gil_in_pulses")
+def hold_gil_in_pulses(run: Any, args: dict[str, Any]) -> dict[str, Any]:
+    """Holds the GIL in pulses of `pulse_s` for `seconds` in all: the event loop runs only
+    between them, so it lags by about a pulse, as on a worker whose CPU is saturated."""
+    seconds, pulse_s = float(args.get("seconds", 1)), float(args.get("pulse_s", 0.2))
+    started = time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        run.check()
+        _hold_gil(pulse_s)
+        time.sleep(0.005)  # the loop's turn
+    return {"held_s": time.perf_counter() - started}
+
+
+def _hold_gil(seconds: float) -> None:
     started = time.perf_counter()
     # Other threads ask for the GIL only after the switch interval: past the hold, this thread
     # keeps it between its short C calls, however fast or loaded the machine is.
@@ -78,7 +96,6 @@ def hold_gil(run: Any, args: dict[str, Any]) -> dict[str, Any]:
             sum(range(100_000))  # builtins never release the GIL
     finally:
         sys.setswitchinterval(interval)
-    return {"held_s": time.perf_counter() - started}
 
 
 @stream_command("echo_args")

@@ -100,6 +100,7 @@ async def serve(args: Namespace) -> None:
         bound = server.add_insecure_port(f"{host or '127.0.0.1'}:{port}")
         address = f"{host or '127.0.0.1'}:{bound}"
     await server.start()
+    service.admission.start()
     for name in ("", SERVICE_NAME):
         await health.set(name, health_pb2.HealthCheckResponse.SERVING)
 

@@ -27,6 +27,7 @@ from ..telemetry import RunTrace, resident_bytes
 from ..telemetry.attributes import CALL_SPAN, call_attributes
 from ..tools.registry import tool_names
 from ..v1 import run_pb2, worker_pb2, worker_pb2_grpc
+from .admission import AdmissionGate
 from .grpc_types import Context
 from .run_handler import RunHandler
 
@@ -44,6 +45,8 @@ class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
         self.sessions = SessionStore()
         self.executor = ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="dspy")
         self.runs = RunHandler(self.sessions, default_lm, self.in_thread, worker_id)
+        # Runs and calls wait here while the event loop lags (a CPU-saturated worker).
+        self.admission = AdmissionGate()
 
     async def in_thread(self, fn: Callable[..., T], *args: Any) -> T:
         """Runs DSPy code in the pool, carrying contextvars (dspy.context, tracing) along."""
@@ -79,6 +82,8 @@ class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
             runs_cancelled=STATS.runs_cancelled,
             calls_abandoned=STATS.calls_abandoned,
             rss_bytes=resident_bytes(),
+            waiting=self.admission.waiting,
+            loop_lag_ms=self.admission.lag_s * 1000,
         )
 
     def _default_lm_missing_keys(self) -> list[str]:
@@ -106,7 +111,8 @@ class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
         )
         scope = CancelScope()
         try:
-            response = await self._call(request, trace, started, scope)
+            async with self.admission.admitted():
+                response = await self._call(request, trace, started, scope)
         except WorkerError as exc:
             error = exc
         except BaseException as exc:  # the client went away (CancelledError): abort, deadline
@@ -153,7 +159,9 @@ class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
             raise Internal(f"DSPy call failed: {short_cause(exc)}") from exc
 
     async def Run(self, request_iterator: AsyncIterator[run_pb2.RunRequest], context: Context) -> None:
-        await self.runs.handle(request_iterator, context)
+        async with self.admission.admitted():
+            await self.runs.handle(request_iterator, context)
 
     def close(self) -> None:
+        self.admission.stop()
         self.executor.shutdown(wait=False, cancel_futures=True)
