@@ -8,6 +8,7 @@ import { LocalLmServer, type LocalLmStatus } from "./local-lm/local-lm-server.js
 import { ModuleCaller } from "./module-caller.js";
 import type { ModuleDefinition } from "./module-spec.js";
 import { type CallOptions, type ClientOptions, defaultLogger, type LmOption, type RunOptions } from "./options.js";
+import { POOL_DEFAULTS } from "./pool/defaults.js";
 import { killOnExit, Pool, type PoolStats } from "./pool/pool.js";
 import { LocalPoolWorker, type PoolWorker, RemotePoolWorker } from "./pool/pool-worker.js";
 import { createRunDir, removeRunDir, runtimeBase, sweepOrphans } from "./pool/runtime-dir.js";
@@ -45,7 +46,7 @@ export function createClient(options: ClientOptions = {}): Promise<DspyClient> {
  */
 export async function createClientWithLmOverride(options: ClientOptions, lmOverride: string | undefined): Promise<DspyClient> {
   const logger = options.logger ?? defaultLogger;
-  const capacity = options.maxConcurrencyPerWorker ?? 4;
+  const capacity = options.maxConcurrencyPerWorker ?? POOL_DEFAULTS.maxConcurrencyPerWorker;
   const remote = options.remote ?? [];
   const localCount = options.workers ?? (remote.length ? 0 : Math.min(2, availableParallelism()));
   // DSPY_CONNECT_LM lets operators switch models without a code change. With no LM chosen,
@@ -55,10 +56,10 @@ export async function createClientWithLmOverride(options: ClientOptions, lmOverr
   const retries = checkRetries(options.retries, "createClient's retries");
   const python = resolveWorkerCommand(options.python);
   const pool = new Pool({
-    maxQueueSize: options.maxQueueSize ?? 1000,
-    maxQueueWaitMs: options.maxQueueWaitMs ?? 30_000,
-    healthIntervalMs: options.healthIntervalMs ?? 5_000,
-    drainTimeoutMs: options.drainTimeoutMs ?? 10_000,
+    maxQueueSize: options.maxQueueSize ?? POOL_DEFAULTS.maxQueueSize,
+    maxQueueWaitMs: options.maxQueueWaitMs ?? POOL_DEFAULTS.maxQueueWaitMs,
+    healthIntervalMs: options.healthIntervalMs ?? POOL_DEFAULTS.healthIntervalMs,
+    drainTimeoutMs: options.drainTimeoutMs ?? POOL_DEFAULTS.drainTimeoutMs,
     killAfterMs: options.killAfterMs ?? 5_000,
     logger,
   });
@@ -82,7 +83,7 @@ export async function createClientWithLmOverride(options: ClientOptions, lmOverr
           runId: runDir.runId,
           runDir: runDir.path,
           startupTimeoutMs: options.localLmStartupTimeoutMs ?? 300_000,
-          healthIntervalMs: options.healthIntervalMs ?? 5_000,
+          healthIntervalMs: options.healthIntervalMs ?? POOL_DEFAULTS.healthIntervalMs,
           restart,
           live,
           env: options.env ?? {},
@@ -134,7 +135,7 @@ export async function createClientWithLmOverride(options: ClientOptions, lmOverr
   const client = new DspyClient(pool, localLm, {
     lm,
     retries,
-    timeoutMs: options.timeoutMs ?? 120_000,
+    timeoutMs: options.timeoutMs ?? POOL_DEFAULTS.timeoutMs,
     sessionTtlMs: options.sessions?.ttlMs ?? 30 * 60_000,
     affinity: options.sessions?.affinity ?? "strict",
     killAfterMs: options.killAfterMs ?? 5_000,

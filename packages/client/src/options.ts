@@ -74,7 +74,11 @@ export interface ClientOptions {
   readonly localLmSlots?: number;
   /** Time the local LM server has to start, a first model download included. Default 300 s. */
   readonly localLmStartupTimeoutMs?: number;
-  /** Calls one worker runs at once; more wait in the queue. Default 4. */
+  /**
+   * Calls one worker runs at once; more wait in the queue. Default 128: LM calls mostly wait
+   * on the network, and a worker whose CPU saturates holds new calls itself (admission by
+   * event-loop lag; docs/architecture.md, "Concurrency limits").
+   */
   readonly maxConcurrencyPerWorker?: number;
   /** Calls that may wait for a free worker; more are rejected with ResourceExhausted. Default 1000. */
   readonly maxQueueSize?: number;

@@ -1,6 +1,7 @@
 import type { Transport } from "@connectrpc/connect";
 import { DspyClient } from "./client.js";
 import { type ClientOptions, defaultLogger } from "./options.js";
+import { POOL_DEFAULTS } from "./pool/defaults.js";
 import { Pool } from "./pool/pool.js";
 import { TransportPoolWorker } from "./pool/transport-pool-worker.js";
 import { checkRetries } from "./retries.js";
@@ -10,7 +11,7 @@ export interface TransportClientOptions
     ClientOptions,
     "lm" | "retries" | "timeoutMs" | "maxQueueSize" | "maxQueueWaitMs" | "healthIntervalMs" | "drainTimeoutMs" | "sessions" | "logger"
   > {
-  /** Calls one worker runs at once; more wait in the pool's queue. Default 4. */
+  /** Calls one worker runs at once; more wait in the pool's queue. Default 128, as for createClient. */
   readonly maxConcurrency?: number;
 }
 
@@ -25,21 +26,21 @@ export async function createClientOnTransport(
 ): Promise<DspyClient> {
   const logger = options.logger ?? defaultLogger;
   const pool = new Pool({
-    maxQueueSize: options.maxQueueSize ?? 1000,
-    maxQueueWaitMs: options.maxQueueWaitMs ?? 30_000,
-    healthIntervalMs: options.healthIntervalMs ?? 5_000,
-    drainTimeoutMs: options.drainTimeoutMs ?? 10_000,
+    maxQueueSize: options.maxQueueSize ?? POOL_DEFAULTS.maxQueueSize,
+    maxQueueWaitMs: options.maxQueueWaitMs ?? POOL_DEFAULTS.maxQueueWaitMs,
+    healthIntervalMs: options.healthIntervalMs ?? POOL_DEFAULTS.healthIntervalMs,
+    drainTimeoutMs: options.drainTimeoutMs ?? POOL_DEFAULTS.drainTimeoutMs,
     killAfterMs: 0,
     logger,
   });
   const list = Array.isArray(transports) ? (transports as readonly Transport[]) : [transports as Transport];
-  const capacity = options.maxConcurrency ?? 4;
+  const capacity = options.maxConcurrency ?? POOL_DEFAULTS.maxConcurrencyPerWorker;
   const events = { changed: pool.changed };
   await pool.start(list.map((transport, i) => new TransportPoolWorker(`t${i}`, capacity, transport, events, logger)));
   return new DspyClient(pool, undefined, {
     lm: options.lm,
     retries: checkRetries(options.retries),
-    timeoutMs: options.timeoutMs ?? 120_000,
+    timeoutMs: options.timeoutMs ?? POOL_DEFAULTS.timeoutMs,
     sessionTtlMs: options.sessions?.ttlMs ?? 30 * 60_000,
     affinity: options.sessions?.affinity ?? "strict",
     killAfterMs: 0,

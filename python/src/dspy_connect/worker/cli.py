@@ -26,7 +26,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--worker-id", default=f"w-{os.getpid()}")
     p.add_argument("--run-id", default="", help="the pool run that owns this worker (used to sweep orphans)")
     p.add_argument("--lm", default=os.environ.get("DSPY_CONNECT_LM", ""), help="default LM: 'local' or a LiteLLM model")
-    p.add_argument("--max-concurrency", type=int, default=8, help="DSPy calls run at once (thread pool size)")
+    p.add_argument(
+        "--max-concurrency",
+        type=int,
+        default=128,
+        help="DSPy calls run at once on threads (the client's maxConcurrencyPerWorker)",
+    )
     p.add_argument("--exit-with-stdin", action="store_true", help="exit when stdin closes (the parent died)")
     p.add_argument(
         "--import",
