@@ -41,6 +41,12 @@ def start(set_up_cache: Callable[[], None], then: Callable[[], None] | None = No
     threading.Thread(target=_load, args=(set_up_cache, then), name="warmup", daemon=True).start()
 
 
+def run_here(set_up_cache: Callable[[], None], then: Callable[[], None] | None = None) -> None:
+    """Warms up on the calling thread (the zygote's main thread: it forks only once no
+    thread of ours is left)."""
+    _load(set_up_cache, then)
+
+
 def wait_done() -> None:
     """Blocks until the warm-up has finished, failed or not."""
     _outcome.done.wait()
