@@ -17,6 +17,8 @@ export interface ManagedSpawnOptions {
   readonly startupTimeoutMs: number;
   /** Where to record the pid, so a later run can sweep an orphan. */
   readonly pidFile?: string;
+  /** Every other stdout line, for a process that reports more than its readiness (a zygote). */
+  readonly onStdoutLine?: (line: string) => void;
   readonly logger: Logger;
 }
 
@@ -161,6 +163,8 @@ function waitReady<Ready>(child: ChildProcess, tail: string[], opts: ManagedSpaw
         settled = true;
         clearTimeout(timer);
         resolve(JSON.parse(line.slice(opts.readyPrefix.length)) as Ready);
+      } else if (opts.onStdoutLine) {
+        opts.onStdoutLine(line);
       } else {
         opts.logger.debug?.(`[${opts.name}] ${line}`);
       }
