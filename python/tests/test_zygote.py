@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -77,6 +78,7 @@ async def test_a_forked_worker_is_warmed_up_before_its_first_call(zygote: Zygote
         stub = worker_pb2_grpc.WorkerServiceStub(channel)
         info = await stub.Describe(worker_pb2.DescribeRequest())  # not waiting for a warm-up
         assert info.warmed_up
+        assert info.warm_up_pid == zygote.proc.pid  # the warm-up ran in the zygote, not here
         assert info.worker_id == "z-warm"
         request = worker_pb2.CallRequest(
             module=common_pb2.ModuleSpec(type="predict", signature="question -> answer"),
@@ -101,3 +103,10 @@ def test_a_bad_request_is_refused_and_the_zygote_forks_the_next(zygote: Zygote, 
     child, ready = zygote.fork("z-after-bad")
     child.close()
     assert zygote.next_line(ZYGOTE_EXIT) == {"pid": ready["pid"], "code": 0}
+
+
+def test_a_killed_child_is_reported_with_its_signal(zygote: Zygote) -> None:
+    child, ready = zygote.fork("z-killed")
+    os.kill(ready["pid"], signal.SIGKILL)
+    assert zygote.next_line(ZYGOTE_EXIT) == {"pid": ready["pid"], "code": -signal.SIGKILL}
+    child.close()

@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import selectors
+import signal
 import socket
 import sys
 from typing import Any, cast
@@ -79,17 +80,32 @@ def _serve(listener: socket.socket, exit_with_stdin: bool) -> None:
     selector.register(listener, selectors.EVENT_READ, "accept")
     if exit_with_stdin:
         selector.register(sys.stdin.fileno(), selectors.EVENT_READ, "stdin")
+    # A child's death wakes the loop at once: the client learns how a killed worker died
+    # before it reports the failed call (it waits only a moment for that).
+    wake, woken = socket.socketpair()
+    for end in (wake, woken):
+        end.setblocking(False)
+    signal.set_wakeup_fd(woken.fileno())
+    signal.signal(signal.SIGCHLD, _wake_only)
+    selector.register(wake, selectors.EVENT_READ, "child")
     while True:
         for key, _ in selector.select(REAP_SECONDS):
             if key.data == "stdin" and not os.read(sys.stdin.fileno(), 4096):
                 return  # the client died
+            if key.data == "child":
+                with contextlib.suppress(BlockingIOError):
+                    wake.recv(4096)
             if key.data == "accept":
                 conn, _ = listener.accept()
-                _fork_worker(listener, conn)
+                _fork_worker(listener, conn, (wake, woken))
         _reap()
 
 
-def _fork_worker(listener: socket.socket, conn: socket.socket) -> None:
+def _wake_only(_signum: int, _frame: object) -> None:
+    """A Python handler, so SIGCHLD is delivered and writes to the wake-up socket."""
+
+
+def _fork_worker(listener: socket.socket, conn: socket.socket, wake: tuple[socket.socket, socket.socket]) -> None:
     from .fork_safety import ForkUnsafe, check_fork_safe  # noqa: PLC0415
 
     try:
@@ -103,14 +119,17 @@ def _fork_worker(listener: socket.socket, conn: socket.socket) -> None:
         return
     pid = os.fork()
     if pid == 0:
-        _become_worker(listener, conn, argv, env)
+        _become_worker([listener, *wake], conn, argv, env)
     conn.close()
     log.info("forked worker pid %d", pid)
 
 
-def _become_worker(listener: socket.socket, conn: socket.socket, argv: list[str], env: dict[str, str]) -> None:
+def _become_worker(zygote_sockets: list[socket.socket], conn: socket.socket, argv: list[str], env: dict[str, str]) -> None:
     try:
-        listener.close()
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        for own in zygote_sockets:
+            own.close()
         os.setsid()  # its own process group: the client signals it, and sweeps it, by its pid
         conn.settimeout(None)
         os.dup2(conn.fileno(), 0)
