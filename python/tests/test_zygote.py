@@ -36,9 +36,9 @@ class Zygote:
         conn.sendall(payload)
         return conn
 
-    def fork(self, slot: str) -> tuple[socket.socket, dict]:
-        argv = ["--uds", str(self.folder / f"{slot}.sock"), "--worker-id", slot, "--exit-with-stdin"]
-        conn = self.request(json.dumps({"argv": argv, "env": {}}).encode() + b"\n")
+    def fork(self, slot: str, *more_argv: str, env: dict[str, str] | None = None) -> tuple[socket.socket, dict]:
+        argv = ["--uds", str(self.folder / f"{slot}.sock"), "--worker-id", slot, "--exit-with-stdin", *more_argv]
+        conn = self.request(json.dumps({"argv": argv, "env": env or {}}).encode() + b"\n")
         for line in conn.makefile("r"):
             if line.startswith(READY_PREFIX):
                 return conn, json.loads(line[len(READY_PREFIX) :])
@@ -93,7 +93,7 @@ async def test_a_forked_worker_is_warmed_up_before_its_first_call(zygote: Zygote
 
 @pytest.mark.parametrize(
     "payload",
-    [b"not json\n", b'{"argv": "--uds x"}\n', b'{"argv": [], "env": {"A": 1}}\n', b"[1, 2]\n"],
+    [b"not json\n", b'{"argv": "--uds x"}\n', b'{"argv": [], "env": {"A": 1}}\n', b'{"argv": [], "unset": "A"}\n', b"[1, 2]\n"],
 )
 def test_a_bad_request_is_refused_and_the_zygote_forks_the_next(zygote: Zygote, payload: bytes) -> None:
     conn = zygote.request(payload)
@@ -110,3 +110,14 @@ def test_a_killed_child_is_reported_with_its_signal(zygote: Zygote) -> None:
     os.kill(ready["pid"], signal.SIGKILL)
     assert zygote.next_line(ZYGOTE_EXIT) == {"pid": ready["pid"], "code": -signal.SIGKILL}
     child.close()
+
+
+async def test_a_child_gets_the_environment_and_plugins_of_its_request(zygote: Zygote) -> None:
+    # The plugin reads the variable when the child imports it: the request's env is set by then.
+    env = {"DSPY_CONNECT_TEST_WORKER_VERSION": "9.9.9"}
+    conn, ready = zygote.fork("z-env", "--import", "dspy_connect.testing.version_skew", env=env)
+    async with grpc.aio.insecure_channel(ready["address"]) as channel:
+        info = await worker_pb2_grpc.WorkerServiceStub(channel).Describe(worker_pb2.DescribeRequest())
+        assert info.worker_version == "9.9.9"
+    conn.close()
+    assert zygote.next_line(ZYGOTE_EXIT) == {"pid": ready["pid"], "code": 0}

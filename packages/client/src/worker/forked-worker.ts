@@ -1,13 +1,16 @@
 import type { Socket } from "node:net";
 import type { ExitInfo } from "../process/managed-process.js";
-import type { WorkerReady } from "./worker-process.js";
+import type { WorkerProcess, WorkerReady } from "./worker-process.js";
+
+const CRASH_LINES = 5;
 
 /**
  * A worker forked by a zygote. The client's connection to it is its stdin and stdout:
  * ending the connection is the stdin EOF that stops it. It leads its own process group, so
- * signals reach it by its pid as they reach a spawned worker. Its stderr is the zygote's.
+ * signals reach it by its pid as they reach a spawned worker. Its stderr is the zygote's:
+ * `stderr` picks its own lines out of the zygote's last ones.
  */
-export class ForkedWorker {
+export class ForkedWorker implements WorkerProcess {
   private exitInfo: ExitInfo | undefined;
   readonly exited: Promise<ExitInfo>;
 
@@ -16,6 +19,7 @@ export class ForkedWorker {
     readonly ready: WorkerReady,
     private readonly connection: Socket,
     exit: Promise<ExitInfo>,
+    private readonly stderr: () => readonly string[],
   ) {
     this.exited = exit.then((info) => {
       this.exitInfo = info;
@@ -38,9 +42,10 @@ export class ForkedWorker {
     return info.code === null ? "exited (its zygote is gone, so its code is unknown)" : `exited with code ${info.code}`;
   }
 
-  /** No stderr tail: a forked worker writes its log to the zygote's stderr. */
+  /** "killed by SIGKILL" plus its last log lines, from the zygote's stderr. */
   describeCrash(): string {
-    return this.describeExit();
+    const tail = this.stderr().slice(-CRASH_LINES).join("\n");
+    return `${this.describeExit()}${tail ? `\n--- last stderr of ${this.name} ---\n${tail}` : ""}`;
   }
 
   signalGroup(signal: NodeJS.Signals): void {

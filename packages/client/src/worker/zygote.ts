@@ -3,14 +3,20 @@ import { createConnection, type Socket } from "node:net";
 import { constants } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { Code, ConnectError } from "../errors.js";
-import type { Logger } from "../options.js";
-import { type ExitInfo, ManagedProcess } from "../process/managed-process.js";
+import { Code } from "../errors.js";
+import { childEnvironment, type ExitInfo, ManagedProcess } from "../process/managed-process.js";
+import { type Env, envDiff } from "./env-diff.js";
+import { ForkError } from "./fork-error.js";
 import { ForkedWorker } from "./forked-worker.js";
-import type { WorkerCommand } from "./worker-command.js";
-import { READY_PREFIX, type WorkerReady } from "./worker-process.js";
-
-// A sketch of the client side of docs/zygote-design.md: not used by the pool yet.
+import {
+  type PoolProcessOptions,
+  poolArgs,
+  READY_PREFIX,
+  type SpawnOptions,
+  WORKER_ENV,
+  type WorkerReady,
+  workerArgs,
+} from "./worker-process.js";
 
 export const ZYGOTE_READY_PREFIX = "DSPY_CONNECT_ZYGOTE_READY ";
 const EXIT_PREFIX = "DSPY_CONNECT_ZYGOTE_EXIT ";
@@ -18,40 +24,31 @@ const ERROR_PREFIX = "DSPY_CONNECT_ZYGOTE_ERROR ";
 // A child's connection closes a moment before the zygote reaps it and reports its code.
 const EXIT_REPORT_GRACE_MS = 1_000;
 
-export interface ZygoteOptions {
-  readonly python: WorkerCommand;
-  readonly runId: string;
-  readonly runDir: string;
-  readonly lm: string | undefined;
-  readonly imports: readonly string[];
-  readonly pythonPath: readonly string[];
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly startupTimeoutMs: number;
-  readonly logger: Logger;
-}
-
-export interface ForkOptions {
-  readonly slot: string;
-  readonly maxConcurrency: number;
-  readonly startupTimeoutMs: number;
-}
-
 interface ZygoteReady {
   readonly pid: number;
   readonly control: string;
 }
 
-/** One per pool: a warm Python process that forks workers ready to serve. */
+/**
+ * A warm Python process that forks workers ready to serve (docs/zygote-design.md): one per
+ * pool, started with the pool's options, so a fork request carries only what a worker's
+ * own command line would.
+ */
 export class Zygote {
   private readonly exits = new Map<number, (info: ExitInfo) => void>();
-  private process!: ManagedProcess<ZygoteReady>;
 
-  private constructor(private readonly opts: ZygoteOptions) {}
+  private constructor(
+    private readonly opts: PoolProcessOptions,
+    readonly process: ManagedProcess<ZygoteReady>,
+    private readonly startEnv: Env,
+  ) {}
 
-  static async start(opts: ZygoteOptions): Promise<Zygote> {
-    const zygote = new Zygote(opts);
+  static async start(opts: PoolProcessOptions): Promise<Zygote> {
     const [command, ...prefix] = opts.python.argv as [string, ...string[]];
-    zygote.process = await ManagedProcess.spawn<ZygoteReady>({
+    let zygote: Zygote | undefined;
+    const env = { ...WORKER_ENV, ...opts.env };
+    const startEnv = childEnvironment(env);
+    const child = await ManagedProcess.spawn<ZygoteReady>({
       name: "zygote",
       command,
       args: [
@@ -61,43 +58,46 @@ export class Zygote {
         "--control",
         join(opts.runDir, "zygote.sock"),
         "--exit-with-stdin",
-        "--run-id",
-        opts.runId,
-        ...(opts.lm ? ["--lm", opts.lm] : []),
-        ...opts.pythonPath.flatMap((folder) => ["--python-path", folder]),
-        ...opts.imports.flatMap((m) => ["--import", m]),
+        ...poolArgs(opts),
       ],
-      env: opts.env,
+      env,
       readyPrefix: ZYGOTE_READY_PREFIX,
       startupTimeoutMs: opts.startupTimeoutMs,
       pidFile: join(opts.runDir, "zygote.pid"),
-      onStdoutLine: (line) => zygote.onLine(line),
+      onStdoutLine: (line) => zygote?.onLine(line),
       logger: opts.logger,
     });
+    zygote = new Zygote(opts, child, startEnv);
     return zygote;
+  }
+
+  get pid(): number {
+    return this.process.pid;
   }
 
   get alive(): boolean {
     return this.process.alive;
   }
 
-  /** Forks a worker and resolves once it has printed its ready line. */
-  async fork(fork: ForkOptions): Promise<ForkedWorker> {
-    const argv = ["--uds", join(this.opts.runDir, `${fork.slot}.sock`), "--worker-id", fork.slot];
-    argv.push("--max-concurrency", String(fork.maxConcurrency), "--exit-with-stdin");
+  /** Forks a worker and resolves once it has printed its ready line; rejects with a ForkError. */
+  async fork(worker: SpawnOptions): Promise<ForkedWorker> {
     const connection = createConnection(this.process.ready.control);
-    connection.write(`${JSON.stringify({ argv, env: {} })}\n`);
-    const ready = await this.readyOf(connection, fork);
+    // The client's environment as it is now, as a spawned worker would get it.
+    const { env, unset } = envDiff(this.startEnv, childEnvironment({ ...WORKER_ENV, ...worker.env }));
+    connection.write(`${JSON.stringify({ argv: workerArgs(worker), env, unset })}\n`);
+    const ready = await this.readyOf(connection, worker);
     connection.unref(); // like a spawned worker's pipes: a forgotten close() must not hold Node open
-    writeFileSync(join(this.opts.runDir, `${fork.slot}.pid`), String(ready.pid));
-    return new ForkedWorker(`worker ${fork.slot}`, ready, connection, this.exitOf(ready.pid, connection));
+    writeFileSync(join(this.opts.runDir, `${worker.slot}.pid`), String(ready.pid));
+    const ownLines = ` ${worker.slot} `; // its log lines carry its id (it shares the zygote's stderr)
+    const stderr = () => this.process.stderrLines().filter((line) => line.includes(ownLines));
+    return new ForkedWorker(`worker ${worker.slot}`, ready, connection, this.exitOf(ready.pid, connection), stderr);
   }
 
   stop(killAfterMs: number): Promise<void> {
     return this.process.stop(killAfterMs);
   }
 
-  private readyOf(connection: Socket, fork: ForkOptions): Promise<WorkerReady> {
+  private readyOf(connection: Socket, worker: SpawnOptions): Promise<WorkerReady> {
     const lines = createInterface({ input: connection });
     return new Promise<WorkerReady>((resolve, reject) => {
       let settled = false;
@@ -107,18 +107,21 @@ export class Zygote {
         clearTimeout(timer);
         outcome();
       };
-      const fail = (message: string, code: Code) =>
+      const fail = (message: string, code: Code, zygoteAtFault: boolean) =>
         settle(() => {
           connection.destroy();
-          reject(new ConnectError(`worker ${fork.slot}: ${message}`, code));
+          reject(new ForkError(`worker ${worker.slot}: ${message}`, code, zygoteAtFault));
         });
-      const timer = setTimeout(() => fail(`not ready within ${fork.startupTimeoutMs} ms`, Code.DeadlineExceeded), fork.startupTimeoutMs);
-      connection.once("error", (error) => fail(`cannot reach the zygote: ${error.message}`, Code.Unavailable));
-      connection.once("close", () => fail("the forked worker closed before it was ready", Code.Unavailable));
+      const timer = setTimeout(
+        () => fail(`not ready within ${worker.startupTimeoutMs} ms of its fork`, Code.DeadlineExceeded, false),
+        worker.startupTimeoutMs,
+      );
+      connection.once("error", (error) => fail(`cannot reach the zygote: ${error.message}`, Code.Unavailable, true));
+      connection.once("close", () => fail("the forked worker closed before it was ready", Code.Unavailable, !this.alive));
       lines.on("line", (line) => {
         if (line.startsWith(READY_PREFIX)) settle(() => resolve(JSON.parse(line.slice(READY_PREFIX.length)) as WorkerReady));
-        else if (line.startsWith(ERROR_PREFIX)) fail(`the zygote refused: ${line.slice(ERROR_PREFIX.length)}`, Code.Internal);
-        else this.opts.logger.debug?.(`[worker ${fork.slot}] ${line}`);
+        else if (line.startsWith(ERROR_PREFIX)) fail(`the zygote refused: ${line.slice(ERROR_PREFIX.length)}`, Code.Internal, true);
+        else this.opts.logger.debug?.(`[worker ${worker.slot}] ${line}`);
       });
     });
   }

@@ -5,7 +5,8 @@ Usage: python -m dspy_connect.worker.zygote --control PATH [--exit-with-stdin] [
 The worker options (--lm, --import, --lm-cache-*) are the pool's; the warm-up uses them.
 The zygote prints `DSPY_CONNECT_ZYGOTE_READY {"pid", "control"}` once it listens on the Unix
 socket PATH (in a private 0700 folder). A client connects and sends one JSON line
-{"argv": [worker options], "env": {name: value}}; the zygote forks, and the child runs
+{"argv": [worker options], "env": {name: value}, "unset": [name]} (env and unset: how the
+client's environment differs from the zygote's now); the zygote forks, and the child runs
 the worker as `python -m dspy_connect.worker` would, with that connection as its stdin and
 stdout: its ready line arrives on it, and the client closing it is the stdin EOF that
 stops a worker started with --exit-with-stdin. Each child leads a session of its own. The
@@ -23,6 +24,7 @@ import selectors
 import signal
 import socket
 import sys
+from dataclasses import dataclass
 from typing import Any, cast
 
 from ..env_defaults import apply_env_defaults
@@ -35,6 +37,15 @@ EXIT_PREFIX = "DSPY_CONNECT_ZYGOTE_EXIT "
 MAX_REQUEST_BYTES = 64 * 1024
 REAP_SECONDS = 0.2
 log = logging.getLogger("dspy_connect.zygote")
+
+
+@dataclass(frozen=True)
+class WorkerRequest:
+    """One fork request: the worker's command line, and its environment's changes."""
+
+    argv: list[str]
+    env: dict[str, str]
+    unset: list[str]
 
 
 class BadRequest(ValueError):
@@ -110,7 +121,7 @@ def _fork_worker(listener: socket.socket, conn: socket.socket, wake: tuple[socke
 
     try:
         conn.settimeout(5.0)
-        argv, env = _read_request(conn)
+        request = _read_request(conn)
         check_fork_safe()
     except (ValueError, OSError, ForkUnsafe) as exc:
         log.warning("refused a worker request: %s", exc)
@@ -119,12 +130,12 @@ def _fork_worker(listener: socket.socket, conn: socket.socket, wake: tuple[socke
         return
     pid = os.fork()
     if pid == 0:
-        _become_worker([listener, *wake], conn, argv, env)
+        _become_worker([listener, *wake], conn, request)
     conn.close()
     log.info("forked worker pid %d", pid)
 
 
-def _become_worker(zygote_sockets: list[socket.socket], conn: socket.socket, argv: list[str], env: dict[str, str]) -> None:
+def _become_worker(zygote_sockets: list[socket.socket], conn: socket.socket, request: WorkerRequest) -> None:
     try:
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -135,15 +146,17 @@ def _become_worker(zygote_sockets: list[socket.socket], conn: socket.socket, arg
         os.dup2(conn.fileno(), 0)
         os.dup2(conn.fileno(), 1)
         conn.close()
-        os.environ.update(env)
+        os.environ.update(request.env)
+        for name in request.unset:
+            os.environ.pop(name, None)
         from .__main__ import main as run_worker  # noqa: PLC0415
 
-        run_worker(argv)  # exits the process
+        run_worker(request.argv)  # exits the process
     finally:
         os._exit(70)  # only if the worker raised before it could exit
 
 
-def _read_request(conn: socket.socket) -> tuple[list[str], dict[str, str]]:
+def _read_request(conn: socket.socket) -> WorkerRequest:
     data = b""
     while not data.endswith(b"\n"):
         chunk = conn.recv(4096)
@@ -156,14 +169,16 @@ def _read_request(conn: socket.socket) -> tuple[list[str], dict[str, str]]:
     if not isinstance(request, dict):
         raise BadRequest("the request must be a JSON object")
     fields = cast("dict[str, object]", request)
-    argv, env = fields.get("argv"), fields.get("env", {})
+    argv, env, unset = fields.get("argv"), fields.get("env", {}), fields.get("unset", [])
     if not isinstance(argv, list) or not all(isinstance(a, str) for a in cast("list[object]", argv)):
         raise BadRequest('"argv" must be a list of strings')
     if not isinstance(env, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in cast("dict[object, object]", env).items()
     ):
         raise BadRequest('"env" must map strings to strings')
-    return cast("list[str]", argv), cast("dict[str, str]", env)
+    if not isinstance(unset, list) or not all(isinstance(n, str) for n in cast("list[object]", unset)):
+        raise BadRequest('"unset" must be a list of strings')
+    return WorkerRequest(cast("list[str]", argv), cast("dict[str, str]", env), cast("list[str]", unset))
 
 
 def _reap() -> None:
