@@ -36,7 +36,7 @@ export async function createClientOnTransport(
   const capacity = options.maxConcurrency ?? 4;
   const events = { changed: pool.changed };
   await pool.start(list.map((transport, i) => new TransportPoolWorker(`t${i}`, capacity, transport, events, logger)));
-  return new DspyClient(pool, undefined, {
+  return new DspyClient(pool, undefined, undefined, {
     lm: options.lm,
     retries: checkRetries(options.retries),
     timeoutMs: options.timeoutMs ?? 120_000,
