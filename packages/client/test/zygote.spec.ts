@@ -118,6 +118,14 @@ describe("a pool with a zygote (the default)", () => {
     expect([info.pid, info.warmUpPid]).toEqual([forked, back.pid]);
     await callOn(client, "w1");
   }, 120_000);
+
+  it("stops its zygote with its workers on close()", async () => {
+    const pids = [...client.stats().workers.map((w) => w.pid!), client.stats().zygote!.pid!];
+    expect(pids.every(isAlive)).toBe(true);
+    await client.close();
+    await waitFor(() => !pids.some(isAlive), 5_000);
+    expect(client.stats().zygote!.status).toBe("stopped");
+  });
 });
 
 describe("a pool with zygote: false", () => {
