@@ -22,6 +22,7 @@ from .conftest import READY_PREFIX
 
 ZYGOTE_READY = "DSPY_CONNECT_ZYGOTE_READY "
 ZYGOTE_EXIT = "DSPY_CONNECT_ZYGOTE_EXIT "
+ZYGOTE_FORKED = "DSPY_CONNECT_ZYGOTE_FORKED "
 
 
 @dataclass
@@ -39,9 +40,12 @@ class Zygote:
     def fork(self, slot: str, *more_argv: str, env: dict[str, str] | None = None) -> tuple[socket.socket, dict]:
         argv = ["--uds", str(self.folder / f"{slot}.sock"), "--worker-id", slot, "--exit-with-stdin", *more_argv]
         conn = self.request(json.dumps({"argv": argv, "env": env or {}}).encode() + b"\n")
+        forked = None
         for line in conn.makefile("r"):
+            if line.startswith(ZYGOTE_FORKED):
+                forked = json.loads(line[len(ZYGOTE_FORKED) :])["pid"]
             if line.startswith(READY_PREFIX):
-                return conn, json.loads(line[len(READY_PREFIX) :])
+                return conn, {**json.loads(line[len(READY_PREFIX) :]), "forked_pid": forked}
         raise AssertionError("the child closed its connection before its ready line")
 
     def next_line(self, prefix: str) -> dict:
@@ -73,6 +77,7 @@ def zygote() -> Iterator[Zygote]:
 async def test_a_forked_worker_is_warmed_up_before_its_first_call(zygote: Zygote) -> None:
     conn, ready = zygote.fork("z-warm")
     assert ready["pid"] != zygote.proc.pid
+    assert ready["forked_pid"] == ready["pid"]  # told before the ready line
     assert os.getsid(ready["pid"]) == ready["pid"]  # a session and process group of its own
     async with grpc.aio.insecure_channel(ready["address"]) as channel:
         stub = worker_pb2_grpc.WorkerServiceStub(channel)

@@ -1,9 +1,10 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DescribeResponse } from "@dspy-connect/core-proto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { DspyClient } from "../src/index.js";
+import { Code, type DspyClient } from "../src/index.js";
+import { forkFailureOf } from "../src/worker/fork-error.js";
 import { resolveWorkerCommand } from "../src/worker/worker-command.js";
 import { Zygote } from "../src/worker/zygote.js";
 import { isAlive, python, quietLogger, startClient, testEnv, waitFor } from "./helpers.js";
@@ -43,6 +44,22 @@ describe("a zygote", () => {
     second.signalGroup("SIGKILL");
     expect(await second.exited).toEqual({ code: null, signal: "SIGKILL" });
     expect(zygote.alive).toBe(true);
+  }, 30_000);
+
+  it("kills a forked worker that hangs before its ready line, and goes on forking", async () => {
+    const plugins = mkdtempSync(join(tmpdir(), "dc-zygote-plugins-"));
+    writeFileSync(join(plugins, "hang_at_import.py"), "import time\n\ntime.sleep(3600)\n");
+    const hung = { ...pool, slot: "z2", maxConcurrency: 4, imports: ["hang_at_import"], pythonPath: [plugins], startupTimeoutMs: 2_000 };
+    const error = await zygote.fork(hung).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: Code.DeadlineExceeded });
+    const failure = forkFailureOf(error)!;
+    expect(failure.zygoteAtFault).toBe(false);
+    const pid = failure.pid!;
+    expect(pid).toBeGreaterThan(0);
+    await waitFor(() => !isAlive(pid), 5_000); // killed, and reaped by the zygote
+    const next = await zygote.fork({ ...pool, slot: "z3", maxConcurrency: 4 });
+    next.signalGroup("SIGKILL");
+    expect(await next.exited).toEqual({ code: null, signal: "SIGKILL" });
   }, 30_000);
 });
 
@@ -117,6 +134,22 @@ describe("a pool with a zygote (the default)", () => {
     const info = (await describeAll(client)).get("w1")!;
     expect([info.pid, info.warmUpPid]).toEqual([forked, back.pid]);
     await callOn(client, "w1");
+  }, 120_000);
+
+  it("restarts a zygote it cannot reach, and spawns the worker meanwhile", async () => {
+    await waitFor(() => client.stats().zygote!.status === "ready", 60_000);
+    const broken = client.stats().zygote!;
+    // Its control socket gone (its path is on its command line): a fork cannot connect.
+    const args = readFileSync(`/proc/${broken.pid}/cmdline`, "utf8").split("\0");
+    unlinkSync(args[args.indexOf("--control") + 1]!);
+    const spawned = await killAndAwaitRestart(client, "w0");
+    expect((await describeAll(client)).get("w0")!.warmUpPid).toBe(spawned);
+    await waitFor(() => client.stats().zygote!.status === "ready" && client.stats().zygote!.pid !== broken.pid, 60_000);
+    expect(isAlive(broken.pid!)).toBe(false);
+    expect(client.stats().zygote!.restarts).toBe(broken.restarts + 1);
+    const forked = await killAndAwaitRestart(client, "w0");
+    expect((await describeAll(client)).get("w0")!.warmUpPid).toBe(client.stats().zygote!.pid);
+    expect(forked).not.toBe(spawned);
   }, 120_000);
 
   it("stops its zygote with its workers on close()", async () => {

@@ -1,5 +1,5 @@
 import type { Logger } from "../options.js";
-import { ForkError } from "../worker/fork-error.js";
+import { forkFailureOf } from "../worker/fork-error.js";
 import { type SpawnOptions, spawnWorker, type WorkerProcess } from "../worker/worker-process.js";
 import type { ZygoteKeeper } from "./zygote-keeper.js";
 
@@ -20,7 +20,7 @@ export class WorkerLauncher {
         return await zygote.fork(opts);
       } catch (error) {
         const message = (error as Error).message;
-        if (error instanceof ForkError && error.zygoteAtFault) this.zygote?.broken(zygote, message);
+        if (forkFailureOf(error)?.zygoteAtFault) this.zygote?.broken(zygote, message);
         this.logger.warn?.(`${message}\nspawning worker ${opts.slot} instead`);
       }
     }

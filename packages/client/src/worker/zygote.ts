@@ -6,7 +6,7 @@ import { createInterface } from "node:readline";
 import { Code } from "../errors.js";
 import { childEnvironment, type ExitInfo, ManagedProcess } from "../process/managed-process.js";
 import { type Env, envDiff } from "./env-diff.js";
-import { ForkError } from "./fork-error.js";
+import { forkError } from "./fork-error.js";
 import { ForkedWorker } from "./forked-worker.js";
 import {
   type PoolProcessOptions,
@@ -21,6 +21,7 @@ import {
 export const ZYGOTE_READY_PREFIX = "DSPY_CONNECT_ZYGOTE_READY ";
 const EXIT_PREFIX = "DSPY_CONNECT_ZYGOTE_EXIT ";
 const ERROR_PREFIX = "DSPY_CONNECT_ZYGOTE_ERROR ";
+const FORKED_PREFIX = "DSPY_CONNECT_ZYGOTE_FORKED ";
 // A child's connection closes a moment before the zygote reaps it and reports its code.
 const EXIT_REPORT_GRACE_MS = 1_000;
 
@@ -79,7 +80,7 @@ export class Zygote {
     return this.process.alive;
   }
 
-  /** Forks a worker and resolves once it has printed its ready line; rejects with a ForkError. */
+  /** Forks a worker and resolves once it has printed its ready line; rejects with a forkError. */
   async fork(worker: SpawnOptions): Promise<ForkedWorker> {
     const connection = createConnection(this.process.ready.control);
     // The client's environment as it is now, as a spawned worker would get it.
@@ -98,9 +99,9 @@ export class Zygote {
   }
 
   private readyOf(connection: Socket, worker: SpawnOptions): Promise<WorkerReady> {
-    const lines = createInterface({ input: connection });
     return new Promise<WorkerReady>((resolve, reject) => {
       let settled = false;
+      let forked: number | undefined; // the child's pid, told before its ready line
       const settle = (outcome: () => void) => {
         if (settled) return;
         settled = true;
@@ -110,16 +111,21 @@ export class Zygote {
       const fail = (message: string, code: Code, zygoteAtFault: boolean) =>
         settle(() => {
           connection.destroy();
-          reject(new ForkError(`worker ${worker.slot}: ${message}`, code, zygoteAtFault));
+          if (forked) killGroup(forked); // hung before its ready line: it never reads its stdin
+          reject(forkError(`worker ${worker.slot}${forked ? ` (pid ${forked})` : ""}: ${message}`, code, { zygoteAtFault, pid: forked }));
         });
       const timer = setTimeout(
         () => fail(`not ready within ${worker.startupTimeoutMs} ms of its fork`, Code.DeadlineExceeded, false),
         worker.startupTimeoutMs,
       );
-      connection.once("error", (error) => fail(`cannot reach the zygote: ${error.message}`, Code.Unavailable, true));
+      // "on": a socket may emit more than one error (connect, then write), and any later one too.
+      connection.on("error", (error) => fail(`cannot reach the zygote: ${error.message}`, Code.Unavailable, true));
       connection.once("close", () => fail("the forked worker closed before it was ready", Code.Unavailable, !this.alive));
+      // readline forwards its input's errors: handled above, so not thrown from here.
+      const lines = createInterface({ input: connection }).on("error", () => {});
       lines.on("line", (line) => {
         if (line.startsWith(READY_PREFIX)) settle(() => resolve(JSON.parse(line.slice(READY_PREFIX.length)) as WorkerReady));
+        else if (line.startsWith(FORKED_PREFIX)) forked = (JSON.parse(line.slice(FORKED_PREFIX.length)) as { pid: number }).pid;
         else if (line.startsWith(ERROR_PREFIX)) fail(`the zygote refused: ${line.slice(ERROR_PREFIX.length)}`, Code.Internal, true);
         else this.opts.logger.debug?.(`[worker ${worker.slot}] ${line}`);
       });
@@ -149,6 +155,17 @@ export class Zygote {
     const resolve = this.exits.get(pid);
     this.exits.delete(pid);
     resolve?.(info);
+  }
+}
+
+/** SIGKILL to a forked child's group, or to the child alone if it has not called setsid() yet. */
+function killGroup(pid: number): void {
+  for (const target of [-pid, pid]) {
+    try {
+      process.kill(target, "SIGKILL");
+    } catch {
+      // ESRCH: gone, or no group of its own yet
+    }
   }
 }
 

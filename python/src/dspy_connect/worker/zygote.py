@@ -8,8 +8,9 @@ socket PATH (in a private 0700 folder). A client connects and sends one JSON lin
 {"argv": [worker options], "env": {name: value}, "unset": [name]} (env and unset: how the
 client's environment differs from the zygote's now); the zygote forks, and the child runs
 the worker as `python -m dspy_connect.worker` would, with that connection as its stdin and
-stdout: its ready line arrives on it, and the client closing it is the stdin EOF that
-stops a worker started with --exit-with-stdin. Each child leads a session of its own. The
+stdout: `DSPY_CONNECT_ZYGOTE_FORKED {"pid"}` (from the zygote) and the child's ready line
+arrive on it, and the client closing it is the stdin EOF that stops a worker started with
+--exit-with-stdin. Each child leads a session of its own. The
 zygote reaps its children and prints `DSPY_CONNECT_ZYGOTE_EXIT {"pid", "code"}` for each.
 """
 
@@ -34,6 +35,7 @@ __all__ = ["main"]
 
 READY_PREFIX = "DSPY_CONNECT_ZYGOTE_READY "
 EXIT_PREFIX = "DSPY_CONNECT_ZYGOTE_EXIT "
+FORKED_PREFIX = "DSPY_CONNECT_ZYGOTE_FORKED "
 MAX_REQUEST_BYTES = 64 * 1024
 REAP_SECONDS = 0.2
 log = logging.getLogger("dspy_connect.zygote")
@@ -131,6 +133,8 @@ def _fork_worker(listener: socket.socket, conn: socket.socket, wake: tuple[socke
     pid = os.fork()
     if pid == 0:
         _become_worker([listener, *wake], conn, request)
+    # The child's pid, before its ready line: a client that gives up waiting can still kill it.
+    _send_quietly(conn, f"{FORKED_PREFIX}{json.dumps({'pid': pid})}\n")
     conn.close()
     log.info("forked worker pid %d", pid)
 
