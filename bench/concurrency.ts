@@ -7,7 +7,7 @@
 // rounds interleaved in the same run. Medians over rounds; first-token percentiles over all calls.
 //   node bench/concurrency.ts [--levels 1,16,64,256] [--reps 3] [--min-calls 16]
 //     [--workers 2 | --workers 1,2] [--per-worker N] [--chunks 18] [--delay-ms 25]
-//     [--restart] [--soak [N]]     (--soak: N streamed calls at 64 concurrent, default 100000)
+//     [--restart [--zygote on|off|both]] [--soak [N]]     (--soak: N streamed calls at 64 concurrent, default 100000)
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { startDirect } from "./concurrency-direct.ts";
@@ -30,6 +30,7 @@ const { values } = parseArgs({
     chunks: { type: "string", default: "18" },
     "delay-ms": { type: "string", default: "25" },
     restart: { type: "boolean", default: false },
+    zygote: { type: "string", default: "both" },
     soak: { type: "string" },
   },
 });
@@ -41,11 +42,14 @@ const perWorker = values["per-worker"] === undefined ? undefined : Number(values
 const chunks = Number(values.chunks);
 const delayMs = Number(values["delay-ms"]);
 
+// --restart: pools with the zygote (the default), without, or both alternating.
+const ZYGOTE_MODES: Record<string, boolean[]> = { on: [true], off: [false], both: [true, false] };
+
 const standIn = await startStandIn(chunks, delayMs);
 const loadBefore = loadavg();
 try {
   if (values.soak !== undefined) await soak(standIn, Number(values.soak), perWorker);
-  else if (values.restart) await measureRestart(standIn, reps);
+  else if (values.restart) await measureRestart(standIn, reps, ZYGOTE_MODES[values.zygote] ?? [true, false]);
   else await compare();
 } finally {
   standIn.stop();

@@ -53,6 +53,20 @@ export function run(cmd: string, args: string[], env: Record<string, string> = {
 export const rssMiB = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
 export const tsRssMiB = (): number => process.memoryUsage().rss / 1024 / 1024;
 
+/**
+ * RSS, PSS (shared pages split among the processes that map them) and USS (private pages)
+ * of a process in MiB, from /proc/<pid>/smaps_rollup: what a forked worker really adds.
+ */
+export function memoryMiB(pid: number): { rss: number; pss: number; uss: number } {
+  const fields = new Map<string, number>();
+  for (const line of readFileSync(`/proc/${pid}/smaps_rollup`, "utf8").split("\n").slice(1)) {
+    const [name, kb] = line.split(/\s+/);
+    if (name && kb) fields.set(name.replace(/:$/, ""), Number(kb) / 1024);
+  }
+  const get = (name: string) => fields.get(name) ?? 0;
+  return { rss: get("Rss"), pss: get("Pss"), uss: get("Private_Clean") + get("Private_Dirty") };
+}
+
 /** Resident memory of a process and all its descendants in MiB, from /proc. */
 export function treeRssMiB(root: number): number {
   const children = new Map<number, number[]>();

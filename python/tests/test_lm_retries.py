@@ -107,6 +107,7 @@ async def test_describe_waits_for_the_warm_up_and_names_the_default_lms_missing_
         async with connect(worker) as stub:
             info = await stub.Describe(worker_pb2.DescribeRequest(wait_for_warm_up=True))
             assert info.warmed_up
+            assert info.warm_up_pid == info.pid  # a spawned worker warms itself up
             assert {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} <= set(info.lm_missing_keys)
     finally:
         worker.stop()

@@ -12,7 +12,9 @@ import { POOL_DEFAULTS } from "./pool/defaults.js";
 import { killOnExit, Pool, type PoolStats } from "./pool/pool.js";
 import { LocalPoolWorker, type PoolWorker, RemotePoolWorker } from "./pool/pool-worker.js";
 import { createRunDir, removeRunDir, runtimeBase, sweepOrphans } from "./pool/runtime-dir.js";
-import type { ManagedProcess } from "./process/managed-process.js";
+import { WorkerLauncher } from "./pool/worker-launcher.js";
+import { ZygoteKeeper, type ZygoteStatus } from "./pool/zygote-keeper.js";
+import type { LiveProcesses } from "./process/live-processes.js";
 import { checkRetries } from "./retries.js";
 import { openRun, type RunChannel, type RunStartInit, withDefaults } from "./run/open-run.js";
 import { Session, type SessionOptions } from "./session/session.js";
@@ -26,6 +28,12 @@ export interface ClientStats extends PoolStats {
     readonly restarts: number;
     readonly pid: number | undefined;
     readonly apiBase: string;
+  };
+  /** The pool's zygote, which forks warm local workers (unless `zygote: false`). */
+  readonly zygote?: {
+    readonly status: ZygoteStatus;
+    readonly restarts: number;
+    readonly pid: number | undefined;
   };
 }
 
@@ -67,7 +75,7 @@ export async function createClientWithLmOverride(options: ClientOptions, lmOverr
   const base = runtimeBase(logger);
   sweepOrphans(base, logger);
   const runDir = createRunDir(base);
-  const live = new Set<ManagedProcess>();
+  const live: LiveProcesses = new Set();
   const unhookExit = killOnExit(live);
   const restart = { initialMs: options.restart?.initialDelayMs ?? 250, maxMs: options.restart?.maxDelayMs ?? 10_000 };
   const startupTimeoutMs = options.startupTimeoutMs ?? 60_000;
@@ -91,32 +99,25 @@ export async function createClientWithLmOverride(options: ClientOptions, lmOverr
         })
       : undefined;
   const events = { changed: pool.changed };
+  // Every local worker shares these; a zygote is started with them (workers differ only in slot).
+  const poolProcess = {
+    python,
+    runId: runDir.runId,
+    runDir: runDir.path,
+    lm: lmModel(lm),
+    imports: options.imports ?? [],
+    pythonPath: (options.pythonPath ?? ["."]).map((folder) => resolve(folder)),
+    env: { ...options.env, ...localLm?.workerEnv() },
+    startupTimeoutMs,
+    logger,
+  };
+  const zygote = localCount > 0 && options.zygote !== false ? new ZygoteKeeper(poolProcess, restart, live, logger) : undefined;
+  const launcher = new WorkerLauncher(zygote, logger);
   const workers: PoolWorker[] = [];
   for (let i = 0; i < localCount; i++) {
-    workers.push(
-      new LocalPoolWorker(
-        `w${i}`,
-        capacity,
-        {
-          python,
-          slot: `w${i}`,
-          runId: runDir.runId,
-          runDir: runDir.path,
-          lm: lmModel(lm),
-          // Python threads beyond the pool's own limit only queue inside the worker.
-          maxConcurrency: capacity,
-          imports: options.imports ?? [],
-          pythonPath: (options.pythonPath ?? ["."]).map((folder) => resolve(folder)),
-          env: { ...options.env, ...localLm?.workerEnv() },
-          startupTimeoutMs,
-          logger,
-        },
-        restart,
-        live,
-        events,
-        logger,
-      ),
-    );
+    // Python threads beyond the pool's own limit only queue inside the worker.
+    const spawnOptions = { ...poolProcess, slot: `w${i}`, maxConcurrency: capacity };
+    workers.push(new LocalPoolWorker(`w${i}`, capacity, spawnOptions, launcher, restart, live, events, logger));
   }
   for (const [i, r] of remote.entries()) {
     workers.push(new RemotePoolWorker(`r${i}`, r.maxConcurrency ?? capacity, r.url, r.token, events, logger));
@@ -125,14 +126,15 @@ export async function createClientWithLmOverride(options: ClientOptions, lmOverr
     unhookExit();
     removeRunDir(runDir);
   };
+  zygote?.start();
   try {
     await Promise.all([pool.start(workers), localLm?.start()]);
   } catch (error) {
-    await Promise.allSettled([pool.close(), localLm?.stop(0)]);
+    await Promise.allSettled([pool.close().then(() => zygote?.stop(0)), localLm?.stop(0)]);
     cleanup();
     throw error;
   }
-  const client = new DspyClient(pool, localLm, {
+  const client = new DspyClient(pool, localLm, zygote, {
     lm,
     retries,
     timeoutMs: options.timeoutMs ?? POOL_DEFAULTS.timeoutMs,
@@ -171,6 +173,7 @@ export class DspyClient extends ModuleCaller {
   constructor(
     private readonly pool: Pool,
     private readonly localLm: LocalLmServer | undefined,
+    private readonly zygote: ZygoteKeeper | undefined,
     private readonly settings: ClientSettings,
   ) {
     super();
@@ -226,9 +229,11 @@ export class DspyClient extends ModuleCaller {
 
   stats(): ClientStats {
     const lm = this.localLm;
+    const zygote = this.zygote;
     return {
       ...this.pool.stats(),
       ...(lm && { localLm: { status: lm.status, restarts: lm.restarts, pid: lm.pid, apiBase: lm.apiBase } }),
+      ...(zygote && { zygote: { status: zygote.status, restarts: zygote.restarts, pid: zygote.pid } }),
     };
   }
 
@@ -236,6 +241,7 @@ export class DspyClient extends ModuleCaller {
   close(): Promise<void> {
     this.closed ??= this.pool
       .close()
+      .then(() => this.zygote?.stop(this.settings.killAfterMs))
       .then(() => this.localLm?.stop(this.settings.killAfterMs))
       .finally(this.settings.cleanup);
     return this.closed;

@@ -33,6 +33,7 @@ export type {
 } from "./options.js";
 export type { PoolStats, WorkerStats } from "./pool/pool.js";
 export type { WorkerStatus } from "./pool/pool-worker.js";
+export type { ZygoteStatus } from "./pool/zygote-keeper.js";
 export type { RunChannel, RunRequestInit, RunStartInit } from "./run/open-run.js";
 export { isSession, type SessionLike } from "./session/brand.js";
 export { Session, type SessionOptions } from "./session/session.js";

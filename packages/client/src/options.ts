@@ -118,6 +118,15 @@ export interface ClientOptions {
    * the Node process's working directory.
    */
   readonly pythonPath?: readonly string[];
+  /**
+   * Start local workers by forking them from a zygote: one Python process per pool that
+   * imports DSPy and LiteLLM and runs the warm-up once, so a new or restarted worker serves
+   * its first call without a warm-up of its own (and shares the zygote's memory pages).
+   * When the zygote is down or cannot fork, workers are spawned as with `false`, and it is
+   * restarted in the background. `false`: every worker is its own `python -m
+   * dspy_connect.worker` and warms itself up. Default true.
+   */
+  readonly zygote?: boolean;
   /** Extra environment for local workers. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly logger?: Logger;

@@ -37,7 +37,7 @@ export async function createClientOnTransport(
   const capacity = options.maxConcurrency ?? POOL_DEFAULTS.maxConcurrencyPerWorker;
   const events = { changed: pool.changed };
   await pool.start(list.map((transport, i) => new TransportPoolWorker(`t${i}`, capacity, transport, events, logger)));
-  return new DspyClient(pool, undefined, {
+  return new DspyClient(pool, undefined, undefined, {
     lm: options.lm,
     retries: checkRetries(options.retries),
     timeoutMs: options.timeoutMs ?? POOL_DEFAULTS.timeoutMs,

@@ -13,6 +13,7 @@ fails, and only calls that arrive in the first seconds of a worker's life wait a
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -31,6 +32,7 @@ class _Outcome:
     def __init__(self) -> None:
         self.done = threading.Event()
         self.error: BaseException | None = None
+        self.pid = 0  # the process it ran in: a zygote's children inherit it
 
 
 _outcome = _Outcome()
@@ -39,6 +41,12 @@ _outcome = _Outcome()
 def start(set_up_cache: Callable[[], None], then: Callable[[], None] | None = None) -> None:
     """Warms up in a thread: `set_up_cache`, one completion through LiteLLM, then `then`."""
     threading.Thread(target=_load, args=(set_up_cache, then), name="warmup", daemon=True).start()
+
+
+def run_here(set_up_cache: Callable[[], None], then: Callable[[], None] | None = None) -> None:
+    """Warms up on the calling thread (the zygote's main thread: it forks only once no
+    thread of ours is left)."""
+    _load(set_up_cache, then)
 
 
 def wait_done() -> None:
@@ -50,6 +58,11 @@ def is_done() -> bool:
     return _outcome.done.is_set()
 
 
+def ran_in_pid() -> int:
+    """The pid of the process the warm-up ran in (a zygote's, in a forked worker); 0 before."""
+    return _outcome.pid if _outcome.done.is_set() else 0
+
+
 def wait() -> None:
     _outcome.done.wait()
     if _outcome.error is not None:
@@ -58,6 +71,7 @@ def wait() -> None:
 
 def _load(set_up_cache: Callable[[], None], then: Callable[[], None] | None) -> None:
     started = time.perf_counter()
+    _outcome.pid = os.getpid()
     try:
         set_up_cache()
         _run_one_completion()

@@ -2,6 +2,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import type { Logger } from "../options.js";
 import { type RestartDelay, restartDelay, STABLE_AFTER_MS } from "../process/backoff.js";
+import type { LiveProcesses } from "../process/live-processes.js";
 import { ManagedProcess } from "../process/managed-process.js";
 
 const READY_PREFIX = "DSPY_CONNECT_LM_READY ";
@@ -26,7 +27,7 @@ export interface LocalLmOptions {
   readonly startupTimeoutMs: number;
   readonly healthIntervalMs: number;
   readonly restart: RestartDelay;
-  readonly live: Set<ManagedProcess>;
+  readonly live: LiveProcesses;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly logger: Logger;
 }

@@ -3,12 +3,13 @@ import { Code, ConnectError, workerGoneError } from "../errors.js";
 import type { Logger } from "../options.js";
 import { type RestartDelay, restartDelay, STABLE_AFTER_MS } from "../process/backoff.js";
 import { CpuProgress } from "../process/cpu-time.js";
-import type { ManagedProcess } from "../process/managed-process.js";
+import type { LiveProcesses } from "../process/live-processes.js";
 import type { WorkerPlace } from "../worker/compatibility.js";
 import { connectRemote, connectUnix, type WorkerConnection } from "../worker/connection.js";
 import { handshake, WARM_UP_TIMEOUT_MS } from "../worker/handshake.js";
 import { isHandshakeError } from "../worker/handshake-error.js";
-import { type SpawnOptions, socketPathOf, spawnWorker, type WorkerProcess } from "../worker/worker-process.js";
+import { type SpawnOptions, socketPathOf, type WorkerProcess } from "../worker/worker-process.js";
+import type { WorkerLauncher } from "./worker-launcher.js";
 
 const SERVICE_NAME = "dspy_connect.v1.WorkerService";
 const HEALTH_TIMEOUT_MS = 2_000;
@@ -142,8 +143,9 @@ export class LocalPoolWorker extends PoolWorker {
     id: string,
     capacity: number,
     private readonly spawnOptions: SpawnOptions,
+    private readonly launcher: WorkerLauncher,
     private readonly delays: RestartDelay,
-    private readonly live: Set<ManagedProcess>,
+    private readonly live: LiveProcesses,
     events: WorkerEvents,
     logger: Logger,
   ) {
@@ -199,7 +201,7 @@ export class LocalPoolWorker extends PoolWorker {
   }
 
   private async launch(): Promise<void> {
-    const proc = await spawnWorker(this.spawnOptions);
+    const proc = await this.launcher.launch(this.spawnOptions);
     this.live.add(proc);
     void proc.exited.then(() => this.live.delete(proc));
     const connection = connectUnix(

@@ -1,6 +1,6 @@
 import { Code, ConnectError, isWorkerGoneError, workerGoneError } from "../errors.js";
 import type { Logger } from "../options.js";
-import type { ManagedProcess } from "../process/managed-process.js";
+import type { LiveProcesses } from "../process/live-processes.js";
 import type { WorkerConnection } from "../worker/connection.js";
 import { DispatchQueue } from "./dispatch-queue.js";
 import { type PoolWorker, RemotePoolWorker, type WorkerStatus } from "./pool-worker.js";
@@ -214,8 +214,8 @@ function abortedWithin(signal: AbortSignal, ms: number): Promise<void> {
   });
 }
 
-/** Kills every live child group (workers, LM server) if Node exits without close(). */
-export function killOnExit(live: Set<ManagedProcess>): () => void {
+/** Kills every live child group (workers, zygote, LM server) if Node exits without close(). */
+export function killOnExit(live: LiveProcesses): () => void {
   const handler = () => {
     for (const proc of live) proc.signalGroup("SIGKILL");
   };

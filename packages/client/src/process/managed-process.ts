@@ -17,7 +17,14 @@ export interface ManagedSpawnOptions {
   readonly startupTimeoutMs: number;
   /** Where to record the pid, so a later run can sweep an orphan. */
   readonly pidFile?: string;
+  /** Every other stdout line, for a process that reports more than its readiness (a zygote). */
+  readonly onStdoutLine?: (line: string) => void;
   readonly logger: Logger;
+}
+
+/** The environment a child starts with: the client's as it is now, then the child's own. */
+export function childEnvironment(own: Readonly<Record<string, string | undefined>>): Record<string, string | undefined> {
+  return { ...process.env, PYTHONUNBUFFERED: "1", ...own };
 }
 
 export interface ExitInfo {
@@ -67,6 +74,11 @@ export class ManagedProcess<Ready = unknown> {
     return signal ? `killed by ${signal}` : `exited with code ${code}`;
   }
 
+  /** The last lines the process wrote to stderr (up to STDERR_TAIL_LINES), oldest first. */
+  stderrLines(): readonly string[] {
+    return [...this.tail];
+  }
+
   /** The last lines the process wrote to stderr, for crash reports. */
   private stderrTail(lines = 5): string {
     return this.tail.slice(-lines).join("\n");
@@ -106,7 +118,7 @@ export class ManagedProcess<Ready = unknown> {
       // Node only, which then shuts children down in order.
       detached: true,
       stdio: ["pipe", "pipe", "pipe"],
-      env: { ...process.env, PYTHONUNBUFFERED: "1", ...opts.env },
+      env: childEnvironment(opts.env),
     });
     child.on("error", () => {}); // reported through the ready promise
     if (child.pid && opts.pidFile) writeFileSync(opts.pidFile, String(child.pid));
@@ -161,6 +173,8 @@ function waitReady<Ready>(child: ChildProcess, tail: string[], opts: ManagedSpaw
         settled = true;
         clearTimeout(timer);
         resolve(JSON.parse(line.slice(opts.readyPrefix.length)) as Ready);
+      } else if (opts.onStdoutLine) {
+        opts.onStdoutLine(line);
       } else {
         opts.logger.debug?.(`[${opts.name}] ${line}`);
       }

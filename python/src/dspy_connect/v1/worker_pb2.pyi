@@ -15,7 +15,7 @@ class DescribeRequest(_message.Message):
     def __init__(self, wait_for_warm_up: _Optional[bool] = ...) -> None: ...
 
 class DescribeResponse(_message.Message):
-    __slots__ = ("worker_id", "worker_version", "dspy_version", "python_version", "grpc_version", "pid", "capabilities", "lm", "module_types", "tools", "metrics", "commands", "active_sessions", "max_concurrency", "active_runs", "busy_threads", "runs_total", "runs_cancelled", "rss_bytes", "calls_abandoned", "protocol_version", "warmed_up", "lm_missing_keys", "waiting", "loop_lag_ms")
+    __slots__ = ("worker_id", "worker_version", "dspy_version", "python_version", "grpc_version", "pid", "capabilities", "lm", "module_types", "tools", "metrics", "commands", "active_sessions", "max_concurrency", "active_runs", "busy_threads", "runs_total", "runs_cancelled", "rss_bytes", "calls_abandoned", "protocol_version", "warmed_up", "lm_missing_keys", "warm_up_pid", "waiting", "loop_lag_ms")
     WORKER_ID_FIELD_NUMBER: _ClassVar[int]
     WORKER_VERSION_FIELD_NUMBER: _ClassVar[int]
     DSPY_VERSION_FIELD_NUMBER: _ClassVar[int]
@@ -39,6 +39,7 @@ class DescribeResponse(_message.Message):
     PROTOCOL_VERSION_FIELD_NUMBER: _ClassVar[int]
     WARMED_UP_FIELD_NUMBER: _ClassVar[int]
     LM_MISSING_KEYS_FIELD_NUMBER: _ClassVar[int]
+    WARM_UP_PID_FIELD_NUMBER: _ClassVar[int]
     WAITING_FIELD_NUMBER: _ClassVar[int]
     LOOP_LAG_MS_FIELD_NUMBER: _ClassVar[int]
     worker_id: str
@@ -64,9 +65,10 @@ class DescribeResponse(_message.Message):
     protocol_version: int
     warmed_up: bool
     lm_missing_keys: _containers.RepeatedScalarFieldContainer[str]
+    warm_up_pid: int
     waiting: int
     loop_lag_ms: float
-    def __init__(self, worker_id: _Optional[str] = ..., worker_version: _Optional[str] = ..., dspy_version: _Optional[str] = ..., python_version: _Optional[str] = ..., grpc_version: _Optional[str] = ..., pid: _Optional[int] = ..., capabilities: _Optional[_Iterable[str]] = ..., lm: _Optional[_Union[_common_pb2.LmConfig, _Mapping]] = ..., module_types: _Optional[_Iterable[str]] = ..., tools: _Optional[_Iterable[str]] = ..., metrics: _Optional[_Iterable[str]] = ..., commands: _Optional[_Iterable[str]] = ..., active_sessions: _Optional[int] = ..., max_concurrency: _Optional[int] = ..., active_runs: _Optional[int] = ..., busy_threads: _Optional[int] = ..., runs_total: _Optional[int] = ..., runs_cancelled: _Optional[int] = ..., rss_bytes: _Optional[int] = ..., calls_abandoned: _Optional[int] = ..., protocol_version: _Optional[int] = ..., warmed_up: _Optional[bool] = ..., lm_missing_keys: _Optional[_Iterable[str]] = ..., waiting: _Optional[int] = ..., loop_lag_ms: _Optional[float] = ...) -> None: ...
+    def __init__(self, worker_id: _Optional[str] = ..., worker_version: _Optional[str] = ..., dspy_version: _Optional[str] = ..., python_version: _Optional[str] = ..., grpc_version: _Optional[str] = ..., pid: _Optional[int] = ..., capabilities: _Optional[_Iterable[str]] = ..., lm: _Optional[_Union[_common_pb2.LmConfig, _Mapping]] = ..., module_types: _Optional[_Iterable[str]] = ..., tools: _Optional[_Iterable[str]] = ..., metrics: _Optional[_Iterable[str]] = ..., commands: _Optional[_Iterable[str]] = ..., active_sessions: _Optional[int] = ..., max_concurrency: _Optional[int] = ..., active_runs: _Optional[int] = ..., busy_threads: _Optional[int] = ..., runs_total: _Optional[int] = ..., runs_cancelled: _Optional[int] = ..., rss_bytes: _Optional[int] = ..., calls_abandoned: _Optional[int] = ..., protocol_version: _Optional[int] = ..., warmed_up: _Optional[bool] = ..., lm_missing_keys: _Optional[_Iterable[str]] = ..., warm_up_pid: _Optional[int] = ..., waiting: _Optional[int] = ..., loop_lag_ms: _Optional[float] = ...) -> None: ...
 
 class CreateSessionRequest(_message.Message):
     __slots__ = ("session_id", "lm", "ttl_seconds")

@@ -11,13 +11,15 @@ from ..env_defaults import apply_env_defaults
 from .cli import parse_args
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """Runs a worker until it stops, then exits the process (also in a zygote's child)."""
     apply_env_defaults()  # before anything imports numpy or litellm
-    args = parse_args()
+    args = parse_args(argv)
     logging.basicConfig(
         level=os.environ.get("DSPY_CONNECT_LOG_LEVEL", "INFO"),
         format=f"%(asctime)s {args.worker_id} %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
+        force=True,  # a zygote's child replaces the zygote's format with its own worker id
     )
     logging.getLogger("LiteLLM").setLevel(logging.WARNING)  # one INFO line per completion otherwise
     # DSPy comes with the server and takes seconds to import: after argument errors are reported.

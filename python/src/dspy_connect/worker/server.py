@@ -15,6 +15,7 @@ import sys
 import tempfile
 import threading
 from argparse import Namespace
+from collections.abc import Callable
 from pathlib import Path
 
 import dspy
@@ -119,7 +120,8 @@ async def serve(args: Namespace) -> None:
     ready = {"address": address, "pid": os.getpid(), "worker_id": args.worker_id, "version": protocol.worker_version()}
     print(READY_PREFIX + json.dumps(ready), flush=True)
     log.info("worker %s ready on %s", args.worker_id, address)
-    warmup.start(args.lm_cache.apply, _register_test_providers if os.environ.get(TEST_PROVIDERS_ENV) == "1" else None)
+    if not warmup.is_done():  # a worker forked from a zygote was warmed up before the fork
+        warmup.start(args.lm_cache.apply, test_providers_hook())
 
     await stop.wait()
     log.info("worker %s shutting down", args.worker_id)
@@ -131,6 +133,11 @@ async def serve(args: Namespace) -> None:
         socket_path.unlink(missing_ok=True)
         if not args.uds:
             socket_path.parent.rmdir()
+
+
+def test_providers_hook() -> Callable[[], None] | None:
+    """What the warm-up runs last: the scripted LM providers, when a test harness asks."""
+    return _register_test_providers if os.environ.get(TEST_PROVIDERS_ENV) == "1" else None
 
 
 def _register_test_providers() -> None:

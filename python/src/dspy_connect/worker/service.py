@@ -59,6 +59,7 @@ class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
         warmed_up = warmup.is_done()
         return worker_pb2.DescribeResponse(
             warmed_up=warmed_up,
+            warm_up_pid=warmup.ran_in_pid(),
             # The check imports LiteLLM, which only the warm-up may do (~5 s).
             lm_missing_keys=self._default_lm_missing_keys() if warmed_up else [],
             worker_id=self.worker_id,
