@@ -1,9 +1,12 @@
-"""The run's event channel: DSPy threads put events, the Run handler sends them in frames.
+"""The run's event channel: a run's code puts events, the Run handler sends them in frames.
 Tool calls travel on it too, so a call always follows the events that led to it.
 
 Bounded, so a slow consumer makes the producer wait (HTTP/2 flow control stalls the
-sender, the buffer fills, `put` blocks) and memory stays flat. The sender takes every
-event that is waiting, so when the consumer lags many events share one frame.
+sender, the buffer fills) and memory stays flat. A run on a thread waits in `put`; a run
+on the event loop awaits room in `aput` (its token stream), while what DSPy's sync
+callbacks put there (a few events per step) goes past the bound rather than block the
+loop. The sender takes every event that is waiting, so when the consumer lags many
+events share one frame.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ class EventChannel:
         # Set while the sender sleeps; a put wakes it. Waking only then keeps the
         # per-event cost off the event loop.
         self._waiter: asyncio.Future[None] | None = None
+        # Producers on the loop awaiting room (aput); the sender wakes them as it takes.
+        self._rooms: list[asyncio.Future[None]] = []
 
     @property
     def count(self) -> int:
@@ -45,8 +50,12 @@ class EventChannel:
 
     def put(self, item: run_pb2.Event | run_pb2.RunResponse) -> None:
         """Queues an event, stamped with its sequence number and time (ms since the run
-        started), or a frame of its own (a tool call, in order with the events); blocks
-        while the buffer is full."""
+        started), or a frame of its own (a tool call, in order with the events). On a
+        thread it blocks while the buffer is full; on the loop it cannot wait (the sender
+        runs there), so the item goes past the bound: the run's next `aput` waits."""
+        if self.on_loop():
+            self._put_here(item)
+            return
         with self._cond:
             while len(self._items) >= self._capacity and not self._closed:
                 self._cond.wait()
@@ -54,15 +63,35 @@ class EventChannel:
         if waiter is not None:
             self._loop.call_soon_threadsafe(_wake, waiter)
 
-    def try_put(self, event: run_pb2.Event) -> bool:
-        """`put` for the event loop, which must not block: False when the buffer is full."""
-        with self._cond:
-            if len(self._items) >= self._capacity and not self._closed:
-                return False
-            waiter = self._append(event)
+    async def aput(self, item: run_pb2.Event | run_pb2.RunResponse) -> None:
+        """`put` for a run on the event loop: awaits room without blocking the loop. From
+        another thread's loop (a run on a thread) it is `put`, blocking that thread."""
+        if not self.on_loop():
+            self.put(item)
+            return
+        while True:
+            with self._cond:
+                if self._closed or len(self._items) < self._capacity:
+                    waiter = self._append(item)
+                    break
+                room = self._loop.create_future()
+                self._rooms.append(room)
+            await room
         if waiter is not None:
             _wake(waiter)
-        return True
+
+    def on_loop(self) -> bool:
+        """Whether the caller runs on the sender's event loop (where nothing may block)."""
+        try:
+            return asyncio.get_running_loop() is self._loop
+        except RuntimeError:  # a thread with no loop
+            return False
+
+    def _put_here(self, item: run_pb2.Event | run_pb2.RunResponse) -> None:
+        with self._cond:
+            waiter = self._append(item)
+        if waiter is not None:
+            _wake(waiter)  # on the loop already: no cross-thread wake-up
 
     def _append(self, item: run_pb2.Event | run_pb2.RunResponse) -> asyncio.Future[None] | None:
         """Queues `item` (under the lock); returns the sender's waiter to wake, if it sleeps."""
@@ -85,7 +114,7 @@ class EventChannel:
                 if items:
                     first = items.popleft()
                     if isinstance(first, run_pb2.RunResponse):
-                        self._cond.notify_all()
+                        self._made_room()
                         return first
                     batch = [first]
                     while items and len(batch) < MAX_EVENTS_PER_FRAME:
@@ -94,7 +123,7 @@ class EventChannel:
                             break  # a tool call: the next frame
                         batch.append(following)
                         items.popleft()
-                    self._cond.notify_all()
+                    self._made_room()
                     break
                 if self._closed:
                     return None
@@ -102,14 +131,25 @@ class EventChannel:
             await waiter
         return run_pb2.RunResponse(events=run_pb2.EventBatch(events=batch))
 
+    def _made_room(self) -> None:
+        """Wakes producers waiting for room (under the lock; called on the loop)."""
+        self._cond.notify_all()
+        rooms, self._rooms = self._rooms, []
+        for room in rooms:
+            _wake(room)
+
     def close(self) -> None:
         """No more puts; the sender drains what is left. Blocked producers get ChannelClosed."""
         with self._cond:
             self._closed = True
             self._cond.notify_all()
             waiter, self._waiter = self._waiter, None
-        if waiter is not None:
-            self._loop.call_soon_threadsafe(_wake, waiter)
+            rooms, self._rooms = self._rooms, []
+        for future in [*rooms, *([waiter] if waiter is not None else [])]:
+            if self.on_loop():
+                _wake(future)
+            else:
+                self._loop.call_soon_threadsafe(_wake, future)
 
     def abandon(self) -> None:
         """The client is gone: drop what is buffered and release blocked producers."""

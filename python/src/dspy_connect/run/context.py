@@ -53,6 +53,13 @@ class RunContext(CancelScope):
     def token(self, path: str, field: str, delta: str, last: bool) -> None:
         self.channel.put(run_pb2.Event(token=run_pb2.TokenEvent(path=path, field=field, delta=delta, last=last)))
 
+    async def atoken(self, path: str, field: str, delta: str, last: bool) -> None:
+        """`token` for a stream driven on an event loop: awaits room on the run's loop."""
+        await self.channel.aput(run_pb2.Event(token=run_pb2.TokenEvent(path=path, field=field, delta=delta, last=last)))
+
+    async def astatus(self, message: str) -> None:
+        await self.channel.aput(run_pb2.Event(status=run_pb2.StatusEvent(message=message)))
+
     def status(self, message: str) -> None:
         self.channel.put(run_pb2.Event(status=run_pb2.StatusEvent(message=message)))
 
