@@ -2,7 +2,12 @@
 # (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
 """Streams one DSPy module call with dspy.streamify: token deltas per output field, then
 the prediction. Listeners and the streamify wrapper are made per run: a finished listener
-ignores later calls and concurrent calls would share its state (dspy#8425)."""
+ignores later calls and concurrent calls would share its state (dspy#8425).
+
+Two paths. A module with an async path runs on the worker's event loop
+(`stream_module_on_loop`): streamify awaits its `acall`, and the LM's stream is awaited
+there too, with no thread in between. A module with only a sync `forward` runs on a pool
+thread (`stream_module`), on a loop kept per thread, with the module in an anyio thread."""
 
 from __future__ import annotations
 
@@ -33,6 +38,15 @@ def stream_module(run: RunContext, module: dspy.Module, inputs: dict[str, Any], 
     return run_in_thread_loop(_drive(run, run, stream, paths))
 
 
+async def stream_module_on_loop(run: RunContext, module: dspy.Module, inputs: dict[str, Any]) -> Any:
+    """stream_module for a module with an async path (run/async_path.py), awaited on the
+    worker's event loop with the run's dspy.context set; returns the prediction. Cancelling
+    the run cancels this task, which closes the LM's HTTP request at once."""
+    stream, paths = _streamed(module, inputs, "", on_loop=True)
+    with STATS.busy():
+        return await _drive(run, run, stream, paths)
+
+
 async def astream_module(
     run: RunContext, module: dspy.Module, inputs: dict[str, Any], path: str = "", scope: CancelScope | None = None
 ) -> Any:
@@ -43,13 +57,16 @@ async def astream_module(
     return await _drive(run, scope or run, stream, paths)
 
 
-def _streamed(module: dspy.Module, inputs: dict[str, Any], path: str) -> tuple[AsyncIterator[Any], dict[str, str]]:
+def _streamed(
+    module: dspy.Module, inputs: dict[str, Any], path: str, on_loop: bool = False
+) -> tuple[AsyncIterator[Any], dict[str, str]]:
     """`module(**inputs)` as dspy.streamify's stream of chunks, status and the prediction,
-    with each predictor's path."""
+    with each predictor's path. `on_loop`: streamify awaits the module's own `acall`;
+    else the module runs in a thread of the current loop."""
     listeners, paths = listeners_for(module, path)
     # streamify needs only `acall` and `named_predictors` (its annotation says dspy.Module),
     # and the program it returns takes the module's inputs as keywords.
-    program: Any = _ThreadedProgram(module)
+    program: Any = module if on_loop else _ThreadedProgram(module)
     streamed: Any = dspy.streamify(program, stream_listeners=listeners, is_async_program=True, async_streaming=True)
     return streamed(**inputs), paths
 
@@ -92,9 +109,9 @@ async def _drive(run: RunContext, scope: CancelScope, stream: Any, paths: dict[s
                     delta = json_fields.setdefault((path, field), JsonFieldText()).delta(delta, item.is_last_chunk)
                     if item.is_last_chunk:
                         del json_fields[(path, field)]
-                run.token(path, field, delta, item.is_last_chunk)
+                await run.atoken(path, field, delta, item.is_last_chunk)
             elif isinstance(item, StatusMessage):
-                run.status(item.message)
+                await run.astatus(item.message)
             elif isinstance(item, dspy.Prediction):
                 prediction = item
     except asyncio.CancelledError:

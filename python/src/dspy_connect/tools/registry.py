@@ -21,6 +21,7 @@ from ..errors import InvalidArgument, echo
 from ..registry import Registry
 from .bridge import current_bridge
 from .bridged_tool import BridgedTool
+from .python_tool import PythonTool
 from .streamed_tool import streamed
 from .tool_names import tool_name_problem
 
@@ -43,7 +44,7 @@ def register_tool(fn: Any = None, *, name: str | None = None, description: str |
         problem = tool_name_problem(name or func.__name__)
         if problem is not None:
             raise ValueError(problem)  # at import: the plugin's mistake
-        tool = dspy.Tool(streamed(func, name or func.__name__), name=name, desc=description)
+        tool = PythonTool(func=streamed(func, name or func.__name__), name=name, desc=description)
         TOOLS.add(tool.name or func.__name__, tool)
         return func
 

@@ -3,14 +3,17 @@
 """The Run RPC: one bidi stream per run.
 
 The client sends `start`, then maybe `tool_result`s and a `cancel`. The worker sends event
-frames, `tool_call`s, and exactly one `done`, always last. The operation runs in a worker
-thread; this coroutine only moves frames, so the event loop stays free.
+frames, `tool_call`s, and exactly one `done`, always last. A module run is a task on the
+event loop (DSPy's async path; operations/module.py sends a module with only a sync
+`forward` to a thread); the other operations run in a worker thread. This coroutine only
+moves frames.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -41,8 +44,10 @@ from .grpc_types import Context
 log = logging.getLogger("dspy_connect.worker")
 
 Operation = Callable[[RunContext, Any], RunOutcome]
+# Operations that start on the event loop; they get `in_thread` for work that must not.
+LoopOperation = Callable[[RunContext, Any, Callable[..., Awaitable[Any]]], Awaitable[RunOutcome]]
+LOOP_OPERATIONS: dict[str, LoopOperation] = {"module": run_module}
 OPERATIONS: dict[str, Operation] = {
-    "module": run_module,
     "batch": run_batch,
     "optimize": run_optimize,
     "command": run_command_op,
@@ -107,15 +112,15 @@ class RunHandler:
         remaining = _time_remaining(context)
         deadline = time.monotonic() + remaining if remaining is not None else None
         try:
-            run, operation, op = self._prepare(start, channel, deadline, trace)
+            run, work_of, op = self._prepare(start, channel, deadline, trace)
         except WorkerError as exc:
             done = _done_error(exc.code.value[0], exc.message, type(exc).__name__, 0)
             _finish(trace, done.done)
             await context.write(done)
             return asyncio.create_task(_drain(requests))
         reader = asyncio.create_task(_read(requests, run))
-        work = asyncio.ensure_future(self.in_thread(_as_current, operation, run, op))
-        work.add_done_callback(lambda _: channel.close())
+        work = asyncio.ensure_future(work_of(run, op))
+        work.add_done_callback(functools.partial(_ended, channel))
         try:
             while (frame := await channel.take()) is not None:
                 await context.write(frame)
@@ -144,10 +149,14 @@ class RunHandler:
 
     def _prepare(
         self, start: run_pb2.RunStart, channel: EventChannel, deadline: float | None, trace: RunTrace
-    ) -> tuple[RunContext, Operation, Any]:
-        kind = start.WhichOneof("operation")
-        operation = OPERATIONS.get(kind or "")
-        if operation is None:
+    ) -> tuple[RunContext, Callable[[RunContext, Any], Awaitable[RunOutcome]], Any]:
+        """The run, what starts its work (an awaitable of its outcome), and its operation's message."""
+        kind = start.WhichOneof("operation") or ""
+        if kind in LOOP_OPERATIONS:
+            work_of = functools.partial(_on_loop, LOOP_OPERATIONS[kind], self.in_thread)
+        elif kind in OPERATIONS:
+            work_of = functools.partial(self.in_thread, _as_current, OPERATIONS[kind])
+        else:
             raise InvalidArgument(f"run operation {kind!r} is not supported by this worker")
         session = self.sessions.get(start.session_id) if start.session_id else None
         settings = lm.settings_from_proto(start.lm) if start.HasField("lm") else None
@@ -155,7 +164,7 @@ class RunHandler:
         chosen = lm.with_retries(
             next((c for c in candidates if c is not None), None), start.retries if start.HasField("retries") else None
         )
-        return RunContext(channel, chosen, session, start.tools, deadline, trace), operation, getattr(start, kind)
+        return RunContext(channel, chosen, session, start.tools, deadline, trace), work_of, getattr(start, kind)
 
     async def _outcome(self, work: asyncio.Future[RunOutcome], run: RunContext, count: int) -> run_pb2.RunResponse:
         try:
@@ -183,6 +192,21 @@ def _as_current(operation: Operation, run: RunContext, op: Any) -> RunOutcome:
         return operation(run, op)
 
 
+def _ended(channel: EventChannel, work: asyncio.Future[RunOutcome]) -> None:
+    """The work is over: the sender drains the channel. Its outcome counts as seen, since a
+    run whose client went away is never awaited (asyncio would log it as lost)."""
+    channel.close()
+    if not work.cancelled():
+        work.exception()
+
+
+async def _on_loop(operation: LoopOperation, in_thread: Callable[..., Awaitable[Any]], run: RunContext, op: Any) -> RunOutcome:
+    """_as_current for an operation awaited on the event loop. This task has a copy of the
+    handler's context, so the run's dspy.context and span are its own."""
+    with dspy.context(**{BRIDGE_SETTING: run.tools}, trace=[]), run.trace.active():
+        return await operation(run, op, in_thread)
+
+
 def _finish(trace: RunTrace, done: run_pb2.RunDone) -> None:
     if done.HasField("error"):
         error = done.error
@@ -202,8 +226,8 @@ async def _read(requests: AsyncIterator[run_pb2.RunRequest], run: RunContext) ->
             elif kind == "tool_output":
                 event = run.tools.output_event(request.tool_output)
                 # Bounded: when the reader lags, wait for room without blocking the loop.
-                if event is not None and not run.channel.try_put(event):
-                    await asyncio.to_thread(run.channel.put, event)
+                if event is not None:
+                    await run.channel.aput(event)
             elif kind == "cancel":
                 run.cancel(request.cancel.reason or "the client cancelled the run")
     except (asyncio.CancelledError, grpc.aio.AioRpcError, ChannelClosed):
