@@ -1,6 +1,6 @@
-"""The run path: module runs with an async path are tasks on the worker's event loop, not
-pool threads. Many interleave on one worker, a cancel stops the LM's HTTP request, and an
-agent waiting for a TypeScript tool holds no thread."""
+"""The run path: module runs and unary calls with an async path are tasks on the worker's
+event loop, not pool threads. Many interleave on one worker, a cancel stops the LM's HTTP
+request, and an agent waiting for a TypeScript tool holds no thread."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ import json
 import grpc
 import pytest
 
-from dspy_connect.v1 import common_pb2, run_pb2
+from dspy_connect.v1 import common_pb2, run_pb2, worker_pb2
 
 from .conftest import connect, start_worker
+from .expect import poll
 from .run_client import request_queue, run, until_none
 from .sse_lm_server import SlowChatServer
 
@@ -124,3 +125,17 @@ async def test_a_cancel_stops_the_lms_http_request(one_thread_worker):
         listening.close()
     assert server.sent
     assert server.sent[0] < 500  # the worker hung up mid-reply
+
+
+async def test_concurrent_unary_calls_are_all_in_flight_on_a_one_thread_worker(one_thread_worker):
+    request = worker_pb2.CallRequest(
+        module=common_pb2.ModuleSpec(type="predict", signature="question -> answer"),
+        inputs_json=b'{"question": "q"}',
+        lm=common_pb2.LmConfig(model="scripted/slow-1500", cache=False),
+    )
+    async with connect(one_thread_worker) as stub:
+        calls = [asyncio.ensure_future(stub.Call(request)) for _ in range(4)]
+        info = await poll(lambda: stub.Describe(worker_pb2.DescribeRequest()), lambda i: i.busy_threads == 4, 100, 0.01)
+        replies = await asyncio.wait_for(asyncio.gather(*calls), GIVE_UP_S)
+    assert info.busy_threads == 4  # all four at once, with one thread in the pool
+    assert all(json.loads(r.outputs_json)["answer"] for r in replies)

@@ -1,9 +1,13 @@
 # pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false, reportUnknownLambdaType=false
 # (DSPy ships no type information: pyright reads much of what it returns as Unknown.)
-"""One unary module call (the Call RPC). Runs in a worker thread, never on the event loop."""
+"""One unary module call (the Call RPC). A module with an async path is awaited on the
+event loop; one with only a sync `forward` runs in a worker thread."""
 
 from __future__ import annotations
 
+import asyncio
+import functools
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +17,8 @@ from .. import warmup
 from ..cancel import CancelScope
 from ..lm import LmSettings, adapter_for, build_lm
 from ..module_io import outputs_of, resolve_module, usage_of, validate_inputs
-from ..run.cancellable import run_cancellable
+from ..run.async_path import has_async_path
+from ..run.cancellable import until_cancelled
 from ..run.stats import STATS
 from ..session import Session
 from ..v1 import common_pb2
@@ -25,15 +30,19 @@ class CallOutcome:
     usage: common_pb2.Usage
 
 
-def execute(
+async def execute(
     spec: common_pb2.ModuleSpec,
     module_id: str,
     session: Session | None,
     inputs: dict[str, Any],
     lm_settings: LmSettings,
     scope: CancelScope,
+    in_thread: Callable[..., Awaitable[Any]],
 ) -> CallOutcome:
-    """Runs one call; `scope` cancelled (the client gave up) stops it, LM request included."""
+    """Runs one call; `scope` cancelled (the client gave up) stops it, LM request included.
+    Await it in a task of its own: it sets the call's dspy.context there."""
+    if not warmup.is_done():
+        await asyncio.to_thread(warmup.wait_done)  # LiteLLM is still loading: not on the loop
     warmup.wait()
     scope.check()
     module, signature = resolve_module(spec, module_id, session)
@@ -44,5 +53,8 @@ def execute(
     # the worker keeps no global one.
     context = dspy.context(lm=lm, adapter=adapter_for(lm_settings), track_usage=True, callbacks=callbacks, trace=[])
     with STATS.busy(), context:
-        prediction = run_cancellable(scope, module, values)
+        if has_async_path(module):
+            prediction = await until_cancelled(scope, module.acall(**values))
+        else:  # stops at its next module, LM or tool start (the scope's callback)
+            prediction = await in_thread(functools.partial(module, **values))
     return CallOutcome(outputs=outputs_of(prediction), usage=usage_of(prediction))

@@ -1,4 +1,5 @@
-"""The WorkerService RPCs. Handlers stay on the event loop; DSPy work goes to threads."""
+"""The WorkerService RPCs. Handlers run on the event loop, and so does DSPy's async path
+(module runs and calls); other DSPy work goes to the `dspy` threads."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import logging
 import os
 import platform
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -133,18 +134,16 @@ class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
         """The Call's work; raises WorkerError (Internal for a failure inside DSPy)."""
         try:
             session = self.sessions.get(request.session_id) if request.session_id else None
-            settings = lm.with_retries(
-                lm.resolve(
-                    lm.settings_from_proto(request.lm) if request.HasField("lm") else None,
-                    session.lm if session else None,
-                    self.default_lm,
-                ),
-                request.retries if request.HasField("retries") else None,
+            chosen = lm.resolve(
+                lm.settings_from_proto(request.lm) if request.HasField("lm") else None,
+                session.lm if session else None,
+                self.default_lm,
             )
+            settings = lm.resolve(lm.with_retries(chosen, request.retries if request.HasField("retries") else None))
             inputs = jsonio.loads_object(request.inputs_json, "inputs_json")
-            outcome = await self.in_thread(
-                trace.call, call.execute, request.module, request.module_id, session, inputs, settings, scope
-            )
+            # A task of its own: the call's dspy.context and span stay in it.
+            work = call.execute(request.module, request.module_id, session, inputs, settings, scope, self.in_thread)
+            outcome = await asyncio.ensure_future(_in_span(trace, work))
             return worker_pb2.CallResponse(
                 outputs_json=jsonio.dumps(outcome.outputs),
                 usage=outcome.usage,
@@ -166,3 +165,8 @@ class WorkerService(worker_pb2_grpc.WorkerServiceServicer):
     def close(self) -> None:
         self.admission.stop()
         self.executor.shutdown(wait=False, cancel_futures=True)
+
+
+async def _in_span(trace: RunTrace, work: Awaitable[T]) -> T:
+    with trace.active():
+        return await work
