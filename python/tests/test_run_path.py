@@ -30,19 +30,22 @@ def one_thread_worker():
     process.stop()
 
 
-def module_start(kind: str, lm: common_pb2.LmConfig | None = None, **start) -> run_pb2.RunStart:
+def module_start(
+    kind: str, lm: common_pb2.LmConfig | None = None, question: str = "one two three four", **start
+) -> run_pb2.RunStart:
     spec = common_pb2.ModuleSpec(type=kind, signature="question -> answer")
-    module = run_pb2.ModuleRun(module=spec, inputs_json=json.dumps({"question": "one two three four"}).encode())
+    module = run_pb2.ModuleRun(module=spec, inputs_json=json.dumps({"question": question}).encode())
     return run_pb2.RunStart(module=module, lm=lm, **start)
 
 
 async def test_concurrent_module_runs_interleave_on_one_worker(one_thread_worker):
-    """Each run's first token comes before any run is done: none waits for a thread."""
-    slow = common_pb2.LmConfig(model="scripted/tokens-20", cache=False)
+    """Each run's first token comes before any run is done: none waits for a thread. Each
+    keeps its own settings: its LM (a per-run chunk delay) and its answer (its own input)."""
     log: list[tuple[str, int]] = []
 
     async def one(stub, index: int) -> run_pb2.RunDone:
-        requests = await request_queue(module_start("chain_of_thought", slow))
+        lm = common_pb2.LmConfig(model=f"scripted/tokens-{20 + index}", cache=False)
+        requests = await request_queue(module_start("chain_of_thought", lm, question=f"run {index} asks"))
         done = None
         async for response in stub.Run(until_none(requests)):
             if response.WhichOneof("kind") == "events" and ("token", index) not in log:
@@ -56,7 +59,7 @@ async def test_concurrent_module_runs_interleave_on_one_worker(one_thread_worker
 
     async with connect(one_thread_worker) as stub:
         dones = await asyncio.wait_for(asyncio.gather(*(one(stub, i) for i in range(6))), GIVE_UP_S)
-    assert all(not d.HasField("error") for d in dones)
+    assert [json.loads(d.result_json)["answer"] for d in dones] == [f"answer: run {i} asks" for i in range(6)]
     first_done = log.index(next(entry for entry in log if entry[0] == "done"))
     assert sorted(i for kind, i in log[:first_done] if kind == "token") == list(range(6))
 
