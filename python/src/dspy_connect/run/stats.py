@@ -31,7 +31,8 @@ class RunStats:
 
     @contextmanager
     def busy(self) -> Generator[None]:
-        """Wraps DSPy work on a thread: it counts until the work really returns."""
+        """Wraps a run's or call's DSPy work, on a thread or a task of the event loop: it
+        counts until the work really returns (Describe's busy_threads, a historical name)."""
         with self._lock:
             self.busy_threads += 1
         try:
