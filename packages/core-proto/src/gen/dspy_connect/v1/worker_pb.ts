@@ -124,7 +124,7 @@ export type DescribeResponse = Message<"dspy_connect.v1.DescribeResponse"> & {
   activeRuns: number;
 
   /**
-   * DSPy work still executing on worker threads, runs and unary calls. A cancelled
+   * DSPy work still executing, runs and unary calls (on the event loop or a thread). A cancelled
    * run's or call's work stops at once or at its next LM chunk, tool or module call;
    * this shows when it really has.
    *
