@@ -60,7 +60,8 @@ export class RunStream<R> extends EventStream<R> {
   /**
    * A `Response` that streams the events as Server-Sent Events (see toSSEStream), for any
    * framework that speaks Web Request/Response. Pass the request's signal: when the HTTP
-   * client goes away, the run is cancelled and the Python work stops.
+   * client goes away, the run is cancelled and the Python work stops. (Named for its format,
+   * with no bare `toResponse` alias: another body format would be a sibling, not a mode.)
    */
   toSSEResponse(init: SSEResponseInit = {}): Response {
     const { keepAliveMs, signal, headers, ...rest } = init;
