@@ -22,6 +22,15 @@ beforeAll(async () => {
     const run = streamChainOfThought(client, "question -> answer", { question }, { lm });
     return run.toSSEResponse({ signal: c.req.raw.signal, keepAliveMs });
   });
+  // No signal passed: the server cancelling the response body must be enough.
+  app.get("/ask-unsignalled", (c) =>
+    streamPredict(
+      client,
+      "question -> answer",
+      { question: c.req.query("q") ?? "" },
+      { lm: { model: "scripted/tokens-100", cache: false } },
+    ).toSSEResponse(),
+  );
   app.get("/explode", () => executeStream(client, "explode").toSSEResponse());
   app.get("/teapot", (c) => c.text("no stream here", 418));
   server = await serveHono(app);
@@ -97,6 +106,17 @@ describe("toSSEResponse in a Hono route, read with readEvents", () => {
       return now.activeRuns === 0 && now.busyThreads === 0 && now.runsCancelled > before.runsCancelled;
     }, 3_000);
     expect(tokens).toBeLessThan(10);
+  });
+
+  it("without the request's signal, the server cancelling the body still cancels the run", async () => {
+    const before = await describeWorker();
+    for await (const event of fetchStream(`${server.url}/ask-unsignalled?q=${encodeURIComponent(longQuestion)}`)) {
+      if (event.type === "token") break; // closes the connection
+    }
+    await waitFor(async () => {
+      const now = await describeWorker();
+      return now.activeRuns === 0 && now.busyThreads === 0 && now.runsCancelled > before.runsCancelled;
+    }, 3_000);
   });
 
   it("a worker error becomes the terminal error event, with its code and cause", async () => {
