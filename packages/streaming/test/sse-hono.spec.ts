@@ -32,6 +32,9 @@ beforeAll(async () => {
     ).toSSEResponse(),
   );
   app.get("/explode", () => executeStream(client, "explode").toSSEResponse());
+  app.get("/keyed", (c) =>
+    c.req.header("x-key") === "k" ? executeStream(client, "echo_args", { key: "k" }).toSSEResponse() : c.text("no key", 401),
+  );
   app.get("/teapot", (c) => c.text("no stream here", 418));
   server = await serveHono(app);
 });
@@ -134,6 +137,11 @@ describe("toSSEResponse in a Hono route, read with readEvents", () => {
     const error = await run.result.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RunError);
     expect(error).toMatchObject({ code: Code.Internal, cause: "ValueError" });
+  });
+
+  it("fetchStream keeps a Request's own headers, and sends accept: text/event-stream", async () => {
+    await expect(fetchStream(new Request(`${server.url}/keyed`, { headers: { "x-key": "k" } })).result).resolves.toEqual({ key: "k" });
+    await expect(fetchStream(`${server.url}/keyed`).result).rejects.toMatchObject({ code: Code.Unauthenticated });
   });
 
   it("a route that answers with an HTTP error ends the stream with an error event", async () => {

@@ -29,7 +29,8 @@ export function fetchStream<R = unknown>(
   init: RequestInit = {},
   options: ReadEventsOptions<R> = {},
 ): EventStream<R> {
-  const headers = new Headers(init.headers);
+  // A Request's own headers stay unless `init` replaces them, as fetch would do.
+  const headers = new Headers(init.headers ?? (input instanceof Request ? input.headers : undefined));
   if (!headers.has("accept")) headers.set("accept", "text/event-stream");
   async function* events(): AsyncGenerator<StreamEvent<R>> {
     let response: Response;
