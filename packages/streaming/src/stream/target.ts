@@ -42,7 +42,7 @@ export function startStream<R>(
   } catch (error) {
     events = failed(ConnectError.from(error));
   }
-  return new RunStream(events, options.onEvent, () => undefined);
+  return new RunStream(events, options.onEvent, () => stop.abort());
 }
 
 export function failed<R>(error: ConnectError): AsyncIterable<StreamEvent<R>> {
