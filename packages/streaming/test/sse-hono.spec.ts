@@ -28,7 +28,7 @@ beforeAll(async () => {
       client,
       "question -> answer",
       { question: c.req.query("q") ?? "" },
-      { lm: { model: "scripted/tokens-100", cache: false } },
+      { lm: { model: "scripted/slow-20000", cache: false } },
     ).toSSEResponse(),
   );
   app.get("/explode", () => executeStream(client, "explode").toSSEResponse());
@@ -111,15 +111,15 @@ describe("toSSEResponse in a Hono route, read with readEvents", () => {
     expect(tokens).toBeLessThan(10);
   });
 
-  it("without the request's signal, the server cancelling the body still cancels the run", async () => {
+  it("without the request's signal, the server cancelling the body still cancels the run, even while the worker is silent", async () => {
     const before = await describeWorker();
-    for await (const event of fetchStream(`${server.url}/ask-unsignalled?q=${encodeURIComponent(longQuestion)}`)) {
-      if (event.type === "token") break; // closes the connection
-    }
+    const response = await fetch(`${server.url}/ask-unsignalled?q=q`); // the LM waits 20 s before its first token
+    await waitFor(async () => (await describeWorker()).activeRuns === 1, 10_000);
+    await response.body!.cancel(); // closes the connection
     await waitFor(async () => {
       const now = await describeWorker();
       return now.activeRuns === 0 && now.busyThreads === 0 && now.runsCancelled > before.runsCancelled;
-    }, 3_000);
+    }, 5_000);
   });
 
   it("a worker error becomes the terminal error event, with its code and cause", async () => {

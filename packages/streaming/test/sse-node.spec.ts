@@ -69,6 +69,18 @@ describe("sendSSE on node:http", () => {
     await Promise.all(served);
   });
 
+  it("a client that leaves while the worker is silent cancels the run at once", async () => {
+    const before = await describeWorker();
+    const response = await fetch(`${url}/?q=q&model=scripted/slow-20000`); // 20 s before any token
+    await waitFor(async () => (await describeWorker()).activeRuns === 1, 10_000);
+    await response.body!.cancel();
+    await waitFor(async () => {
+      const now = await describeWorker();
+      return now.activeRuns === 0 && now.busyThreads === 0 && now.runsCancelled > before.runsCancelled;
+    }, 5_000);
+    await Promise.all(served);
+  });
+
   it("a client that stops reading makes the worker wait ('drain'), then gets every event", async () => {
     const n = 200_000; // ~20 MB of SSE: far more than the socket buffers hold
     const response = await new Promise<IncomingMessage>((resolve) => get(`${url}/?op=flood&n=${n}`, resolve));
