@@ -68,6 +68,12 @@ describe("readEvents on what is not a finished run", () => {
     await expect(run.result).rejects.toMatchObject({ name: "RunError", code: 14 });
   });
 
+  it("a body already read is an error event, not a throw", async () => {
+    const response = new Response("id: 1\ndata: {}\n\n", { headers: { "content-type": "text/event-stream" } });
+    await response.text();
+    await expect(readEvents(response).result).rejects.toMatchObject({ name: "RunError", code: 2 });
+  });
+
   it("an HTTP error status becomes its code, a body that is not SSE an Unknown error", async () => {
     await expect(readEvents(new Response("gone", { status: 404 })).result).rejects.toMatchObject({
       code: 5,

@@ -1,3 +1,4 @@
+import type { EventSourceMessage } from "eventsource-parser";
 import { EventSourceParserStream } from "eventsource-parser/stream";
 import type { StreamEvent } from "../stream/event-types.js";
 import { readerError, statusCode, transportCode } from "./http-error.js";
@@ -22,10 +23,17 @@ export async function* sseEvents<R>(response: Response): AsyncGenerator<StreamEv
     yield readerError(1, "Unknown", `the response is not an event stream (content-type: ${type || "none"})`);
     return;
   }
-  const messages = response.body
-    .pipeThrough(new TextDecoderStream())
-    .pipeThrough(new EventSourceParserStream({ onError: "terminate" }))
-    .getReader();
+  let messages: ReadableStreamDefaultReader<EventSourceMessage>;
+  try {
+    messages = response.body
+      .pipeThrough(new TextDecoderStream())
+      .pipeThrough(new EventSourceParserStream({ onError: "terminate" }))
+      .getReader();
+  } catch (error) {
+    // A body someone else already read or locked.
+    yield readerError(1, "Unknown", error instanceof Error ? error.message : String(error));
+    return;
+  }
   let seq = 0;
   try {
     for (;;) {
