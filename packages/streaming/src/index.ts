@@ -19,6 +19,9 @@ export {
   type StreamOptimizationOptions,
   streamOptimization,
 } from "./operations/optimize.js";
+export { type SendSSEOptions, sendSSE } from "./sse/send-sse.js";
+export type { SSEOptions, SSEResponseInit } from "./sse/sse-readable.js";
+export type { EventStream } from "./stream/event-stream.js";
 export type {
   BranchTakenEvent,
   CustomEvent,
@@ -45,5 +48,6 @@ export type {
   ToolStartEvent,
   TrialEvent,
 } from "./stream/events.js";
+export type { PullOptions } from "./stream/pull-readable.js";
 export { type EventHandler, RunStream } from "./stream/run-stream.js";
 export type { StreamOptions, StreamTarget } from "./stream/target.js";

@@ -72,7 +72,9 @@ export function streamBatch(
   } catch (error) {
     return new RunStream(failed<BatchSummary>(ConnectError.from(error)), options.onEvent);
   }
-  return new RunStream(merge(target, module, items, shards, Math.ceil(concurrency / shards), options), options.onEvent);
+  const stop = new AbortController();
+  const events = merge(target, module, items, shards, Math.ceil(concurrency / shards), options, stop);
+  return new RunStream(events, options.onEvent, () => stop.abort());
 }
 
 async function* merge(
@@ -82,8 +84,8 @@ async function* merge(
   shards: number,
   perShard: number,
   options: BatchOptions,
+  stop: AbortController,
 ): AsyncGenerator<StreamEvent<BatchSummary>> {
-  const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   const total = items.length;
   const finished = new Set<number>();

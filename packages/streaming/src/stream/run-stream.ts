@@ -1,7 +1,10 @@
 import { Code, ConnectError } from "@dspy-connect/client";
-import type { StreamEvent } from "./events.js";
+import { type SSEOptions, type SSEResponseInit, sseHeaders, sseReadable } from "../sse/sse-readable.js";
+import { type EventHandler, EventStream } from "./event-stream.js";
+import type { StreamEvent } from "./event-types.js";
+import { type PullOptions, pullReadable } from "./pull-readable.js";
 
-export type EventHandler<R> = (event: StreamEvent<R>) => void | Promise<void>;
+export type { EventHandler } from "./event-stream.js";
 
 /**
  * A running DSPy operation: an AsyncIterable of typed events that always ends with `done`
@@ -11,66 +14,59 @@ export type EventHandler<R> = (event: StreamEvent<R>) => void | Promise<void>;
  * the Python side instead of growing a buffer. Leaving the loop early cancels the run.
  * If you only await `result` (or gave `onEvent`), the stream reads itself, calling
  * `onEvent` (awaited, so it can apply backpressure too) for each event.
+ *
+ * For a web server, `toReadableStream()` and `toSSEResponse()` read it the same way
+ * (pulled, so backpressure reaches the worker), and cancelling either cancels the run.
  */
-export class RunStream<R> implements AsyncIterable<StreamEvent<R>> {
-  private source: AsyncIterable<StreamEvent<R>> | undefined;
-  private readonly settled: Promise<R>;
-  private settle!: { resolve: (value: R) => void; reject: (error: Error) => void };
-  private drainScheduled = false;
-
+export class RunStream<R> extends EventStream<R> {
+  /**
+   * @param cancelRun aborts the run's RPC now (the worker cancels the Python work); the
+   *   stream then ends with its `error` event (Canceled). Streams that cannot be cancelled
+   *   (a run that never started) leave it out.
+   */
   constructor(
     source: AsyncIterable<StreamEvent<R>>,
-    private readonly onEvent?: EventHandler<R>,
+    onEvent?: EventHandler<R>,
+    private readonly cancelRun: () => void = () => undefined,
   ) {
-    this.source = source;
-    this.settled = new Promise<R>((resolve, reject) => (this.settle = { resolve, reject }));
-    this.settled.catch(() => undefined); // rejection is reported to whoever awaits `result`
-    if (onEvent) this.scheduleDrain();
-  }
-
-  /** The operation's final value. Awaiting it without iterating consumes the stream. */
-  get result(): Promise<R> {
-    this.scheduleDrain();
-    return this.settled;
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<StreamEvent<R>> {
-    const source = this.take();
-    return this.observe(source)[Symbol.asyncIterator]();
-  }
-
-  private take(): AsyncIterable<StreamEvent<R>> {
-    const source = this.source;
-    if (!source) throw new TypeError("this stream is already being consumed (iterate it once; `result` and `onEvent` read it too)");
-    this.source = undefined;
-    return source;
-  }
-
-  // Settles `result` once the terminal event has been handed to the reader, so every
-  // event (the terminal one too) is seen before `result` resolves.
-  private async *observe(source: AsyncIterable<StreamEvent<R>>): AsyncGenerator<StreamEvent<R>> {
-    let terminal: StreamEvent<R> | undefined;
-    try {
-      for await (const event of source) {
-        if (event.type === "done" || event.type === "error") terminal = event;
-        yield event;
-      }
-    } finally {
-      if (terminal?.type === "done") this.settle.resolve(terminal.result);
-      else if (terminal?.type === "error") this.settle.reject(new ConnectError(terminal.message, terminal.code));
-      else this.settle.reject(new ConnectError("the stream was closed before the run finished", Code.Canceled));
-    }
-  }
-
-  private scheduleDrain(): void {
-    if (this.drainScheduled) return;
-    this.drainScheduled = true;
-    // Give a caller who reads `result` first and then iterates the chance to do so.
-    setImmediate(() => {
-      if (!this.source) return;
-      void (async () => {
-        for await (const event of this.observe(this.take())) await this.onEvent?.(event);
-      })().catch((error: unknown) => this.settle.reject(ConnectError.from(error)));
+    super(source, {
+      onEvent,
+      failure: (terminal) =>
+        terminal
+          ? new ConnectError(terminal.message, terminal.code)
+          : new ConnectError("the stream was closed before the run finished", Code.Canceled),
+      handlerFailure: (error) => ConnectError.from(error),
+      defer: (task) => setImmediate(task),
     });
+  }
+
+  /**
+   * The events as a Web ReadableStream. Pulled: the worker is read only as the consumer
+   * reads. Cancelling the ReadableStream, or aborting `signal`, cancels the run.
+   */
+  toReadableStream(options: PullOptions = {}): ReadableStream<StreamEvent<R>> {
+    return pullReadable(this, this.cancelRun, (event) => event, options);
+  }
+
+  /**
+   * The events as Server-Sent Events, UTF-8 bytes: one message per event (`id:` its seq,
+   * `data:` its JSON), the terminal event last, and `: keepalive` comments while idle.
+   * Cancelling it, or aborting `signal`, cancels the run.
+   */
+  toSSEStream(options: SSEOptions = {}): ReadableStream<Uint8Array> {
+    return sseReadable(this, this.cancelRun, options);
+  }
+
+  /**
+   * A `Response` that streams the events as Server-Sent Events (see toSSEStream), for any
+   * framework that speaks Web Request/Response. Pass the request's signal: when the HTTP
+   * client goes away, the run is cancelled and the Python work stops. (Named for its format,
+   * with no bare `toResponse` alias: another body format would be a sibling, not a mode.)
+   */
+  toSSEResponse(init: SSEResponseInit = {}): Response {
+    const { keepAliveMs, signal, headers, ...rest } = init;
+    const merged = new Headers(sseHeaders);
+    for (const [name, value] of new Headers(headers)) merged.set(name, value);
+    return new Response(this.toSSEStream({ keepAliveMs, signal }), { status: 200, ...rest, headers: merged });
   }
 }

@@ -31,15 +31,18 @@ export function startStream<R>(
   decodeResult: (value: unknown) => R,
 ): RunStream<R> {
   let events: AsyncIterable<StreamEvent<R>>;
+  // The stream's own way to cancel the run (a Web stream's consumer going away), beside the caller's signal.
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   try {
     const resolved = RunTools.resolve(target, options.tools);
     const start = buildStart(resolved);
-    const channel = target.openRun({ ...start, tools: resolved.tools.specs() }, options);
+    const channel = target.openRun({ ...start, tools: resolved.tools.specs() }, { ...options, signal });
     events = { [Symbol.asyncIterator]: () => runEvents(channel, decodeResult, resolved.tools) };
   } catch (error) {
     events = failed(ConnectError.from(error));
   }
-  return new RunStream(events, options.onEvent);
+  return new RunStream(events, options.onEvent, () => stop.abort());
 }
 
 export function failed<R>(error: ConnectError): AsyncIterable<StreamEvent<R>> {
