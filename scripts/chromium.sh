@@ -2,7 +2,7 @@
 # downloads a browser). Called by scripts/test.sh. In CI, as root, installs it when missing;
 # elsewhere says how, and the browser tests skip (with CI set they fail without it).
 set -euo pipefail
-if command -v chromium >/dev/null || [ -n "${CHROMIUM_PATH:-}" ]; then
+if { [ -n "${CHROMIUM_PATH:-}" ] && [ -x "$CHROMIUM_PATH" ]; } || { [ -z "${CHROMIUM_PATH:-}" ] && command -v chromium >/dev/null; }; then
   exit 0
 fi
 if [ -n "${CI:-}" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
 
-/** The system's Chromium (Debian's `chromium`), or CHROMIUM_PATH: the browser tests never download one. */
+/** CHROMIUM_PATH when set, else the system's Chromium (Debian's `chromium`): the browser tests never download one. */
 export function findChromium(): string | undefined {
-  const candidates = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"];
-  return candidates.find((path): path is string => !!path && existsSync(path));
+  const candidates = process.env.CHROMIUM_PATH ? [process.env.CHROMIUM_PATH] : ["/usr/bin/chromium", "/usr/bin/chromium-browser"];
+  return candidates.find((path) => existsSync(path));
 }
 
 export const chromiumPath = findChromium();

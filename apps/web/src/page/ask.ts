@@ -2,8 +2,8 @@ import { field, runPanel } from "./run-panel.ts";
 
 /**
  * The question box: chain of thought, its reasoning and answer streamed token by token.
- * Each output keeps the seq and worker time of the last token it shows (data-seq,
- * data-time), which the browser tests and bench/web-latency.ts read.
+ * Each output keeps the seq and worker time of the last token it shows (`data-token`:
+ * "seq time"), which bench/web-latency.ts reads.
  */
 export function askPanel(): void {
   const reasoning = document.getElementById("ask-reasoning")!;
@@ -16,8 +16,7 @@ export function askPanel(): void {
     reset: () => {
       for (const output of [reasoning, answer]) {
         output.textContent = "";
-        delete output.dataset.seq;
-        delete output.dataset.time;
+        delete output.dataset.token;
       }
     },
     render: async (run) => {
@@ -26,8 +25,7 @@ export function askPanel(): void {
         const output = event.field === "reasoning" ? reasoning : event.field === "answer" ? answer : undefined;
         if (!output) continue;
         output.append(event.delta);
-        output.dataset.seq = String(event.seq);
-        output.dataset.time = String(event.time);
+        output.dataset.token = `${event.seq} ${event.time}`;
       }
       const result = await run.result;
       answer.textContent = result.answer; // the parsed answer, without any stray formatting

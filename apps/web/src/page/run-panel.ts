@@ -7,7 +7,7 @@ export interface PanelRun<R> {
   body(form: HTMLFormElement): unknown;
   /** Clears the panel's output before a run. */
   reset(): void;
-  /** Renders one event's worth of progress. */
+  /** Shows the run's events as they come; resolves with its result. */
   render(run: EventStream<R>): Promise<R>;
 }
 
