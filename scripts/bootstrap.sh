@@ -57,7 +57,9 @@ for candidate in python3.13 python3.12 python3.11 python3; do
 done
 [ -n "$PYTHON_BIN" ] || { echo "need Python >= 3.11 on PATH" >&2; exit 1; }
 
-# Dependencies. Both commands are no-ops when nothing changed.
+# Dependencies. Both commands are no-ops when nothing changed. No browser downloads: the
+# browser tests drive the system's Chromium (scripts/chromium.sh).
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 step "node deps (pnpm install)"
 if [ -n "${CI:-}" ]; then
   pnpm install --frozen-lockfile --reporter=silent >&2

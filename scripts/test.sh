@@ -37,7 +37,10 @@ step "build and typecheck"
 pnpm exec turbo run build typecheck --output-logs=errors-only
 pnpm exec tsc -p bench/tsconfig.json
 
-step "vitest (TypeScript against real workers)"
+step "browser: Debian's chromium for apps/web's browser tests (installed in CI when missing)"
+bash scripts/chromium.sh
+
+step "vitest (TypeScript against real workers; apps/web in real Chromium)"
 pnpm exec turbo run test --concurrency=1 --output-logs=full
 
 step "pytest (the worker)"

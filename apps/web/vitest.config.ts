@@ -1,0 +1,1 @@
+export { default } from "@dspy-connect/test-support/vitest";
