@@ -3,6 +3,7 @@ import { writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { Code, ConnectError } from "../errors.js";
 import type { Logger } from "../options.js";
+import { crashReport, signalProcessGroup, stopProcessGroup } from "./process-group.js";
 
 const STDERR_TAIL_LINES = 40;
 
@@ -86,29 +87,19 @@ export class ManagedProcess<Ready = unknown> {
 
   /** "exited with code 1" plus the last stderr lines, for a restart warning. */
   describeCrash(): string {
-    const tail = this.stderrTail();
-    return `${this.describeExit()}${tail ? `\n--- last stderr of ${this.name} ---\n${tail}` : ""}`;
+    return crashReport(this.describeExit(), this.name, this.stderrTail());
   }
 
   /** Sends a signal to the whole process group (the process and anything it started). */
   signalGroup(signal: NodeJS.Signals): void {
-    if (!this.alive || this.pid <= 0) return;
-    try {
-      process.kill(-this.pid, signal);
-    } catch {
-      // ESRCH: the group is already gone.
-    }
+    if (this.alive) signalProcessGroup(this.pid, signal);
   }
 
   /** SIGTERM, then SIGKILL after `killAfterMs`. Resolves once the process has exited. */
   async stop(killAfterMs: number): Promise<void> {
     if (!this.alive) return;
     this.child.stdin?.end();
-    this.signalGroup("SIGTERM");
-    const timer = setTimeout(() => this.signalGroup("SIGKILL"), killAfterMs);
-    await this.exited;
-    clearTimeout(timer);
-    this.signalGroup("SIGKILL"); // grandchildren that ignored SIGTERM
+    await stopProcessGroup((signal) => this.signalGroup(signal), this.exited, killAfterMs);
   }
 
   /** Spawns the process and resolves with its ready payload, or rejects with its stderr tail. */
@@ -146,13 +137,7 @@ function waitReady<Ready>(child: ChildProcess, tail: string[], opts: ManagedSpaw
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      if (child.pid) {
-        try {
-          process.kill(-child.pid, "SIGKILL");
-        } catch {
-          // already gone
-        }
-      }
+      if (child.pid) signalProcessGroup(child.pid, "SIGKILL");
       const stderr = tail.join("\n");
       reject(new ConnectError(`${message}${stderr ? `\n--- ${opts.name} stderr ---\n${stderr}` : ""}`, code));
     };

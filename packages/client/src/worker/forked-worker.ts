@@ -1,5 +1,6 @@
 import type { Socket } from "node:net";
 import type { ExitInfo } from "../process/managed-process.js";
+import { crashReport, signalProcessGroup, stopProcessGroup } from "../process/process-group.js";
 import type { WorkerProcess, WorkerReady } from "./worker-process.js";
 
 const CRASH_LINES = 5;
@@ -44,27 +45,17 @@ export class ForkedWorker implements WorkerProcess {
 
   /** "killed by SIGKILL" plus its last log lines, from the zygote's stderr. */
   describeCrash(): string {
-    const tail = this.stderr().slice(-CRASH_LINES).join("\n");
-    return `${this.describeExit()}${tail ? `\n--- last stderr of ${this.name} ---\n${tail}` : ""}`;
+    return crashReport(this.describeExit(), this.name, this.stderr().slice(-CRASH_LINES).join("\n"));
   }
 
   signalGroup(signal: NodeJS.Signals): void {
-    if (!this.alive || this.pid <= 0) return;
-    try {
-      process.kill(-this.pid, signal);
-    } catch {
-      // ESRCH: the group is already gone.
-    }
+    if (this.alive) signalProcessGroup(this.pid, signal);
   }
 
   /** Stdin EOF and SIGTERM, then SIGKILL after `killAfterMs`. Resolves once it has exited. */
   async stop(killAfterMs: number): Promise<void> {
     if (!this.alive) return;
     this.connection.end();
-    this.signalGroup("SIGTERM");
-    const timer = setTimeout(() => this.signalGroup("SIGKILL"), killAfterMs);
-    await this.exited;
-    clearTimeout(timer);
-    this.signalGroup("SIGKILL");
+    await stopProcessGroup((signal) => this.signalGroup(signal), this.exited, killAfterMs);
   }
 }
