@@ -12,11 +12,13 @@ fails, and only calls that arrive in the first seconds of a worker's life wait a
 
 from __future__ import annotations
 
+import asyncio
+import importlib
 import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import dspy
@@ -86,19 +88,39 @@ def _load(set_up_cache: Callable[[], None], then: Callable[[], None] | None) -> 
         _outcome.done.set()
 
 
+# Modules the first call through a real HTTP provider imports lazily (DSPy's transport and cost
+# table); loaded here so no first call pays for them. Private names: one gone in a later DSPy
+# version is skipped.
+_LAZY_MODULES = (
+    "dspy._vendor.lm15.cloud",
+    "dspy._vendor.lm15.cloud.hosts",
+    "dspy._vendor.lm15.cloud.sigv4",
+    "dspy.clients.costs",
+)
+_REPLY = "[[ ## reasoning ## ]]\nok\n\n[[ ## answer ## ]]\nok\n\n[[ ## completed ## ]]"
+
+
 def _run_one_completion() -> None:
     # LiteLLM takes ~5 s to import (DSPy defers it too): here, in the warm-up thread.
     import litellm  # noqa: PLC0415
     from litellm.llms.custom_llm import CustomLLM  # noqa: PLC0415
+    from litellm.types.utils import GenericStreamingChunk  # noqa: PLC0415
 
     class WarmupLLM(CustomLLM):
         def completion(self, model: str, messages: list[Any], *args: Any, **kwargs: Any) -> litellm.ModelResponse:
-            return litellm.ModelResponse(
-                model=model,
-                choices=[
-                    {"index": 0, "message": {"role": "assistant", "content": "[[ ## answer ## ]]\nok\n\n[[ ## completed ## ]]"}}
-                ],
-            )
+            return litellm.ModelResponse(model=model, choices=[{"index": 0, "message": {"role": "assistant", "content": _REPLY}}])
+
+        # LiteLLM iterates what astreaming returns: an async generator, not the coroutine its base declares.
+        async def astreaming(  # pyright: ignore[reportIncompatibleMethodOverride]
+            self, model: str, messages: list[Any], *args: Any, **kwargs: Any
+        ) -> AsyncIterator[GenericStreamingChunk]:
+            pieces = _REPLY.split(" ")
+            for i, piece in enumerate(pieces):
+                last = i == len(pieces) - 1
+                text = piece if last else piece + " "
+                yield GenericStreamingChunk(
+                    text=text, is_finished=last, finish_reason="stop" if last else "", usage=None, index=0, tool_use=None
+                )
 
     provider = {"provider": "dspy-connect-warmup", "custom_handler": WarmupLLM()}
     litellm.custom_provider_map = [*litellm.custom_provider_map, provider]
@@ -106,5 +128,24 @@ def _run_one_completion() -> None:
     try:
         with dspy.context(lm=dspy.LM("dspy-connect-warmup/warmup", cache=False)):
             dspy.Predict("question -> answer")(question="warm-up")
+            # Streamed calls take DSPy's async path (streamify over acall, anyio, LiteLLM's
+            # async stream handling): its first use costs ~100 ms of imports and first-time
+            # work, which a restarted worker's first call would otherwise wait for.
+            asyncio.run(_stream_once())
     finally:
         litellm.custom_provider_map = [p for p in litellm.custom_provider_map if p is not provider]
+    for name in _LAZY_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            log.debug("warm-up: no module %s in this DSPy", name)
+
+
+async def _stream_once() -> None:
+    listener = dspy.streaming.StreamListener("answer")
+    # streamify's returned program takes the module's inputs as keywords (its annotation says not).
+    program: Any = dspy.streamify(
+        dspy.ChainOfThought("question -> answer"), stream_listeners=[listener], is_async_program=True, async_streaming=True
+    )
+    async for _ in program(question="warm-up"):
+        pass
