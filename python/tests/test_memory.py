@@ -135,10 +135,10 @@ async def test_closed_sessions_free_their_modules(stub):
     assert grew(before, uncollected, "Signature classes") <= allowed, uncollected["live"]
     after = await census(stub)
     assert after["live"].get("Session", 0) == 0
-    # LiteLLM's logging task keeps the context of the latest async completion (one call's).
-    assert after["live"].get("ChainOfThought", 0) <= 1, after["live"]
-    for kind in ("Predict", "Prediction"):
-        assert grew(before, after, kind) <= 0, (kind, before["live"], after["live"])
+    # LiteLLM's logging task keeps the context of the latest async completion (one call's);
+    # the warm-up call's module stays shared for calls outside sessions (counted in `before`).
+    for kind in ("ChainOfThought", "Predict", "Prediction"):
+        assert grew(before, after, kind) <= 1, (kind, before["live"], after["live"])
     # Each ChainOfThought made a signature class of its own (with `reasoning`): gone too.
     # The plain signatures stay in the worker's bounded signature cache (512).
     assert grew(before, after, "Signature classes") <= allowed

@@ -16,7 +16,7 @@ import pydantic
 from . import limits
 from .errors import InvalidArgument, cut, echo
 from .jsonio import as_object
-from .modules import build_module
+from .modules import build_module, module_for_call
 from .session import Session
 from .signature import type_name
 from .v1 import common_pb2
@@ -25,14 +25,14 @@ from .v1 import common_pb2
 def resolve_module(
     spec: common_pb2.ModuleSpec, module_id: str, session: Session | None
 ) -> tuple[dspy.Module, type[dspy.Signature]]:
-    """The session's module under `module_id` (built on first use), or a new one."""
+    """The session's module under `module_id` (built on first use), or one for this call."""
     if module_id:
         limits.check_id(module_id, "module_id")
     if session is not None and module_id:
         return session.module(module_id, lambda: build_module(spec))
     if module_id:
         raise InvalidArgument("module_id needs a session")
-    return build_module(spec)
+    return module_for_call(spec)
 
 
 def validate_inputs(signature: type[dspy.Signature], inputs: dict[str, Any]) -> dict[str, Any]:

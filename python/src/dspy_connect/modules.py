@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -31,15 +32,18 @@ AgentFactory = Callable[[type[dspy.Signature], dict[str, Any], list[dspy.Tool]],
 class ModuleType:
     build: AgentFactory  # build(signature, config, tools)
     takes_tools: bool  # an agent: it gets the named Python tools and the run's TypeScript tools
+    # One instance may serve many calls at once: it keeps no state per call (DSPy's own
+    # tool-less modules; the worker turns DSPy's history off). Plugins' modules are not.
+    shareable: bool = False
 
 
-def _module(factory: ModuleFactory) -> ModuleType:
-    return ModuleType(lambda signature, config, _tools: factory(signature, config), takes_tools=False)
+def _module(factory: ModuleFactory, shareable: bool = False) -> ModuleType:
+    return ModuleType(lambda signature, config, _tools: factory(signature, config), takes_tools=False, shareable=shareable)
 
 
 MODULE_TYPES: Registry[ModuleType] = Registry("module type")
-MODULE_TYPES.add("predict", _module(lambda sig, config: dspy.Predict(sig, **config)))
-MODULE_TYPES.add("chain_of_thought", _module(lambda sig, config: dspy.ChainOfThought(sig, **config)))
+MODULE_TYPES.add("predict", _module(lambda sig, config: dspy.Predict(sig, **config), shareable=True))
+MODULE_TYPES.add("chain_of_thought", _module(lambda sig, config: dspy.ChainOfThought(sig, **config), shareable=True))
 MODULE_TYPES.add(
     "react",
     ModuleType(
@@ -88,6 +92,22 @@ def module_types() -> list[str]:
 
 def _agent_types() -> list[str]:
     return [name for name in MODULE_TYPES.names() if MODULE_TYPES.get(name).takes_tools]
+
+
+def module_for_call(spec: common_pb2.ModuleSpec) -> tuple[dspy.Module, type[dspy.Signature]]:
+    """The module for one call outside a session. A shareable type is built once per spec and
+    reused (building ChainOfThought makes a new signature class, ~0.3 ms a call); any other
+    is built for the call, as its factory may keep state per instance."""
+    limits.check_module_spec(spec)
+    kind = MODULE_TYPES.get(spec.type)
+    if kind.shareable and not spec.tools:
+        return _shared_module(spec.SerializeToString(deterministic=True))
+    return build_module(spec)
+
+
+@functools.lru_cache(maxsize=256)
+def _shared_module(spec_bytes: bytes) -> tuple[dspy.Module, type[dspy.Signature]]:
+    return build_module(common_pb2.ModuleSpec.FromString(spec_bytes))
 
 
 def build_module(
