@@ -17,7 +17,7 @@ from .. import warmup
 from ..cancel import CancelScope
 from ..lm import LmSettings, adapter_for, build_lm
 from ..module_io import outputs_of, resolve_module, usage_of, validate_inputs
-from ..run.async_path import has_async_path
+from ..run.async_path import has_async_path, is_plain_predictor
 from ..run.cancellable import until_cancelled
 from ..run.stats import STATS
 from ..session import Session
@@ -48,12 +48,15 @@ async def execute(
     module, signature = resolve_module(spec, module_id, session)
     values = validate_inputs(signature, inputs)
     lm = build_lm(lm_settings)
-    callbacks = [*dspy.settings.callbacks, scope.callback()]
+    on_loop = has_async_path(module)
+    callbacks = [*dspy.settings.callbacks]
+    if not (on_loop and is_plain_predictor(module)):  # on the loop, cancelling the task stops it
+        callbacks.append(scope.callback())
     # A trace of the call's own (dspy.Refine and BestOfN extend it), dropped with the call:
     # the worker keeps no global one.
     context = dspy.context(lm=lm, adapter=adapter_for(lm_settings), track_usage=True, callbacks=callbacks, trace=[])
     with STATS.busy(), context:
-        if has_async_path(module):
+        if on_loop:
             prediction = await until_cancelled(scope, module.acall(**values))
         else:  # stops at its next module, LM or tool start (the scope's callback)
             prediction = await in_thread(functools.partial(module, **values))

@@ -19,7 +19,7 @@ from .. import jsonio, warmup
 from ..lm import adapter_for, build_lm
 from ..module_io import outputs_of, resolve_module, usage_of, validate_inputs
 from ..run.agent_events import AgentEvents
-from ..run.async_path import has_async_path
+from ..run.async_path import has_async_path, is_plain_predictor
 from ..run.context import RunContext
 from ..run.module_run import stream_module, stream_module_on_loop
 from ..run.outcome import RunOutcome
@@ -37,9 +37,12 @@ async def run_module(run: RunContext, op: run_pb2.ModuleRun, in_thread: InThread
     settings = run.lm_settings
     # A cache hit yields no tokens, so streamed calls ask the LM unless the caller set cache: true.
     lm = build_lm(dataclasses.replace(settings, cache=settings.cache is True))
-    callbacks = [*dspy.settings.callbacks, run.callback(), AgentEvents(run)]
+    on_loop = has_async_path(module)
+    callbacks = [*dspy.settings.callbacks]
+    if not (on_loop and is_plain_predictor(module)):
+        callbacks += [run.callback(), AgentEvents(run)]
     with dspy.context(lm=lm, adapter=adapter_for(settings), track_usage=True, callbacks=callbacks):
-        if has_async_path(module):
+        if on_loop:
             prediction = await stream_module_on_loop(run, module, values)
         else:  # in_thread carries the dspy.context along
             prediction = await in_thread(stream_module, run, module, values)

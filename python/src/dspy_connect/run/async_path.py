@@ -8,7 +8,7 @@ from typing import Any
 
 import dspy
 
-__all__ = ["has_async_path"]
+__all__ = ["has_async_path", "is_plain_predictor"]
 
 
 def has_async_path(module: dspy.Module) -> bool:
@@ -30,3 +30,11 @@ def _async_as_sync(module: Any) -> bool:
 def _owner(mro: tuple[type, ...], name: str) -> int | None:
     """The position in the MRO of the class that defines `name`."""
     return next((i for i, cls in enumerate(mro) if name in vars(cls)), None)
+
+
+def is_plain_predictor(module: dspy.Module) -> bool:
+    """DSPy's own Predict or ChainOfThought, not a subclass. Awaited on the loop it needs no
+    DSPy callbacks of ours: cancelling its task stops it (no cancel callback) and it calls no
+    tools (no agent events). Without callbacks DSPy skips its per-call callback wrapping
+    (`inspect.getcallargs` and friends), ~0.8 ms of CPU per streamed ChainOfThought."""
+    return type(module) in (dspy.Predict, dspy.ChainOfThought)
