@@ -69,7 +69,7 @@ def test_the_worker_parses_the_deployments_args():
     args = parse_args(container()["args"])
     assert (args.tcp, args.health_port, args.insecure) == ("0.0.0.0:7000", 7001, False)
     mount = next(m["mountPath"] for m in container()["volumeMounts"] if m["name"] == "tls")
-    assert (args.tls_cert, args.tls_key) == (f"{mount}/tls.crt", f"{mount}/tls.key")
+    assert (str(args.tls_cert), str(args.tls_key)) == (f"{mount}/tls.crt", f"{mount}/tls.key")
 
 
 def test_the_probes_ask_the_health_port_and_the_service_the_worker_port():
