@@ -6,6 +6,8 @@ Secret's keys and paths, the user, and the termination numbers match the worker'
 from __future__ import annotations
 
 import copy
+import shutil
+import subprocess
 from typing import Any
 
 import kubernetes_validate
@@ -142,3 +144,20 @@ def test_requests_fit_within_limits():
     memory = {side: int(resources[side]["memory"][:-2]) * mib[resources[side]["memory"][-2:]] for side in ("requests", "limits")}
     assert 0 < memory["requests"] <= memory["limits"]
     assert 0 < float(resources["requests"]["cpu"]) <= float(resources["limits"]["cpu"])
+
+
+KUBECTL = shutil.which("kubectl")
+
+
+# kubectl is no registry package here; where a machine has it, its built-in kustomize runs.
+@pytest.mark.skipif(KUBECTL is None, reason="no kubectl on PATH: kustomize's own build is not run")
+def test_kubectl_kustomize_builds_valid_objects_with_the_image_set():
+    assert KUBECTL is not None
+    built = subprocess.run([KUBECTL, "kustomize", str(KUBERNETES)], capture_output=True, text=True, timeout=60, check=True)
+    objects = [doc for doc in yaml.safe_load_all(built.stdout) if doc]
+    assert sorted(o["kind"] for o in objects) == ["Deployment", "PodDisruptionBudget", "Service"]
+    for obj in objects:
+        kubernetes_validate.validate(obj, VERSIONS[-1], strict=True)
+    (image,) = yaml.safe_load((KUBERNETES / "kustomization.yaml").read_text())["images"]
+    (deployment,) = [o for o in objects if o["kind"] == "Deployment"]
+    assert deployment["spec"]["template"]["spec"]["containers"][0]["image"] == f"{image['newName']}:{image['newTag']}"
