@@ -39,12 +39,14 @@ class WorkerProcess:
         return self.proc.wait(timeout=15)
 
 
-def start_worker(*extra: str, env: dict[str, str] | None = None, stderr: Any = None) -> WorkerProcess:
-    """Spawns `python -m dspy_connect.worker` and waits for its ready line (its log goes to
-    `stderr`, a file, if given)."""
+def start_worker(
+    *extra: str, env: dict[str, str] | None = None, stderr: Any = None, command: list[str] | None = None
+) -> WorkerProcess:
+    """Spawns `python -m dspy_connect.worker` (or `command`) and waits for its ready line (its
+    log goes to `stderr`, a file, if given)."""
     full_env = {**os.environ, "DSPY_CONNECT_TEST_PROVIDERS": "1", **(env or {})}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "dspy_connect.worker", "--exit-with-stdin", *extra],
+        [*(command or [sys.executable, "-m", "dspy_connect.worker"]), "--exit-with-stdin", *extra],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         env=full_env,

@@ -1,24 +1,20 @@
-"""Bearer-token check for workers that listen on TCP, the token's strength rule, and the
-bound on health streams opened without the token."""
+"""Bearer-token check for workers that listen on TCP, and the token's strength rule."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import hmac
-import inspect
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import grpc
 
 from .grpc_types import Context, Continuation, Handler
+from .health_watches import MAX_OPEN_HEALTH_WATCHES, WATCH_METHOD, OpenWatches
 
+# Health stays open without the token (for probes), its Watch streams bounded (health_watches).
 _OPEN_METHODS = ("/grpc.health.v1.Health/",)
-_WATCH = "/grpc.health.v1.Health/Watch"
-# Health stays open without the token (for probes); each Watch holds a stream and its
-# memory (~14 KB) until the caller leaves, so only this many may be open at once.
-MAX_OPEN_HEALTH_WATCHES = 16
 # Before UNAUTHENTICATED, a stream RPC reads what its client sends at once (see _read_burst).
 FIRST_MESSAGE_WAIT_S = 1.0
 BURST_GAP_S = 0.02
@@ -53,8 +49,7 @@ def token_weakness(token: str) -> str | None:
 class TokenInterceptor(grpc.aio.ServerInterceptor):
     def __init__(self, token: str, max_open_watches: int = MAX_OPEN_HEALTH_WATCHES) -> None:
         self._expected = f"Bearer {token}".encode()
-        self._max_open_watches = max_open_watches
-        self._open_watches = 0
+        self._watches = OpenWatches(max_open_watches)
 
     async def intercept_service(
         self,
@@ -68,52 +63,11 @@ class TokenInterceptor(grpc.aio.ServerInterceptor):
         presented = dict(details.invocation_metadata or ()).get("authorization", "")
         if hmac.compare_digest(presented.encode() if isinstance(presented, str) else presented, self._expected):
             return handler
-        if details.method == _WATCH:
-            return self._bounded_watch(handler)
+        if details.method == WATCH_METHOD:
+            return self._watches.bounded(handler, _deny)
         if details.method.startswith(_OPEN_METHODS):
             return handler
         return _deny(handler)
-
-    def _bounded_watch(self, handler: Handler) -> Handler:
-        """An unauthenticated Watch, counted; past the bound, RESOURCE_EXHAUSTED."""
-        watch: Callable[..., Any] | None = handler.unary_stream
-        if watch is None:
-            return _deny(handler)
-
-        async def admit(context: Context) -> None:
-            if self._open_watches >= self._max_open_watches:
-                await context.abort(
-                    grpc.StatusCode.RESOURCE_EXHAUSTED,
-                    f"{self._max_open_watches} health watches without the token are open already; use Check, or the token",
-                )
-            self._open_watches += 1
-
-        if inspect.isasyncgenfunction(watch):
-
-            async def bounded_stream(request: Any, context: Context) -> AsyncIterator[Any]:
-                await admit(context)
-                try:
-                    async for response in watch(request, context):
-                        yield response
-                finally:
-                    self._open_watches -= 1
-
-            bounded: Callable[..., Any] = bounded_stream
-        else:
-
-            async def bounded_write(request: Any, context: Context) -> None:
-                # grpc_health's Watch writes with context.write
-                await admit(context)
-                try:
-                    await watch(request, context)
-                finally:
-                    self._open_watches -= 1
-
-            bounded = bounded_write
-
-        return grpc.unary_stream_rpc_method_handler(
-            bounded, request_deserializer=handler.request_deserializer, response_serializer=handler.response_serializer
-        )
 
 
 def _deny(handler: Handler) -> Handler:

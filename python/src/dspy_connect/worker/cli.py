@@ -48,6 +48,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="a folder searched first for --import modules (repeatable; the client passes its pythonPath)",
     )
     p.add_argument("--grace", type=float, default=5.0, help="seconds in-flight calls get on shutdown")
+    p.add_argument(
+        "--health-port",
+        type=_port,
+        help="also serve grpc.health.v1 alone, plaintext and without the token, on this port of the --tcp host "
+        "(127.0.0.1 with --uds; 0 picks one): for probes that cannot do TLS or send the token",
+    )
     p.add_argument("--max-message-mb", type=int, default=64)
     p.add_argument(
         "--lm-cache-entries",
@@ -77,6 +83,13 @@ def _prog() -> str:
     # The TypeScript client runs `python -m dspy_connect.worker`; the wheel adds a console script.
     name = Path(sys.argv[0]).name
     return name if name == CONSOLE_SCRIPT else "python -m dspy_connect.worker"
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a port, 0..65535, got {value}")
+    return value
 
 
 def _size(text: str) -> int:

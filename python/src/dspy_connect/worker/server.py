@@ -26,6 +26,7 @@ from grpc_health.v1._async import HealthServicer
 from .. import garbage, lm, protocol, warmup
 from ..v1 import worker_pb2_grpc
 from .auth import TOKEN_HINT, TokenInterceptor, token_weakness
+from .health_listener import start_health_port
 from .malformed import MalformedRequestInterceptor
 from .plugins import load_plugins
 from .service import WorkerService
@@ -102,6 +103,7 @@ async def serve(args: Namespace) -> None:
         address = f"{host or '127.0.0.1'}:{bound}"
     await server.start()
     service.admission.start()
+    health_port = await start_health_port(health, args)
     for name in ("", SERVICE_NAME):
         await health.set(name, health_pb2.HealthCheckResponse.SERVING)
 
@@ -118,6 +120,8 @@ async def serve(args: Namespace) -> None:
     sweeper = asyncio.create_task(_sweep_sessions(service))
 
     ready = {"address": address, "pid": os.getpid(), "worker_id": args.worker_id, "version": protocol.worker_version()}
+    if health_port:
+        ready["health_address"] = health_port.address
     print(READY_PREFIX + json.dumps(ready), flush=True)
     log.info("worker %s ready on %s", args.worker_id, address)
     if not warmup.is_done():  # a worker forked from a zygote was warmed up before the fork
@@ -128,6 +132,8 @@ async def serve(args: Namespace) -> None:
     sweeper.cancel()
     await health.enter_graceful_shutdown()
     await server.stop(args.grace)
+    if health_port:  # after the drain: probes see NOT_SERVING until the end
+        await health_port.stop()
     service.close()
     if socket_path is not None:
         socket_path.unlink(missing_ok=True)
