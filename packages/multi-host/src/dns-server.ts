@@ -13,12 +13,15 @@ const PORT = 5353;
  */
 export class DnsServer {
   private readonly records = new Map<string, string[]>();
+  private readonly resolver = new Resolver({ timeout: 200, tries: 1 });
 
   private constructor(
     private readonly child: ChildProcess,
     private readonly dir: string,
     readonly address: string,
-  ) {}
+  ) {
+    this.resolver.setServers([this.nameserver]);
+  }
 
   /** "ip:port", as a client's `nameservers` entry. */
   get nameserver(): string {
@@ -50,10 +53,8 @@ export class DnsServer {
     });
     const server = new DnsServer(child, dir, address);
     // Ready once it answers at all (it refuses names it does not know: no upstream).
-    const resolver = new Resolver({ timeout: 200, tries: 1 });
-    resolver.setServers([server.nameserver]);
     for (let i = 0; ; i++) {
-      const code = await resolver.resolve4("ready.invalid").then(
+      const code = await server.resolver.resolve4("ready.invalid").then(
         () => "",
         (error: NodeJS.ErrnoException) => error.code ?? "",
       );
@@ -66,12 +67,19 @@ export class DnsServer {
     }
   }
 
-  /** Sets the addresses of `name` and has dnsmasq re-read them (SIGHUP). */
-  setAddresses(name: string, addresses: readonly string[]): void {
+  /** Sets the addresses of `name`, has dnsmasq re-read them (SIGHUP), and waits until it answers with them. */
+  async setAddresses(name: string, addresses: readonly string[]): Promise<void> {
     this.records.set(name, [...addresses]);
     const lines = [...this.records].flatMap(([n, list]) => list.map((a) => `${a} ${n}\n`));
     writeFileSync(join(this.dir, "hosts"), lines.join(""));
     this.child.kill("SIGHUP");
+    const want = [...addresses].sort().join();
+    for (let i = 0; i < 50; i++) {
+      const got = await this.resolver.resolve4(name).catch(() => [] as string[]);
+      if (got.sort().join() === want) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`dnsmasq did not answer ${want} for ${name} after SIGHUP`);
   }
 
   stop(): void {

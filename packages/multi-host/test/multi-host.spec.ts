@@ -86,7 +86,7 @@ describe.skipIf(unsupported !== undefined)("workers on 4+ hosts (network namespa
     lab = await NetnsLab.create();
     dns = await DnsServer.start(lab.gateway);
     await Promise.all([startHost(), startHost(), startHost(), startHost()]);
-    publish();
+    await publish();
     client = await createClient({
       remote: [{ dns: `${SERVICE}:${WORKER_PORT}`, nameservers: [dns.nameserver], token, resolveEveryMs: 200 }],
       healthIntervalMs: 1_000,
@@ -114,7 +114,7 @@ describe.skipIf(unsupported !== undefined)("workers on 4+ hosts (network namespa
   it("sends calls to a host added at run time once DNS names it", async () => {
     const h5 = await startHost();
     expect(statusOf(h5)).toBeUndefined();
-    publish();
+    await publish();
     await until(() => statusOf(h5) === "ready");
     expect(await spread(20)).toContain("h5");
   });
@@ -125,7 +125,7 @@ describe.skipIf(unsupported !== undefined)("workers on 4+ hosts (network namespa
     const onH2 = streams.find((s) => s.run.workerId === poolId(h2));
     expect(onH2).toBeDefined();
     removed.add(h2.name);
-    publish();
+    await publish();
     await until(() => statusOf(h2) === "draining");
     expect(await spread(12)).not.toContain("h2");
     expect(statusOf(h2)).toBe("draining"); // its stream still holds it
