@@ -143,7 +143,7 @@ function printTable(): void {
     `streamed ChainOfThought, stand-in ${values.chunks} chunks ${values["delay-ms"]} ms apart; N streams started together; ${reps} rounds per row (≥ ${minCalls} calls each); ${cores} cores`,
   );
   console.log(
-    "| N | workers | calls/s (median) | × 1 host | first token p50 (ms) | client CPU (share of 1 core) | machine CPU (share of all cores) | answered |",
+    "| N | workers | calls/s (median) | × 1 host | first token p50 (ms) | client CPU ms per call (share of 1 core) | machine CPU (share of all cores) | answered |",
   );
   console.log("|---|---|---|---|---|---|---|---|");
   for (const level of levels) {
@@ -152,12 +152,13 @@ function printTable(): void {
     for (const side of sides) {
       const rounds = side.rounds.get(level)!;
       const clientShare = median(rounds.map((r) => r.clientCpuS / r.seconds));
+      const clientMsPerCall = median(rounds.map((r) => (r.clientCpuS / r.calls) * 1000));
       const machineShare = median(rounds.map((r) => r.machineCpuS / r.seconds / cores));
       const calls = rounds.reduce((a, r) => a + r.calls, 0);
       const answered = rounds.reduce((a, r) => a + r.ok, 0);
       const ratio = oneHost ? (rate(side) / rate(oneHost)).toFixed(2) : "";
       console.log(
-        `| ${level} | ${side.name} | ${rate(side).toFixed(1)} | ${ratio} | ${summary(rounds.flatMap((r) => r.firstMs)).p50.toFixed(1)} | ${(clientShare * 100).toFixed(0)}% | ${(machineShare * 100).toFixed(0)}% | ${answered}/${calls} |`,
+        `| ${level} | ${side.name} | ${rate(side).toFixed(1)} | ${ratio} | ${summary(rounds.flatMap((r) => r.firstMs)).p50.toFixed(1)} | ${clientMsPerCall.toFixed(2)} (${(clientShare * 100).toFixed(0)}%) | ${(machineShare * 100).toFixed(0)}% | ${answered}/${calls} |`,
       );
     }
   }

@@ -1,3 +1,4 @@
+import { Code, ConnectError } from "../../errors.js";
 import type { DnsWorkersOptions, Logger, RemoteWorkerOptions } from "../../options.js";
 import type { PoolWorker } from "../pool-worker.js";
 import { type AddressResolver, nameserverResolver, systemResolver } from "./address-resolver.js";
@@ -5,6 +6,8 @@ import { addressUrl, parseDnsTarget } from "./dns-target.js";
 import { DnsWorkers, type Membership } from "./dns-workers.js";
 
 const DEFAULT_RESOLVE_EVERY_MS = 5_000;
+// Below this, re-resolving would load the DNS server for nothing.
+const MIN_RESOLVE_EVERY_MS = 100;
 
 export function isDnsEntry(entry: RemoteWorkerOptions | DnsWorkersOptions): entry is DnsWorkersOptions {
   return "dns" in entry;
@@ -33,12 +36,19 @@ export function dnsWorkers(
   resolver: AddressResolver = entry.nameservers?.length ? nameserverResolver(entry.nameservers) : systemResolver,
 ): DnsWorkers {
   const target = parseDnsTarget(entry.dns);
+  const resolveEveryMs = entry.resolveEveryMs ?? DEFAULT_RESOLVE_EVERY_MS;
+  if (!Number.isFinite(resolveEveryMs) || resolveEveryMs < MIN_RESOLVE_EVERY_MS) {
+    throw new ConnectError(
+      `remote dns ${entry.dns}: resolveEveryMs must be at least ${MIN_RESOLVE_EVERY_MS}, not ${resolveEveryMs}`,
+      Code.InvalidArgument,
+    );
+  }
   return new DnsWorkers(
     {
       name: entry.dns,
       target,
       resolver,
-      resolveEveryMs: entry.resolveEveryMs ?? DEFAULT_RESOLVE_EVERY_MS,
+      resolveEveryMs,
       workerFor: (address) => remoteWorker(`r${index}@${address}`, entryForAddress(entry, address)),
       logger,
     },

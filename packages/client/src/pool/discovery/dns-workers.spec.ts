@@ -7,7 +7,7 @@ import { Pool } from "../pool.js";
 import { TransportPoolWorker } from "../transport-pool-worker.js";
 import { diffAddresses } from "./address-diff.js";
 import type { AddressResolver } from "./address-resolver.js";
-import { entryForAddress } from "./dns-source.js";
+import { dnsWorkers, entryForAddress } from "./dns-source.js";
 import { addressUrl, parseDnsTarget } from "./dns-target.js";
 import { DnsWorkers } from "./dns-workers.js";
 
@@ -165,6 +165,13 @@ describe("DNS targets and entries", () => {
     expect(entryForAddress({ ...entry, tls } as typeof entry, "10.0.0.1")).toMatchObject({ tls: { ...tls, serverName: "svc.ns" } });
     const named = { ...tls, serverName: "other" };
     expect(entryForAddress({ ...entry, tls: named } as typeof entry, "10.0.0.1")).toMatchObject({ tls: named });
+  });
+
+  it("refuses a re-resolution period under 100 ms with InvalidArgument", () => {
+    const none = { has: () => false, join: () => {}, drain: () => {} };
+    const make = (resolveEveryMs: number) => () => dnsWorkers(0, { dns: "svc:7000", resolveEveryMs }, () => undefined as never, none, {});
+    for (const bad of [0, -1, 99, Number.NaN]) expect(make(bad)).toThrow(expect.objectContaining({ code: Code.InvalidArgument }));
+    expect(make(100)).not.toThrow();
   });
 
   it("diffs address sets", () => {
