@@ -120,6 +120,9 @@ describe.skipIf(unsupported !== undefined)("workers on 4+ hosts (network namespa
   });
 
   it("drains a host removed from DNS: its stream in flight finishes, it gets no new calls, then it leaves", async () => {
+    // Idle workers take turns: one session per host.
+    const sessions = [];
+    for (let i = 0; i < lab.hosts.length; i++) sessions.push(await client.session());
     const streams = await streamsOnEveryHost(5);
     const h2 = lab.hosts[1]!;
     const onH2 = streams.find((s) => s.run.workerId === poolId(h2));
@@ -128,6 +131,18 @@ describe.skipIf(unsupported !== undefined)("workers on 4+ hosts (network namespa
     await publish();
     await until(() => statusOf(h2) === "draining");
     expect(await spread(12)).not.toContain("h2");
+    // Sessions keep their host where it is still there; the one on h2 is lost (strict affinity).
+    for (const session of sessions) {
+      const call = session.predict("q -> a", { q: "x" });
+      if (session.workerId === poolId(h2)) await expect(call).rejects.toMatchObject({ code: Code.NotFound });
+      else {
+        const host = lab.hosts.find((h) => poolId(h) === session.workerId)!;
+        expect((await session.call({ type: "predict", signature: "q -> a" }, { q: "y" })).workerId).toBe(host.name);
+        await call;
+      }
+    }
+    expect(sessions.map((s) => s.workerId).sort()).toEqual(lab.hosts.map(poolId).sort());
+    await Promise.all(sessions.map((s) => s.close()));
     expect(statusOf(h2)).toBe("draining"); // its stream still holds it
     expect(await finish(onH2!.rest)).toBe("resultJson");
     await until(() => statusOf(h2) === undefined);
