@@ -8,6 +8,8 @@ import { DnsServer, HostWorker, type LabHost, labUnsupported, NetnsLab, WORKER_P
 const repoRoot = join(fileURLToPath(import.meta.url), "..", "..", "..", "..");
 const python = process.env.DSPY_CONNECT_PYTHON ?? join(repoRoot, "python", ".venv", "bin", "python");
 const SERVICE = "svc.test";
+// The workers' own LM (scripted) serves calls that name none; a developer's DSPY_CONNECT_LM would override it.
+delete process.env.DSPY_CONNECT_LM;
 const unsupported = labUnsupported();
 if (unsupported) console.warn(`multi-host test skipped: ${unsupported}`);
 // CI runs as root: there the test must run, never skip.
