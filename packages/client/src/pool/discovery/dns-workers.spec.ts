@@ -26,7 +26,11 @@ function setup(addresses: string[]) {
   resolver.answer = addresses;
   const down = new Set<string>();
   const logs: string[] = [];
-  const logger = { info: (m: string) => logs.push(m), warn: (m: string) => logs.push(m) };
+  const logger = {
+    debug: (m: string) => logs.push(`debug ${m}`),
+    info: (m: string) => logs.push(m),
+    warn: (m: string) => logs.push(`warn ${m}`),
+  };
   const pool = new Pool({
     maxQueueSize: 10,
     maxQueueWaitMs: 60_000,
@@ -91,7 +95,11 @@ describe("DNS discovery", () => {
     await dns.refresh();
     await waitUntil(() => ids().length === 2);
     expect(ids()).toEqual(["r0@10.0.0.1 ready", "r0@10.0.0.2 ready"]);
-    expect(logs.some((l) => l.includes("10.0.0.3 does not serve yet"))).toBe(true);
+    const failures = () => logs.filter((l) => l.includes("10.0.0.3 does not serve yet"));
+    await waitUntil(() => failures().length === 1);
+    await dns.refresh(); // still down: warned once, not at every resolution
+    await waitUntil(() => failures().length === 2);
+    expect(failures().map((l) => l.split(" ")[0])).toEqual(["warn", "debug"]);
 
     down.delete("10.0.0.3"); // it serves now: the next resolution adds it
     await dns.refresh();

@@ -35,6 +35,8 @@ export class DnsWorkers {
   private readonly members = new Map<string, string>();
   /** Addresses whose worker is starting. */
   private readonly pending = new Set<string>();
+  /** Addresses whose last start failed: logged once until they join. */
+  private readonly failing = new Set<string>();
   private latest = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private resolving: Promise<void> | undefined;
@@ -115,7 +117,10 @@ export class DnsWorkers {
     try {
       await worker.start();
     } catch (error) {
-      this.settings.logger.warn?.(`remote dns ${this.settings.name}: ${address} does not serve yet: ${(error as Error).message}`);
+      const message = `remote dns ${this.settings.name}: ${address} does not serve yet: ${(error as Error).message}`;
+      if (this.failing.has(address)) this.settings.logger.debug?.(message);
+      else this.settings.logger.warn?.(message);
+      this.failing.add(address);
       return;
     } finally {
       this.pending.delete(address);
@@ -124,6 +129,7 @@ export class DnsWorkers {
       await worker.stop(0);
       return;
     }
+    this.failing.delete(address);
     this.members.set(address, worker.id);
     this.settings.logger.info?.(`remote dns ${this.settings.name}: ${address} joined as worker ${worker.id}`);
     this.pool.join(worker);
