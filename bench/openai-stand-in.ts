@@ -9,7 +9,13 @@ import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
 import { replyChunks } from "./stand-in-reply.ts";
 
-const { values } = parseArgs({ options: { chunks: { type: "string", default: "18" }, "delay-ms": { type: "string", default: "25" } } });
+const { values } = parseArgs({
+  options: {
+    chunks: { type: "string", default: "18" },
+    "delay-ms": { type: "string", default: "25" },
+    host: { type: "string", default: "127.0.0.1" },
+  },
+});
 const defaults = { chunks: Number(values.chunks), delayMs: Number(values["delay-ms"]) };
 function shape(model: string) {
   const m = /-(\d+)x(\d+)ms$/.exec(model);
@@ -60,9 +66,10 @@ const server = createServer((req, res) => {
 // LiteLLM's HTTP clients keep connections open between requests: never close one under them.
 server.keepAliveTimeout = 600_000;
 server.headersTimeout = 601_000;
-server.listen(0, "127.0.0.1", () => {
+// --host: an address other machines (network namespaces: bench/scale-out.ts) can reach.
+server.listen(0, values.host, () => {
   const { port } = server.address() as AddressInfo;
-  process.stdout.write(`${JSON.stringify({ apiBase: `http://127.0.0.1:${port}/v1`, pid: process.pid })}\n`);
+  process.stdout.write(`${JSON.stringify({ apiBase: `http://${values.host}:${port}/v1`, pid: process.pid })}\n`);
 });
 process.stdin.resume();
 process.stdin.once("end", () => process.exit(0));

@@ -10,8 +10,8 @@ export interface StandIn {
   readonly stop: () => void;
 }
 
-export async function startStandIn(chunks: number, delayMs: number): Promise<StandIn> {
-  const args = [`${root}/bench/openai-stand-in.ts`, "--chunks", String(chunks), "--delay-ms", String(delayMs)];
+export async function startStandIn(chunks: number, delayMs: number, host = "127.0.0.1"): Promise<StandIn> {
+  const args = [`${root}/bench/openai-stand-in.ts`, "--chunks", String(chunks), "--delay-ms", String(delayMs), "--host", host];
   const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "inherit"] });
   const line = await new Promise<string>((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`the stand-in server exited with ${code}`)));

@@ -40,7 +40,10 @@ pnpm exec tsc -p bench/tsconfig.json
 step "browser: Debian's chromium for apps/web's browser tests (installed in CI when missing)"
 bash scripts/chromium.sh
 
-step "vitest (TypeScript against real workers; apps/web in real Chromium)"
+step "dns: Debian's dnsmasq for the multi-host test (installed in CI when missing)"
+bash scripts/dnsmasq.sh
+
+step "vitest (TypeScript against real workers; apps/web in real Chromium; workers on network-namespace hosts)"
 pnpm exec turbo run test --concurrency=1 --output-logs=full
 
 step "pytest (the worker)"

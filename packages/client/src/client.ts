@@ -7,8 +7,16 @@ import { localLmServerEntry } from "./local-lm/load-local-lm.js";
 import { LocalLmServer, type LocalLmStatus } from "./local-lm/local-lm-server.js";
 import { ModuleCaller } from "./module-caller.js";
 import type { ModuleDefinition } from "./module-spec.js";
-import { type CallOptions, type ClientOptions, defaultLogger, type LmOption, type RunOptions } from "./options.js";
+import {
+  type CallOptions,
+  type ClientOptions,
+  defaultLogger,
+  type LmOption,
+  type RemoteWorkerOptions,
+  type RunOptions,
+} from "./options.js";
 import { POOL_DEFAULTS } from "./pool/defaults.js";
+import { dnsWorkers, isDnsEntry } from "./pool/discovery/dns-source.js";
 import { killOnExit, Pool, type PoolStats } from "./pool/pool.js";
 import { LocalPoolWorker, type PoolWorker, RemotePoolWorker } from "./pool/pool-worker.js";
 import { createRunDir, removeRunDir, runtimeBase, sweepOrphans } from "./pool/runtime-dir.js";
@@ -71,6 +79,12 @@ export async function createClientWithLmOverride(options: ClientOptions, lmOverr
     killAfterMs: options.killAfterMs ?? 5_000,
     logger,
   });
+  const events = { changed: pool.changed };
+  // Listed and DNS-discovered workers are built alike: a discovered one is its entry with a url.
+  const remoteWorker = (id: string, r: RemoteWorkerOptions) =>
+    new RemotePoolWorker(id, r.maxConcurrency ?? capacity, r.url, r.token, events, logger);
+  // Before anything is started: a bad `dns` value throws here.
+  const sources = remote.flatMap((r, i) => (isDnsEntry(r) ? [dnsWorkers(i, r, remoteWorker, pool, logger)] : []));
 
   const base = runtimeBase(logger);
   sweepOrphans(base, logger);
@@ -98,7 +112,6 @@ export async function createClientWithLmOverride(options: ClientOptions, lmOverr
           logger,
         })
       : undefined;
-  const events = { changed: pool.changed };
   // Every local worker shares these; a zygote is started with them (workers differ only in slot).
   const poolProcess = {
     python,
@@ -120,7 +133,7 @@ export async function createClientWithLmOverride(options: ClientOptions, lmOverr
     workers.push(new LocalPoolWorker(`w${i}`, capacity, spawnOptions, launcher, restart, live, events, logger));
   }
   for (const [i, r] of remote.entries()) {
-    workers.push(new RemotePoolWorker(`r${i}`, r.maxConcurrency ?? capacity, r.url, r.token, events, logger));
+    if (!isDnsEntry(r)) workers.push(remoteWorker(`r${i}`, r));
   }
   const cleanup = () => {
     unhookExit();
@@ -128,7 +141,7 @@ export async function createClientWithLmOverride(options: ClientOptions, lmOverr
   };
   zygote?.start();
   try {
-    await Promise.all([pool.start(workers), localLm?.start()]);
+    await Promise.all([pool.start(workers, sources), localLm?.start()]);
   } catch (error) {
     await Promise.allSettled([pool.close().then(() => zygote?.stop(0)), localLm?.stop(0)]);
     cleanup();

@@ -36,13 +36,27 @@ export interface RemoteWorkerOptions {
   readonly maxConcurrency?: number;
 }
 
+/**
+ * Every address of a DNS name (a Kubernetes headless service), followed as it changes: each
+ * address is a worker built like a static entry with only the url replaced. New addresses
+ * join after a health check and the version handshake; removed ones drain.
+ */
+export type DnsWorkersOptions = Omit<RemoteWorkerOptions, "url"> & {
+  /** "name:port", e.g. "dspy-workers.ns.svc.cluster.local:7000". */
+  readonly dns: string;
+  /** How often the name is resolved again. Default 5000 ms. */
+  readonly resolveEveryMs?: number;
+  /** DNS servers ("ip" or "ip:port") to ask instead of the system resolver (tests, split horizon). */
+  readonly nameservers?: readonly string[];
+};
+
 export type AffinityMode = "strict" | "hint";
 
 export interface ClientOptions {
   /** Local worker processes to start. Default 2, or 0 when `remote` is given. */
   readonly workers?: number;
-  /** Workers on other machines, reached over TCP with a token. */
-  readonly remote?: readonly RemoteWorkerOptions[];
+  /** Workers on other machines, reached over TCP with a token: listed (`url`) or discovered (`dns`). */
+  readonly remote?: readonly (RemoteWorkerOptions | DnsWorkersOptions)[];
   /**
    * The workers' Python (with `dspy-connect-worker` installed), or a command that acts as one,
    * e.g. `["uv", "run", "--project", "py", "python"]`. Default: $DSPY_CONNECT_PYTHON, else the

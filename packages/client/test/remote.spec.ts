@@ -34,6 +34,27 @@ describe("a remote worker on TCP with a token", () => {
     });
   });
 
+  it("finds the worker through the system resolver (dns), with the same token and API", async () => {
+    // localhost resolves to 127.0.0.1 (and maybe ::1, where nothing listens: it does not join).
+    const found = await createClient({ remote: [{ dns: `localhost:${worker.port}`, token }], logger: quietLogger });
+    try {
+      expect(found.stats().workers.map((w) => [w.id, w.kind, w.status])).toEqual([[`r0@127.0.0.1`, "remote", "ready"]]);
+      const result = await found.call({ type: "predict", signature: "q -> a" }, { q: "near" });
+      expect(result.outputs).toEqual({ a: "a: near" });
+    } finally {
+      await found.close();
+    }
+    await expect(createClient({ remote: [{ dns: "no-such-host.invalid:7000", token }], logger: quietLogger })).rejects.toMatchObject({
+      code: Code.Unavailable,
+      message: expect.stringContaining("has no addresses"),
+    });
+    for (const bad of [{ dns: "localhost" }, { dns: "localhost:7000", nameservers: ["not-an-ip"] }]) {
+      await expect(createClient({ remote: [{ ...bad, token }], logger: quietLogger })).rejects.toMatchObject({
+        code: Code.InvalidArgument,
+      });
+    }
+  });
+
   it("refuses to start when the remote worker is down", async () => {
     await expect(createClient({ remote: [{ url: "http://127.0.0.1:1", token: "x" }], logger: quietLogger })).rejects.toMatchObject({
       code: Code.Unavailable,

@@ -64,6 +64,12 @@ export interface ToolEndMessage {
   readonly at: number;
 }
 
+/** A worker joined the pool (found by DNS), started draining (its address left), or left. */
+export interface PoolMemberMessage {
+  readonly workerId: string;
+  readonly change: "joined" | "draining" | "left";
+}
+
 /** What each channel carries. */
 export interface DiagnosticsMessages {
   "dspy-connect:run:start": RunStartMessage;
@@ -73,6 +79,7 @@ export interface DiagnosticsMessages {
   "dspy-connect:call:end": OperationEndMessage;
   "dspy-connect:tool:start": ToolCallInfo;
   "dspy-connect:tool:end": ToolEndMessage;
+  "dspy-connect:pool:member": PoolMemberMessage;
 }
 export type DiagnosticsChannel = keyof DiagnosticsMessages;
 

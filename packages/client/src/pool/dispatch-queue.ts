@@ -70,6 +70,16 @@ export class DispatchQueue<Req, T> {
     }
   }
 
+  /** Rejects the waiters `test` gives an error for (their call can no longer be served). */
+  rejectWhere(test: (request: Req) => ConnectError | undefined): void {
+    for (const waiter of [...this.waiters]) {
+      const error = test(waiter.request);
+      if (!error) continue;
+      this.remove(waiter);
+      waiter.reject(error);
+    }
+  }
+
   rejectAll(error: ConnectError): void {
     for (const waiter of [...this.waiters]) {
       this.remove(waiter);

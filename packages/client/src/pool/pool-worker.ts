@@ -22,7 +22,8 @@ const BUSY_CPU_SHARE = 0.25;
 // ...unless it stays that way this long (a runaway loop).
 const MAX_BUSY_MS = 5 * 60_000;
 
-export type WorkerStatus = "starting" | "ready" | "unhealthy" | "stopped";
+/** "draining": left the pool's set (its DNS address went away); in-flight calls finish, no new ones. */
+export type WorkerStatus = "starting" | "ready" | "unhealthy" | "draining" | "stopped";
 
 /** One life of a worker: its connection, and a signal that fires when it ends. */
 export interface Incarnation {
@@ -77,6 +78,11 @@ export abstract class PoolWorker {
   /** The handshake refused a connection to this worker (at start, in a probe or in a call). */
   protected onRefused(error: ConnectError): void {
     this.refusal = error;
+  }
+
+  /** No new calls from now on; the pool stops it once its calls in flight are done. */
+  drain(): void {
+    if (this.status !== "stopped") this.setStatus("draining");
   }
 
   /** Periodic health probe of a ready or unhealthy worker; one at a time. */
@@ -287,6 +293,8 @@ export class RemotePoolWorker extends PoolWorker {
 
   /** Not routed to until a probe passes again; calls in flight see it as gone. */
   protected onUnhealthy(): void {
+    // Leaving anyway: its calls in flight fail now (Unavailable), and the pool removes it.
+    if (this.status === "draining" && this.incarnation) this.endIncarnation("failed health checks while draining", "draining");
     if (this.status !== "ready") return;
     this.endIncarnation("failed health checks", "unhealthy");
     this.beginIncarnation(this.connect(), "unhealthy");

@@ -1,3 +1,4 @@
+import { publish } from "../diagnostics/channels.js";
 import { Code, ConnectError, isWorkerGoneError, workerGoneError } from "../errors.js";
 import type { Logger } from "../options.js";
 import type { LiveProcesses } from "../process/live-processes.js";
@@ -56,9 +57,17 @@ export interface PoolOptions {
   readonly logger: Logger;
 }
 
+/** Something that adds workers to the pool while it runs (DNS discovery). */
+export interface WorkerSource {
+  start(): Promise<void>;
+  stop(): void;
+}
+
 /** Routes calls to the least-loaded ready worker, queues the rest, and shuts down in order. */
 export class Pool {
   readonly workers: PoolWorker[] = [];
+  private sources: readonly WorkerSource[] = [];
+  private readonly retiring = new Set<Promise<void>>();
   private readonly queue: DispatchQueue<RouteRequest, Lease>;
   private healthTimer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
@@ -69,10 +78,11 @@ export class Pool {
     this.queue = new DispatchQueue(options.maxQueueSize, options.maxQueueWaitMs);
   }
 
-  /** Starts every worker; if any fails to start, stops the rest and throws its error. */
-  async start(workers: PoolWorker[]): Promise<void> {
+  /** Starts every worker and source; if any fails to start, stops the rest and throws its error. */
+  async start(workers: PoolWorker[], sources: readonly WorkerSource[] = []): Promise<void> {
     this.workers.push(...workers);
-    const results = await Promise.allSettled(workers.map((w) => w.start()));
+    this.sources = sources;
+    const results = await Promise.allSettled([...workers.map((w) => w.start()), ...sources.map((s) => s.start())]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failed) {
       await this.close();
@@ -80,7 +90,7 @@ export class Pool {
     }
     this.healthTimer = setInterval(() => {
       for (const worker of this.workers) {
-        if (worker.status === "ready" || worker.status === "unhealthy") void worker.probe();
+        if (worker.status === "ready" || worker.status === "unhealthy" || worker.status === "draining") void worker.probe();
       }
     }, this.options.healthIntervalMs);
     this.healthTimer.unref();
@@ -92,6 +102,8 @@ export class Pool {
     if (request.signal?.aborted) return Promise.reject(new ConnectError("call aborted", Code.Canceled));
     const refused = this.refused();
     if (refused) return Promise.reject(refused);
+    const lost = this.lostPin(request);
+    if (lost) return Promise.reject(lost);
     const lease = this.queue.size === 0 ? this.pick(request) : undefined;
     return lease ? Promise.resolve(lease) : this.queue.enqueue(request, request.deadline, request.signal);
   }
@@ -133,8 +145,34 @@ export class Pool {
     return this.closing;
   }
 
+  /** Whether a worker with this id is in the pool (draining included). */
+  has(id: string): boolean {
+    return this.workers.some((w) => w.id === id);
+  }
+
+  /** Adds a started worker (found by discovery) and hands it waiting calls. */
+  join(worker: PoolWorker): void {
+    if (this.closing) {
+      void worker.stop(0);
+      return;
+    }
+    this.workers.push(worker);
+    publish("dspy-connect:pool:member", { workerId: worker.id, change: "joined" });
+    this.changed();
+  }
+
+  /** No new calls on this worker; once its calls in flight are done it is stopped and removed. */
+  drain(id: string): void {
+    const worker = this.workers.find((w) => w.id === id);
+    if (!worker || worker.status === "draining") return;
+    publish("dspy-connect:pool:member", { workerId: id, change: "draining" });
+    worker.drain(); // its status change calls changed(), which retires it when idle
+  }
+
   /** Called by workers when their status changes. */
   readonly changed = (): void => {
+    this.retireDrained();
+    this.queue.rejectWhere((request) => this.lostPin(request));
     this.queue.drain((request) => this.pick(request));
     const refused = this.refused();
     if (refused) this.queue.rejectAll(refused);
@@ -143,6 +181,7 @@ export class Pool {
 
   private async shutdown(): Promise<void> {
     clearInterval(this.healthTimer);
+    for (const source of this.sources) source.stop();
     if (!this.isIdle()) {
       await new Promise<void>((resolve) => {
         this.onIdle = resolve;
@@ -150,7 +189,32 @@ export class Pool {
       });
     }
     this.queue.rejectAll(new ConnectError("the client closed before a worker was free", Code.Unavailable));
-    await Promise.all(this.workers.map((w) => w.stop(this.options.killAfterMs)));
+    await Promise.all([...this.workers.map((w) => w.stop(this.options.killAfterMs)), ...this.retiring]);
+  }
+
+  /** Stops and removes draining workers with no call in flight. */
+  private retireDrained(): void {
+    for (const worker of this.workers.filter((w) => w.status === "draining" && w.inflight === 0)) {
+      this.workers.splice(this.workers.indexOf(worker), 1);
+      this.options.logger.info?.(`worker ${worker.id} drained and left the pool`);
+      publish("dspy-connect:pool:member", { workerId: worker.id, change: "left" });
+      const stopped = worker.stop(this.options.killAfterMs).finally(() => this.retiring.delete(stopped));
+      this.retiring.add(stopped);
+    }
+  }
+
+  /**
+   * A strict session call whose worker left the pool (or is leaving) can never run: it fails
+   * at once with NotFound, as when the session's worker restarted. "hint" calls go elsewhere.
+   */
+  private lostPin(request: RouteRequest): ConnectError | undefined {
+    if (!request.strict || request.preferred === undefined) return undefined;
+    const worker = this.workers.find((w) => w.id === request.preferred);
+    if (worker && worker.status !== "draining") return undefined;
+    return new ConnectError(
+      `the session's worker ${request.preferred} left the pool (its address left DNS); the session is lost (use affinity "hint" to recreate sessions elsewhere)`,
+      Code.NotFound,
+    );
   }
 
   /** When the version handshake refuses every worker, calls fail at once, saying why. */
