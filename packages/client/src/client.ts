@@ -120,7 +120,7 @@ export async function createClientWithLmOverride(options: ClientOptions, lmOverr
     workers.push(new LocalPoolWorker(`w${i}`, capacity, spawnOptions, launcher, restart, live, events, logger));
   }
   for (const [i, r] of remote.entries()) {
-    workers.push(new RemotePoolWorker(`r${i}`, r.maxConcurrency ?? capacity, r.url, r.token, events, logger));
+    workers.push(new RemotePoolWorker(`r${i}`, r.maxConcurrency ?? capacity, r.url, r.token, r.tls, events, logger));
   }
   const cleanup = () => {
     unhookExit();

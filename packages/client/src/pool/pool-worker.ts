@@ -1,6 +1,6 @@
 import { HealthCheckResponse_ServingStatus } from "@dspy-connect/core-proto";
 import { Code, ConnectError, workerGoneError } from "../errors.js";
-import type { Logger } from "../options.js";
+import type { Logger, RemoteWorkerTls } from "../options.js";
 import { type RestartDelay, restartDelay, STABLE_AFTER_MS } from "../process/backoff.js";
 import { CpuProgress } from "../process/cpu-time.js";
 import type { LiveProcesses } from "../process/live-processes.js";
@@ -8,6 +8,7 @@ import type { WorkerPlace } from "../worker/compatibility.js";
 import { connectRemote, connectUnix, type WorkerConnection } from "../worker/connection.js";
 import { handshake, WARM_UP_TIMEOUT_MS } from "../worker/handshake.js";
 import { isHandshakeError } from "../worker/handshake-error.js";
+import { tlsFailure } from "../worker/tls-failure.js";
 import { type SpawnOptions, socketPathOf, type WorkerProcess } from "../worker/worker-process.js";
 import type { WorkerLauncher } from "./worker-launcher.js";
 
@@ -263,6 +264,7 @@ export class RemotePoolWorker extends PoolWorker {
     capacity: number,
     private readonly url: string,
     private readonly token: string | undefined,
+    private readonly tls: RemoteWorkerTls | undefined,
     events: WorkerEvents,
     logger: Logger,
   ) {
@@ -272,10 +274,17 @@ export class RemotePoolWorker extends PoolWorker {
 
   async start(): Promise<void> {
     const connection = this.connect();
-    const serving = await isServing(connection, FIRST_CHECK_TIMEOUT_MS).catch(() => false);
+    let failure: unknown;
+    const serving = await isServing(connection, FIRST_CHECK_TIMEOUT_MS, (error) => {
+      failure = error;
+    }).catch(() => false);
     if (!serving) {
       connection.close();
-      throw this.refusal ?? new ConnectError(`remote worker ${this.id} at ${this.url} is not serving`, Code.Unavailable);
+      throw (
+        this.refusal ??
+        tlsFailure([failure, connection.connectionError?.()], this.url, `remote worker ${this.id} at ${this.url}`) ??
+        new ConnectError(`remote worker ${this.id} at ${this.url} is not serving`, Code.Unavailable)
+      );
     }
     this.beginIncarnation(connection, "ready");
   }
@@ -308,6 +317,7 @@ export class RemotePoolWorker extends PoolWorker {
     return connectRemote(
       this.url,
       this.token,
+      this.tls,
       handshake(this.place, (error) => this.onRefused(error)),
     );
   }
@@ -322,12 +332,17 @@ export class RemotePoolWorker extends PoolWorker {
  * One health check of the worker service, within `timeoutMs`. On a new connection the
  * version handshake runs first; its refusal is thrown, not read as "not serving".
  */
-export async function isServing(connection: WorkerConnection, timeoutMs = HEALTH_TIMEOUT_MS): Promise<boolean> {
+export async function isServing(
+  connection: WorkerConnection,
+  timeoutMs = HEALTH_TIMEOUT_MS,
+  onFailure?: (error: unknown) => void,
+): Promise<boolean> {
   try {
     const reply = await connection.health.check({ service: SERVICE_NAME }, { timeoutMs });
     return reply.status === HealthCheckResponse_ServingStatus.SERVING;
   } catch (error) {
     if (isHandshakeError(error)) throw error;
+    onFailure?.(error);
     return false;
   }
 }

@@ -19,6 +19,7 @@ export class CheckedSessionManager implements SessionManager {
   readonly authority: string;
   private readonly passed = new WeakSet<http2.ClientHttp2Session>();
   private readonly checking = new WeakMap<http2.ClientHttp2Session, Promise<void>>();
+  private lastError: Error | undefined;
 
   constructor(
     private readonly inner: Http2SessionManager,
@@ -46,20 +47,58 @@ export class CheckedSessionManager implements SessionManager {
     return stream;
   }
 
+  /**
+   * The last error a checked connection failed with. A TLS 1.3 server refuses a client
+   * certificate after the handshake: requests see only a cancelled stream, the connection the
+   * alert.
+   */
+  get connectionError(): Error | undefined {
+    return this.lastError;
+  }
+
   notifyResponseByteRead(stream: http2.ClientHttp2Stream): void {
     this.inner.notifyResponseByteRead(stream);
+  }
+
+  /**
+   * Remembers why a new connection failed: its error, or that it closed before HTTP/2 began.
+   * Watched from its first request on: the worker's settings come a round trip after the
+   * client's side of the TLS handshake, so they cannot have arrived already.
+   */
+  private watchFailure(session: http2.ClientHttp2Session): void {
+    let started = false;
+    let failed = false;
+    session.once("remoteSettings", () => {
+      started = true;
+    });
+    session.once("error", (error: Error) => {
+      failed = true;
+      this.lastError = error;
+    });
+    session.once("close", () => {
+      if (!started && !failed) this.lastError = new ClosedBeforeHttp2Error();
+    });
   }
 
   /** One check per connection at a time; requests that arrive meanwhile wait for it. */
   private checkOnce(session: http2.ClientHttp2Session): Promise<void> {
     let pending = this.checking.get(session);
     if (!pending) {
+      this.watchFailure(session);
       pending = this.check(boundTo(session, this.authority))
         .then(() => void this.passed.add(session))
         .finally(() => this.checking.delete(session));
       this.checking.set(session, pending);
     }
     return pending;
+  }
+}
+
+/** The worker closed the connection before its HTTP/2 settings arrived: it refused the client below HTTP/2. */
+export class ClosedBeforeHttp2Error extends Error {
+  constructor() {
+    super("the worker closed the connection before HTTP/2 began");
+    this.name = "ClosedBeforeHttp2Error";
   }
 }
 
