@@ -152,6 +152,52 @@ describe("a TLS worker's certificate after SIGHUP", () => {
   });
 });
 
+describe("a TLS worker restarted behind the same address with a certificate the client does not trust", () => {
+  const token = randomBytes(32).toString("base64url");
+  const folder = certFolder();
+  const ca = new Authority(folder, "ca");
+  const strangerCa = new Authority(folder, "stranger-ca");
+  const trusted = ca.server("trusted");
+  const untrusted = strangerCa.server("untrusted");
+  const workers: TcpWorker[] = [];
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => w.stop()));
+  });
+
+  it("takes it out of service as a TLS problem, logged once, and back once it is trusted again", async () => {
+    const first = await startTcpWorker(token, { tls: { cert: trusted.certPath, key: trusted.keyPath } });
+    workers.push(first);
+    const errors: string[] = [];
+    const client = await createClient({
+      remote: [{ url: first.url, token, tls: { ca: ca.cert } }],
+      healthIntervalMs: 100,
+      logger: { error: (m: string) => errors.push(m) },
+    });
+    try {
+      expect(await client.predict("q -> a", { q: "before" })).toEqual({ a: "a: before" });
+      await first.stop();
+      const stranger = await startTcpWorker(token, { port: first.port, tls: { cert: untrusted.certPath, key: untrusted.keyPath } });
+      workers.push(stranger);
+      await waitFor(() => errors.length > 0, 30_000);
+      expect(errors[0]).toMatch(/TLS handshake failed \(UNABLE_TO_VERIFY_LEAF_SIGNATURE/);
+      expect(client.stats().workers[0]!.status).toBe("unhealthy");
+      await expect(client.predict("q -> a", { q: "during" })).rejects.toMatchObject({
+        code: Code.Unavailable,
+        rawMessage: expect.stringContaining("TLS handshake failed"),
+      });
+
+      await stranger.stop();
+      const fixed = await startTcpWorker(token, { port: first.port, tls: { cert: trusted.certPath, key: trusted.keyPath } });
+      workers.push(fixed);
+      await waitFor(() => client.stats().workers[0]!.status === "ready", 30_000);
+      expect(await client.predict("q -> a", { q: "after" })).toEqual({ a: "a: after" });
+      expect(errors).toHaveLength(1); // logged once, not at every probe
+    } finally {
+      await client.close();
+    }
+  });
+});
+
 /** One streamed Run (predict with the scripted echo LM) to its end: tokens, then the result. */
 async function expectStreamedRun(client: DspyClient, question: string): Promise<void> {
   const inputsJson = new TextEncoder().encode(JSON.stringify({ q: question }));

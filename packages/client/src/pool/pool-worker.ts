@@ -75,6 +75,8 @@ export abstract class PoolWorker {
   protected abstract onUnhealthy(): void;
   /** Called after every probe, before its outcome is acted on. */
   protected onProbed(_serving: boolean): void {}
+  /** A probe's health check failed with `error` (a handshake refusal goes to onRefused). */
+  protected onProbeFailure(_error: unknown, _connection: WorkerConnection): void {}
   /** The handshake refused a connection to this worker (at start, in a probe or in a call). */
   protected onRefused(error: ConnectError): void {
     this.refusal = error;
@@ -87,7 +89,7 @@ export abstract class PoolWorker {
     this.probing = true;
     let serving: boolean;
     try {
-      serving = await isServing(inc.connection);
+      serving = await isServing(inc.connection, undefined, (error) => this.onProbeFailure(error, inc.connection));
     } catch {
       return; // refused by the handshake: onRefused has acted, and it is no health failure
     } finally {
@@ -279,12 +281,12 @@ export class RemotePoolWorker extends PoolWorker {
       failure = error;
     }).catch(() => false);
     if (!serving) {
-      connection.close();
-      throw (
+      const error =
         this.refusal ??
-        tlsFailure([failure, connection.connectionError?.()], this.url, `remote worker ${this.id} at ${this.url}`) ??
-        new ConnectError(`remote worker ${this.id} at ${this.url} is not serving`, Code.Unavailable)
-      );
+        this.tlsFailure(failure, connection) ??
+        new ConnectError(`remote worker ${this.id} at ${this.url} is not serving`, Code.Unavailable);
+      connection.close(); // after reading why: closing connections mid-setup is no worker's doing
+      throw error;
     }
     this.beginIncarnation(connection, "ready");
   }
@@ -311,6 +313,19 @@ export class RemotePoolWorker extends PoolWorker {
     if (this.status === "starting") return; // start() fails with it
     if (!known) this.logger.error?.(`${error.rawMessage}\nremote worker ${this.id} gets no calls until it passes the handshake`);
     if (this.status === "ready") this.setStatus("unhealthy");
+  }
+
+  /**
+   * A worker that fails TLS (restarted with a certificate the client does not trust, say) is
+   * refused as the version handshake refuses: logged once, no calls until a probe passes.
+   */
+  protected override onProbeFailure(error: unknown, connection: WorkerConnection): void {
+    const refusal = this.tlsFailure(error, connection);
+    if (refusal) this.onRefused(refusal);
+  }
+
+  private tlsFailure(error: unknown, connection: WorkerConnection): ConnectError | undefined {
+    return tlsFailure([error, connection.connectionError?.()], this.url, `remote worker ${this.id} at ${this.url}`);
   }
 
   private connect(): WorkerConnection {

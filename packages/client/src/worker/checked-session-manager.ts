@@ -86,7 +86,10 @@ export class CheckedSessionManager implements SessionManager {
     if (!pending) {
       this.watchFailure(session);
       pending = this.check(boundTo(session, this.authority))
-        .then(() => void this.passed.add(session))
+        .then(() => {
+          this.passed.add(session);
+          this.lastError = undefined; // an old connection's failure no longer explains anything
+        })
         .finally(() => this.checking.delete(session));
       this.checking.set(session, pending);
     }
