@@ -2,6 +2,7 @@
 // check) and sequential unary calls, on one worker with --insecure beside one with TLS, same run.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
 import { createClient as createRpcClient } from "@connectrpc/connect";
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import { createClient, type RemoteWorkerTls } from "@dspy-connect/client";
@@ -12,7 +13,8 @@ import { benchEnv, fmt, python, summary } from "./lib.ts";
 const N = Number(process.env.BENCH_N ?? 200);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const token = randomBytes(32).toString("base64url");
-const ca = new Authority(certFolder(), "bench-ca");
+const folder = certFolder();
+const ca = new Authority(folder, "bench-ca");
 const server = ca.server("bench-server");
 
 async function startWorker(transport: string[]): Promise<{ address: string; stop: () => void }> {
@@ -92,4 +94,5 @@ try {
 } finally {
   plain.stop();
   secure.stop();
+  rmSync(folder, { recursive: true, force: true });
 }

@@ -9,7 +9,6 @@ import secrets
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,8 +26,8 @@ LOG_WAIT_S = 30
 
 
 @pytest.fixture(scope="module")
-def ca() -> Authority:
-    return make_authority(Path(tempfile.mkdtemp(prefix="dspy-connect-tls-")), "ca")
+def ca(tmp_path_factory: pytest.TempPathFactory) -> Authority:
+    return make_authority(tmp_path_factory.mktemp("tls"), "ca")
 
 
 def refused_start(*args: str) -> str:

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { copyFileSync } from "node:fs";
+import { copyFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, createClient, type DspyClient, type RemoteWorkerTls } from "../src/index.js";
@@ -30,6 +30,7 @@ describe("remote workers over TLS", () => {
   }, 120_000);
   afterAll(async () => {
     await Promise.all([tls, expiredTls, mutual, plain].map((w) => w?.stop()));
+    rmSync(folder, { recursive: true, force: true });
   });
 
   const connect = (url: string, options: RemoteWorkerTls | undefined, withToken = token) =>
@@ -127,6 +128,7 @@ describe("a TLS worker's certificate after SIGHUP", () => {
   }, 120_000);
   afterAll(async () => {
     await worker?.stop();
+    rmSync(folder, { recursive: true, force: true });
   });
 
   it("is the new one for new connections; the worker never restarts", async () => {
@@ -162,6 +164,7 @@ describe("a TLS worker restarted behind the same address with a certificate the 
   const workers: TcpWorker[] = [];
   afterAll(async () => {
     await Promise.all(workers.map((w) => w.stop()));
+    rmSync(folder, { recursive: true, force: true });
   });
 
   it("takes it out of service as a TLS problem, logged once, and back once it is trusted again", async () => {
