@@ -76,11 +76,14 @@ describe("remote workers over TLS", () => {
     });
   });
 
-  it("mutual TLS: refused without a client certificate, served with one the worker's CA signed", async () => {
-    await expect(connect(mutual.url, { ca: ca.cert })).rejects.toMatchObject({
+  it("mutual TLS: refused without a client certificate or with another CA's, served with one the worker's CA signed", async () => {
+    const refusedAsTls = {
       code: Code.Unavailable,
       message: expect.stringMatching(/TLS or certificate problem.*--tls-client-ca.*tls\.cert and tls\.key/),
-    });
+    };
+    await expect(connect(mutual.url, { ca: ca.cert })).rejects.toMatchObject(refusedAsTls);
+    const stranger = otherCa.client("stranger");
+    await expect(connect(mutual.url, { ca: ca.cert, cert: stranger.cert, key: stranger.key })).rejects.toMatchObject(refusedAsTls);
     const client = await connect(mutual.url, { ca: ca.cert, cert: clientCert.cert, key: clientCert.key });
     try {
       await expectStreamedRun(client, "mutual");

@@ -1,6 +1,7 @@
 import type * as http2 from "node:http2";
 import { constants } from "node:http2";
 import type { GrpcTransportOptions, Http2SessionManager } from "@connectrpc/connect-node";
+import { ClosedBeforeHttp2Error } from "./closed-before-http2-error.js";
 
 /** What connect-node's transports take as `sessionManager`. */
 export type SessionManager = NonNullable<GrpcTransportOptions["sessionManager"]>;
@@ -48,9 +49,10 @@ export class CheckedSessionManager implements SessionManager {
   }
 
   /**
-   * The last error a checked connection failed with. A TLS 1.3 server refuses a client
-   * certificate after the handshake: requests see only a cancelled stream, the connection the
-   * alert.
+   * Why the last connection that failed its check failed: its error, or a
+   * ClosedBeforeHttp2Error. grpcio refuses a client certificate by closing the connection with
+   * no TLS alert, after the client's side of the handshake has finished: requests see only a
+   * cancelled stream. Cleared once a connection passes.
    */
   get connectionError(): Error | undefined {
     return this.lastError;
@@ -94,14 +96,6 @@ export class CheckedSessionManager implements SessionManager {
       this.checking.set(session, pending);
     }
     return pending;
-  }
-}
-
-/** The worker closed the connection before its HTTP/2 settings arrived: it refused the client below HTTP/2. */
-export class ClosedBeforeHttp2Error extends Error {
-  constructor() {
-    super("the worker closed the connection before HTTP/2 began");
-    this.name = "ClosedBeforeHttp2Error";
   }
 }
 

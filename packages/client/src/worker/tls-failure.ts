@@ -1,5 +1,5 @@
 import { Code, ConnectError } from "../errors.js";
-import { ClosedBeforeHttp2Error } from "./checked-session-manager.js";
+import { ClosedBeforeHttp2Error } from "./closed-before-http2-error.js";
 
 // Node's codes for a failed TLS handshake: OpenSSL's certificate checks, Node's own, and
 // alerts (ERR_SSL_*) such as the worker's refusal of a missing client certificate.
