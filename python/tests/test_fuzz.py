@@ -141,6 +141,7 @@ async def test_fuzz_tokens_on_tcp():
     worker = start_worker(
         "--tcp",
         "127.0.0.1:0",
+        "--insecure",
         "--lm",
         "scripted/echo",
         "--import",

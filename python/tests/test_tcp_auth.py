@@ -35,7 +35,7 @@ def start_tcp(token: str) -> subprocess.CompletedProcess:
     # A weak token stops the worker before it listens; a strong one would serve until
     # stdin closes, which input="" does at once.
     return subprocess.run(
-        [sys.executable, "-m", "dspy_connect.worker", "--tcp", "127.0.0.1:0", "--exit-with-stdin"],
+        [sys.executable, "-m", "dspy_connect.worker", "--tcp", "127.0.0.1:0", "--insecure", "--exit-with-stdin"],
         env=env,
         input="",
         capture_output=True,
@@ -64,7 +64,7 @@ def test_generated_tokens_start(make):
 @pytest.fixture(scope="module")
 def tcp_worker():
     token = secrets.token_urlsafe(32)
-    worker = start_worker("--tcp", "127.0.0.1:0", "--lm", "scripted/echo", env={"DSPY_CONNECT_TOKEN": token})
+    worker = start_worker("--tcp", "127.0.0.1:0", "--insecure", "--lm", "scripted/echo", env={"DSPY_CONNECT_TOKEN": token})
     yield worker, token
     worker.stop()
 

@@ -173,7 +173,7 @@ async def test_worker_survives_errors(stub):
 
 async def test_no_lm_is_failed_precondition_and_tcp_needs_token():
     token = secrets.token_urlsafe(32)
-    worker = start_worker("--tcp", "127.0.0.1:0", env={"DSPY_CONNECT_TOKEN": token, "DSPY_CONNECT_LM": ""})
+    worker = start_worker("--tcp", "127.0.0.1:0", "--insecure", env={"DSPY_CONNECT_TOKEN": token, "DSPY_CONNECT_LM": ""})
     try:
         async with grpc.aio.insecure_channel(worker.address) as channel:
             stub = worker_pb2_grpc.WorkerServiceStub(channel)
@@ -205,7 +205,7 @@ def refused_start(*args: str, env: dict[str, str] | None = None) -> str:
 
 def test_tcp_without_token_refuses_to_start():
     env = {**os.environ, "DSPY_CONNECT_TOKEN": ""}
-    assert "needs a bearer token" in refused_start("--tcp", "127.0.0.1:0", env=env)
+    assert "needs a bearer token" in refused_start("--tcp", "127.0.0.1:0", "--insecure", env=env)
 
 
 def test_socket_folder_must_be_private():

@@ -82,7 +82,7 @@ export async function createClientWithLmOverride(options: ClientOptions, lmOverr
   const events = { changed: pool.changed };
   // Listed and DNS-discovered workers are built alike: a discovered one is its entry with a url.
   const remoteWorker = (id: string, r: RemoteWorkerOptions) =>
-    new RemotePoolWorker(id, r.maxConcurrency ?? capacity, r.url, r.token, events, logger);
+    new RemotePoolWorker(id, r.maxConcurrency ?? capacity, r.url, r.token, r.tls, events, logger);
   // Before anything is started: a bad `dns` value throws here.
   const sources = remote.flatMap((r, i) => (isDnsEntry(r) ? [dnsWorkers(i, r, remoteWorker, pool, logger)] : []));
 

@@ -31,6 +31,7 @@ export type {
   Logger,
   ModuleCallOptions,
   RemoteWorkerOptions,
+  RemoteWorkerTls,
   RunOptions,
 } from "./options.js";
 export type { PoolStats, WorkerStats } from "./pool/pool.js";

@@ -29,11 +29,34 @@ export interface Logger {
 }
 
 export interface RemoteWorkerOptions {
-  /** "http://host:port" of a worker started with `--tcp`. */
+  /**
+   * "https://host:port" of a worker started with `--tcp HOST:PORT --tls-cert … --tls-key …`,
+   * or "http://host:port" of one started with `--tcp HOST:PORT --insecure`.
+   */
   readonly url: string;
   readonly token?: string;
+  /** TLS settings for an `https://` url (none needed when the system's roots trust the worker). */
+  readonly tls?: RemoteWorkerTls;
   /** Calls it runs at once. Default: the client's `maxConcurrencyPerWorker`. */
   readonly maxConcurrency?: number;
+}
+
+/**
+ * TLS to a remote worker. Certificates and keys are PEM contents (a string or the bytes of
+ * `readFileSync("ca.pem")`), not file paths. A plain object: the same one can go with any url.
+ */
+export interface RemoteWorkerTls {
+  /** The CA that signed the worker's certificate. Default: the system's trusted roots. */
+  readonly ca?: string | Uint8Array;
+  /** The client's certificate, for a worker started with `--tls-client-ca` (mutual TLS); needs `key`. */
+  readonly cert?: string | Uint8Array;
+  /** The private key of `cert`. */
+  readonly key?: string | Uint8Array;
+  /**
+   * The name the worker's certificate must hold. Default: the url's host. Set it when the url
+   * holds an IP address and the certificate a DNS name (e.g. a Kubernetes service's).
+   */
+  readonly serverName?: string;
 }
 
 /**

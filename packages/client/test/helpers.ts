@@ -47,18 +47,35 @@ export interface TcpWorkerOptions {
   /** Plugin modules the worker imports (`--import`). */
   readonly imports?: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
+  /** Serve TLS from these files (paths); without it the worker runs `--insecure`. */
+  readonly tls?: { readonly cert: string; readonly key: string; readonly clientCa?: string };
+}
+
+export interface TcpWorker {
+  readonly url: string;
+  readonly port: number;
+  readonly pid: number;
+  /** What the worker has logged so far (its stderr, also passed on to ours). */
+  logs(): string;
+  stop(): Promise<void>;
 }
 
 /** Starts a worker on TCP by hand, as an operator would on another machine. */
-export async function startTcpWorker(
-  token: string,
-  options: TcpWorkerOptions = {},
-): Promise<{ url: string; port: number; stop: () => Promise<void>; pid: number }> {
+export async function startTcpWorker(token: string, options: TcpWorkerOptions = {}): Promise<TcpWorker> {
   const imports = (options.imports ?? []).flatMap((m) => ["--import", m]);
-  const args = ["-m", "dspy_connect.worker", "--tcp", `127.0.0.1:${options.port ?? 0}`, "--lm", "scripted/echo", ...imports];
+  const tls = options.tls;
+  const transport = tls
+    ? ["--tls-cert", tls.cert, "--tls-key", tls.key, ...(tls.clientCa ? ["--tls-client-ca", tls.clientCa] : [])]
+    : ["--insecure"];
+  const args = ["-m", "dspy_connect.worker", "--tcp", `127.0.0.1:${options.port ?? 0}`, ...transport, "--lm", "scripted/echo", ...imports];
   const child = spawn(python, args, {
     env: { ...process.env, ...testEnv, ...options.env, DSPY_CONNECT_TOKEN: token },
-    stdio: ["ignore", "pipe", "inherit"],
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let logs = "";
+  child.stderr!.on("data", (chunk: Buffer) => {
+    logs += chunk.toString();
+    process.stderr.write(chunk);
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const address = await new Promise<string>((resolve, reject) => {
@@ -74,5 +91,6 @@ export async function startTcpWorker(
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
     await exited;
   };
-  return { url: `http://${address}`, port: Number(address.split(":").at(-1)), stop, pid: child.pid! };
+  const scheme = tls ? "https" : "http";
+  return { url: `${scheme}://${address}`, port: Number(address.split(":").at(-1)), stop, pid: child.pid!, logs: () => logs };
 }

@@ -14,7 +14,18 @@ export interface HostWorkerOptions {
 
 /** A worker's command line, as an operator would start it on a host: the one place to change. */
 export function workerArgs(address: string, workerId: string, lm: string): string[] {
-  return ["-m", "dspy_connect.worker", "--tcp", `${address}:${WORKER_PORT}`, "--worker-id", workerId, "--lm", lm, "--exit-with-stdin"];
+  return [
+    "-m",
+    "dspy_connect.worker",
+    "--tcp",
+    `${address}:${WORKER_PORT}`,
+    "--insecure",
+    "--worker-id",
+    workerId,
+    "--lm",
+    lm,
+    "--exit-with-stdin",
+  ];
 }
 
 /** A real worker in the host's namespace, listening on its address; stops with this process. */

@@ -1,6 +1,6 @@
 import { HealthCheckResponse_ServingStatus } from "@dspy-connect/core-proto";
 import { Code, ConnectError, workerGoneError } from "../errors.js";
-import type { Logger } from "../options.js";
+import type { Logger, RemoteWorkerTls } from "../options.js";
 import { type RestartDelay, restartDelay, STABLE_AFTER_MS } from "../process/backoff.js";
 import { CpuProgress } from "../process/cpu-time.js";
 import type { LiveProcesses } from "../process/live-processes.js";
@@ -8,6 +8,7 @@ import type { WorkerPlace } from "../worker/compatibility.js";
 import { connectRemote, connectUnix, type WorkerConnection } from "../worker/connection.js";
 import { handshake, WARM_UP_TIMEOUT_MS } from "../worker/handshake.js";
 import { isHandshakeError } from "../worker/handshake-error.js";
+import { tlsFailure } from "../worker/tls-failure.js";
 import { type SpawnOptions, socketPathOf, type WorkerProcess } from "../worker/worker-process.js";
 import type { WorkerLauncher } from "./worker-launcher.js";
 
@@ -75,6 +76,8 @@ export abstract class PoolWorker {
   protected abstract onUnhealthy(): void;
   /** Called after every probe, before its outcome is acted on. */
   protected onProbed(_serving: boolean): void {}
+  /** A probe's health check failed with `error` (a handshake refusal goes to onRefused). */
+  protected onProbeFailure(_error: unknown, _connection: WorkerConnection): void {}
   /** The handshake refused a connection to this worker (at start, in a probe or in a call). */
   protected onRefused(error: ConnectError): void {
     this.refusal = error;
@@ -92,7 +95,7 @@ export abstract class PoolWorker {
     this.probing = true;
     let serving: boolean;
     try {
-      serving = await isServing(inc.connection);
+      serving = await isServing(inc.connection, undefined, (error) => this.onProbeFailure(error, inc.connection));
     } catch {
       return; // refused by the handshake: onRefused has acted, and it is no health failure
     } finally {
@@ -269,6 +272,7 @@ export class RemotePoolWorker extends PoolWorker {
     capacity: number,
     private readonly url: string,
     private readonly token: string | undefined,
+    private readonly tls: RemoteWorkerTls | undefined,
     events: WorkerEvents,
     logger: Logger,
   ) {
@@ -278,10 +282,17 @@ export class RemotePoolWorker extends PoolWorker {
 
   async start(): Promise<void> {
     const connection = this.connect();
-    const serving = await isServing(connection, FIRST_CHECK_TIMEOUT_MS).catch(() => false);
+    let failure: unknown;
+    const serving = await isServing(connection, FIRST_CHECK_TIMEOUT_MS, (error) => {
+      failure = error;
+    }).catch(() => false);
     if (!serving) {
-      connection.close();
-      throw this.refusal ?? new ConnectError(`remote worker ${this.id} at ${this.url} is not serving`, Code.Unavailable);
+      const error =
+        this.refusal ??
+        this.tlsFailure(failure, connection) ??
+        new ConnectError(`remote worker ${this.id} at ${this.url} is not serving`, Code.Unavailable);
+      connection.close(); // after reading why: closing connections mid-setup is no worker's doing
+      throw error;
     }
     this.beginIncarnation(connection, "ready");
   }
@@ -312,10 +323,24 @@ export class RemotePoolWorker extends PoolWorker {
     if (this.status === "ready") this.setStatus("unhealthy");
   }
 
+  /**
+   * A worker that fails TLS (restarted with a certificate the client does not trust, say) is
+   * refused as the version handshake refuses: logged once, no calls until a probe passes.
+   */
+  protected override onProbeFailure(error: unknown, connection: WorkerConnection): void {
+    const refusal = this.tlsFailure(error, connection);
+    if (refusal) this.onRefused(refusal);
+  }
+
+  private tlsFailure(error: unknown, connection: WorkerConnection): ConnectError | undefined {
+    return tlsFailure([error, connection.connectionError?.()], this.url, `remote worker ${this.id} at ${this.url}`);
+  }
+
   private connect(): WorkerConnection {
     return connectRemote(
       this.url,
       this.token,
+      this.tls,
       handshake(this.place, (error) => this.onRefused(error)),
     );
   }
@@ -330,12 +355,17 @@ export class RemotePoolWorker extends PoolWorker {
  * One health check of the worker service, within `timeoutMs`. On a new connection the
  * version handshake runs first; its refusal is thrown, not read as "not serving".
  */
-export async function isServing(connection: WorkerConnection, timeoutMs = HEALTH_TIMEOUT_MS): Promise<boolean> {
+export async function isServing(
+  connection: WorkerConnection,
+  timeoutMs = HEALTH_TIMEOUT_MS,
+  onFailure?: (error: unknown) => void,
+): Promise<boolean> {
   try {
     const reply = await connection.health.check({ service: SERVICE_NAME }, { timeoutMs });
     return reply.status === HealthCheckResponse_ServingStatus.SERVING;
   } catch (error) {
     if (isHandshakeError(error)) throw error;
+    onFailure?.(error);
     return false;
   }
 }

@@ -2,7 +2,9 @@ import * as net from "node:net";
 import { type Client, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import { Health, WorkerService } from "@dspy-connect/core-proto";
+import type { RemoteWorkerTls } from "../options.js";
 import { CheckedSessionManager, type SessionManager } from "./checked-session-manager.js";
+import { remoteTlsOptions } from "./remote-tls.js";
 
 export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
@@ -11,6 +13,8 @@ export interface WorkerConnection {
   readonly service: Client<typeof WorkerService>;
   readonly health: Client<typeof Health>;
   close(): void;
+  /** The last error a connection to the worker failed with, where the transport tells. */
+  connectionError?(): Error | undefined;
 }
 
 /**
@@ -25,13 +29,19 @@ export function connectUnix(socketPath: string, check: ConnectionCheck): WorkerC
   return connect("http://localhost", { createConnection: () => net.connect(socketPath) }, [], check);
 }
 
-/** A remote worker on TCP, authenticated with a bearer token. */
-export function connectRemote(url: string, token: string | undefined, check: ConnectionCheck): WorkerConnection {
+/** A remote worker on TCP, authenticated with a bearer token; TLS for https:// urls. */
+export function connectRemote(
+  url: string,
+  token: string | undefined,
+  tls: RemoteWorkerTls | undefined,
+  check: ConnectionCheck,
+): WorkerConnection {
+  const nodeOptions = remoteTlsOptions(url, tls);
   const auth: Interceptor = (next) => async (req) => {
     if (token) req.header.set("authorization", `Bearer ${token}`);
     return next(req);
   };
-  return connect(url, {}, [auth], check);
+  return connect(url, nodeOptions, [auth], check);
 }
 
 function connect(baseUrl: string, nodeOptions: object, interceptors: Interceptor[], check: ConnectionCheck): WorkerConnection {
@@ -47,7 +57,7 @@ function connect(baseUrl: string, nodeOptions: object, interceptors: Interceptor
       writeMaxBytes: MAX_MESSAGE_BYTES,
     });
   const checked = new CheckedSessionManager(sessions, (one) => check(createClient(WorkerService, transportOn(one))));
-  return connectTransport(transportOn(checked), () => sessions.abort());
+  return { ...connectTransport(transportOn(checked), () => sessions.abort()), connectionError: () => checked.connectionError };
 }
 
 /** A worker behind any connect Transport, such as an in-memory router in unit tests. */

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from .lm_cache import DEFAULT_ENTRIES, DIR_ENV, DISK_MB_ENV, ENTRIES_ENV, LmCachePolicy
+from .transport_args import add_transport_arguments, check_transport_arguments
 
 CONSOLE_SCRIPT = "dspy-connect-worker"  # [project.scripts] in pyproject.toml
 
@@ -16,13 +17,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog=_prog(), description="dspy-connect DSPy worker")
     where = p.add_mutually_exclusive_group()
     where.add_argument("--uds", help="Unix socket path; its folder must be private (0700). Default: a new private temp dir")
-    where.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP (port 0 picks one); needs a token")
+    where.add_argument(
+        "--tcp", metavar="HOST:PORT", help="listen on TCP (port 0 picks one); needs a token, and TLS or --insecure"
+    )
     p.add_argument(
         "--token-env",
         default="DSPY_CONNECT_TOKEN",
         help="env var holding the bearer token for --tcp: 43+ random characters, "
         'e.g. from python -c "import secrets; print(secrets.token_urlsafe(32))"',
     )
+    add_transport_arguments(p)
     p.add_argument("--worker-id", default=f"w-{os.getpid()}")
     p.add_argument("--run-id", default="", help="the pool run that owns this worker (used to sweep orphans)")
     p.add_argument("--lm", default=os.environ.get("DSPY_CONNECT_LM", ""), help="default LM: 'local' or a LiteLLM model")
@@ -74,6 +78,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help=f"the disk cache's folder (${DIR_ENV}); default ~/.cache/dspy-connect/lm-cache",
     )
     args = p.parse_args(argv)
+    check_transport_arguments(p, args)
     args.lm_cache = LmCachePolicy(args.lm_cache_entries, args.lm_cache_disk_mb, args.lm_cache_dir)
     args.imports += [m for m in os.environ.get("DSPY_CONNECT_IMPORTS", "").split(",") if m]
     return args

@@ -31,6 +31,7 @@ from .malformed import MalformedRequestInterceptor
 from .plugins import load_plugins
 from .service import WorkerService
 from .startup_error import StartupError
+from .tls import CertificateReloader, TlsFiles, TlsFilesError
 
 log = logging.getLogger("dspy_connect.worker")
 READY_PREFIX = "DSPY_CONNECT_READY "
@@ -99,7 +100,7 @@ async def serve(args: Namespace) -> None:
         address = f"unix:{socket_path}"
     else:
         host, _, port = args.tcp.rpartition(":")
-        bound = server.add_insecure_port(f"{host or '127.0.0.1'}:{port}")
+        bound = _add_tcp_port(server, f"{host or '127.0.0.1'}:{port}", args, loop=asyncio.get_running_loop())
         address = f"{host or '127.0.0.1'}:{bound}"
     await server.start()
     service.admission.start()
@@ -139,6 +140,18 @@ async def serve(args: Namespace) -> None:
         socket_path.unlink(missing_ok=True)
         if not args.uds:
             socket_path.parent.rmdir()
+
+
+def _add_tcp_port(server: grpc.aio.Server, where: str, args: Namespace, loop: asyncio.AbstractEventLoop) -> int:
+    """TLS unless --insecure; with TLS, SIGHUP re-reads the certificate files."""
+    if args.insecure:
+        return server.add_insecure_port(where)
+    try:
+        reloader = CertificateReloader(TlsFiles(args.tls_cert, args.tls_key, args.tls_client_ca))
+    except TlsFilesError as exc:
+        raise StartupError(str(exc)) from None
+    loop.add_signal_handler(signal.SIGHUP, reloader.reload)
+    return server.add_secure_port(where, reloader.credentials())
 
 
 def test_providers_hook() -> Callable[[], None] | None:

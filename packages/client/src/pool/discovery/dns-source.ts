@@ -21,9 +21,9 @@ export function isDnsEntry(entry: RemoteWorkerOptions | DnsWorkersOptions): entr
 export function entryForAddress(entry: DnsWorkersOptions, address: string): RemoteWorkerOptions {
   const { dns, resolveEveryMs: _every, nameservers: _servers, ...shared } = entry;
   const { host, port } = parseDnsTarget(dns);
-  const tls = (shared as { tls?: { serverName?: string } }).tls;
+  const tls = shared.tls;
   const withTls = tls ? { ...shared, tls: { ...tls, serverName: tls.serverName ?? host } } : shared;
-  return { ...withTls, url: addressUrl(address, port) };
+  return { ...withTls, url: addressUrl(address, port, tls !== undefined) };
 }
 
 /** DNS discovery for one `remote` entry; workers are named `r<index>@<address>`. */

@@ -21,6 +21,6 @@ export function parseDnsTarget(value: string): DnsTarget {
 }
 
 /** The worker url of one resolved address (IPv6 in brackets). */
-export function addressUrl(address: string, port: number): string {
-  return `http://${address.includes(":") ? `[${address}]` : address}:${port}`;
+export function addressUrl(address: string, port: number, secure: boolean): string {
+  return `${secure ? "https" : "http"}://${address.includes(":") ? `[${address}]` : address}:${port}`;
 }

@@ -162,17 +162,20 @@ describe("DNS targets and entries", () => {
     for (const bad of ["svc", ":7000", "svc:0", "svc:70000", "svc:x"]) {
       expect(() => parseDnsTarget(bad)).toThrow(expect.objectContaining({ code: Code.InvalidArgument }));
     }
-    expect(addressUrl("10.0.0.1", 7000)).toBe("http://10.0.0.1:7000");
-    expect(addressUrl("fd00::1", 7000)).toBe("http://[fd00::1]:7000");
+    expect(addressUrl("10.0.0.1", 7000, false)).toBe("http://10.0.0.1:7000");
+    expect(addressUrl("fd00::1", 7000, true)).toBe("https://[fd00::1]:7000");
   });
 
   it("builds each worker's entry from the DNS entry with only the url replaced, TLS naming the service", () => {
     const entry = { dns: "svc.ns:7000", token: "t", maxConcurrency: 8, resolveEveryMs: 100, nameservers: ["10.0.0.53"] };
     expect(entryForAddress(entry, "10.0.0.1")).toEqual({ token: "t", maxConcurrency: 8, url: "http://10.0.0.1:7000" });
     const tls = { ca: "CA", cert: "C", key: "K" };
-    expect(entryForAddress({ ...entry, tls } as typeof entry, "10.0.0.1")).toMatchObject({ tls: { ...tls, serverName: "svc.ns" } });
+    expect(entryForAddress({ ...entry, tls }, "10.0.0.1")).toMatchObject({
+      url: "https://10.0.0.1:7000",
+      tls: { ...tls, serverName: "svc.ns" },
+    });
     const named = { ...tls, serverName: "other" };
-    expect(entryForAddress({ ...entry, tls: named } as typeof entry, "10.0.0.1")).toMatchObject({ tls: named });
+    expect(entryForAddress({ ...entry, tls: named }, "10.0.0.1")).toMatchObject({ tls: named });
   });
 
   it("refuses a re-resolution period under 100 ms with InvalidArgument", () => {
