@@ -13,7 +13,7 @@ export interface Issued {
 
 const NEW_KEY = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
 const CA_EXTENSIONS = ["-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign"];
-const SERVER_EXTENSIONS = "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n";
+const serverExtensions = (altNames: string) => `subjectAltName=${altNames}\nextendedKeyUsage=serverAuth\n`;
 const CLIENT_EXTENSIONS = "extendedKeyUsage=clientAuth\n";
 
 /** A throwaway CA, made with the openssl command line, that signs server and client certificates. */
@@ -47,9 +47,12 @@ export class Authority {
     return readFileSync(this.certPath, "utf8");
   }
 
-  /** For 127.0.0.1 and localhost. days -1: valid from now, but its notAfter was a day ago (expired). */
-  server(name: string, days = 1): Issued {
-    return this.issue(name, "localhost", SERVER_EXTENSIONS, days);
+  /**
+   * For 127.0.0.1 and localhost unless `altNames` (openssl's form, "DNS:svc.test") says else.
+   * days -1: valid from now, but its notAfter was a day ago (expired).
+   */
+  server(name: string, days = 1, altNames = "DNS:localhost,IP:127.0.0.1"): Issued {
+    return this.issue(name, altNames.split(",")[0]!.split(":")[1]!, serverExtensions(altNames), days);
   }
 
   client(name: string): Issued {

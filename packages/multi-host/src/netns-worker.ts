@@ -10,16 +10,19 @@ export interface HostWorkerOptions {
   /** The worker's default LM, e.g. "scripted/echo" or an OpenAI-compatible model. */
   readonly lm: string;
   readonly env?: Readonly<Record<string, string>>;
+  /** The worker's certificate and key files: TLS, as on a real network; without them, --insecure. */
+  readonly tls?: { readonly certPath: string; readonly keyPath: string };
 }
 
 /** A worker's command line, as an operator would start it on a host: the one place to change. */
-export function workerArgs(address: string, workerId: string, lm: string): string[] {
+export function workerArgs(address: string, workerId: string, lm: string, tls?: HostWorkerOptions["tls"]): string[] {
+  const security = tls ? ["--tls-cert", tls.certPath, "--tls-key", tls.keyPath] : ["--insecure"];
   return [
     "-m",
     "dspy_connect.worker",
     "--tcp",
     `${address}:${WORKER_PORT}`,
-    "--insecure",
+    ...security,
     "--worker-id",
     workerId,
     "--lm",
@@ -38,7 +41,7 @@ export class HostWorker {
   ) {}
 
   static async start(host: LabHost, options: HostWorkerOptions): Promise<HostWorker> {
-    const args = ["netns", "exec", host.netns, options.python, ...workerArgs(host.address, host.name, options.lm)];
+    const args = ["netns", "exec", host.netns, options.python, ...workerArgs(host.address, host.name, options.lm, options.tls)];
     // `ip netns exec` execs the worker: the child is the worker itself. Its stdin is our pipe
     // (--exit-with-stdin): it exits if this process dies without stopping it.
     const child = spawn("ip", args, {

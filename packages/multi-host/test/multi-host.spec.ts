@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Code, ConnectError, createClient, type DspyClient, type RunChannel } from "@dspy-connect/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Authority, certFolder } from "../../client/test/certs.js";
 import { DnsServer, HostWorker, type LabHost, labUnsupported, NetnsLab, WORKER_PORT } from "../src/index.js";
 
 const repoRoot = join(fileURLToPath(import.meta.url), "..", "..", "..", "..");
@@ -17,6 +19,11 @@ if (unsupported && process.env.CI && process.getuid?.() === 0) throw new Error(`
 
 describe.skipIf(unsupported !== undefined)("workers on 4+ hosts (network namespaces) found through a real DNS server", () => {
   const token = randomBytes(32).toString("base64url");
+  // TLS as on a real network: every worker's certificate names the service (as in Kubernetes),
+  // the client dials the addresses DNS gives and checks the certificate against that name.
+  const certs = certFolder();
+  const authority = new Authority(certs, "lab-ca");
+  const serverCert = authority.server("worker", 1, `DNS:${SERVICE}`);
   let lab: NetnsLab;
   let dns: DnsServer;
   let client: DspyClient;
@@ -24,7 +31,13 @@ describe.skipIf(unsupported !== undefined)("workers on 4+ hosts (network namespa
 
   const startHost = async (): Promise<LabHost> => {
     const host = await lab.addHost();
-    const worker = await HostWorker.start(host, { python, token, lm: "scripted/echo", env: { DSPY_CONNECT_TEST_PROVIDERS: "1" } });
+    const worker = await HostWorker.start(host, {
+      python,
+      token,
+      lm: "scripted/echo",
+      env: { DSPY_CONNECT_TEST_PROVIDERS: "1" },
+      tls: serverCert,
+    });
     workers.set(host.name, worker);
     return host;
   };
@@ -90,7 +103,9 @@ describe.skipIf(unsupported !== undefined)("workers on 4+ hosts (network namespa
     await Promise.all([startHost(), startHost(), startHost(), startHost()]);
     await publish();
     client = await createClient({
-      remote: [{ dns: `${SERVICE}:${WORKER_PORT}`, nameservers: [dns.nameserver], token, resolveEveryMs: 200 }],
+      remote: [
+        { dns: `${SERVICE}:${WORKER_PORT}`, nameservers: [dns.nameserver], token, tls: { ca: authority.cert }, resolveEveryMs: 200 },
+      ],
       healthIntervalMs: 1_000,
       logger: {},
     });
@@ -101,6 +116,7 @@ describe.skipIf(unsupported !== undefined)("workers on 4+ hosts (network namespa
     await Promise.all([...workers.values()].map((w) => w.stop()));
     dns?.stop();
     await lab?.destroy();
+    rmSync(certs, { recursive: true, force: true });
   });
 
   it("finds every host by DNS and spreads calls over all of them", async () => {
