@@ -3,9 +3,10 @@
 // `pnpm version-packages` after `changeset version`:
 //   node scripts/sync-python-version.mjs [--check] [ROOT]
 // It reads the version of the changesets `fixed` group (failing if its packages disagree),
-// writes it to dspy_connect.__version__ (the wheel's one version source) and adds the
-// release's entries from the packages' CHANGELOG.md files to python/CHANGELOG.md.
-// --check changes nothing and fails if the worker's version differs.
+// writes it to dspy_connect.__version__ (the wheel's one version source) and to the worker
+// image's tag in deploy/kubernetes, and adds the release's entries from the packages'
+// CHANGELOG.md files to python/CHANGELOG.md.
+// --check changes nothing and fails if the worker's version or the image tag differs.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -61,6 +62,29 @@ function writeWorkerVersion(root, version) {
   readWorkerVersion(root); // the line is there, once
   const file = path.join(root, VERSION_FILE);
   writeFileSync(file, readFileSync(file, "utf8").replace(VERSION_LINE, `__version__ = "${version}"`));
+}
+
+// The Kubernetes manifests name the worker image by the release's version.
+export const IMAGE_TAG_FILES = {
+  "deploy/kubernetes/deployment.yaml": /(image: dspy-connect-worker:)(\S+)/g,
+  "deploy/kubernetes/kustomization.yaml": /(newTag: )(\S+)/g,
+};
+
+/** The image tags the manifests hold, one per match. */
+export function readImageTags(root) {
+  return Object.entries(IMAGE_TAG_FILES).flatMap(([file, pattern]) => {
+    const tags = [...readFileSync(path.join(root, file), "utf8").matchAll(pattern)].map((m) => m[2]);
+    if (tags.length !== 1) throw new Error(`${file} must name the dspy-connect-worker image's tag exactly once`);
+    return tags;
+  });
+}
+
+function writeImageTags(root, version) {
+  readImageTags(root); // each is there, once
+  for (const [file, pattern] of Object.entries(IMAGE_TAG_FILES)) {
+    const full = path.join(root, file);
+    writeFileSync(full, readFileSync(full, "utf8").replace(pattern, `$1${version}`));
+  }
 }
 
 /** The entries of one version in a changesets CHANGELOG.md: heading ("### Minor Changes") -> bullets. */
@@ -125,9 +149,12 @@ export function syncPythonVersion(root, { check = false } = {}) {
   const current = readWorkerVersion(root);
   if (check) {
     if (current !== wanted) throw new Error(`the worker is at ${current} but the npm packages at ${version}: run pnpm version-packages`);
-    return `the worker and the ${packages.length} npm packages are at ${version}`;
+    const stale = readImageTags(root).filter((tag) => tag !== wanted);
+    if (stale.length) throw new Error(`deploy/kubernetes names the worker image ${stale[0]}, not ${wanted}: run pnpm version-packages`);
+    return `the worker, its image tag and the ${packages.length} npm packages are at ${version}`;
   }
   writeWorkerVersion(root, wanted);
+  writeImageTags(root, wanted);
   const logged = writePythonChangelog(root, version, packages);
   const moved = current === wanted ? `the worker stays at ${wanted}` : `the worker ${current} -> ${wanted}`;
   return `${moved} (the ${packages.length} npm packages' version)${logged ? `; ${PYTHON_CHANGELOG} updated` : ""}`;

@@ -9,7 +9,15 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { fixedGroupVersion, PYTHON_CHANGELOG, pythonVersion, readWorkerVersion, VERSION_FILE } from "./sync-python-version.mjs";
+import {
+  fixedGroupVersion,
+  IMAGE_TAG_FILES,
+  PYTHON_CHANGELOG,
+  pythonVersion,
+  readImageTags,
+  readWorkerVersion,
+  VERSION_FILE,
+} from "./sync-python-version.mjs";
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 const FIXED = JSON.parse(readFileSync(path.join(ROOT, ".changeset/config.json"), "utf8")).fixed[0];
@@ -41,6 +49,7 @@ before(() => {
   files.push(".changeset/config.json", ".changeset/README.md", "python/pyproject.toml", "python/README.md", "python/LICENSE");
   for (const dir of readdirSync(path.join(ROOT, "packages"))) files.push(`packages/${dir}/package.json`);
   if (existsSync(path.join(ROOT, PYTHON_CHANGELOG))) files.push(PYTHON_CHANGELOG);
+  files.push(...Object.keys(IMAGE_TAG_FILES));
   for (const file of files) cpSync(path.join(ROOT, file), path.join(copy, file));
   cpSync(path.join(ROOT, "python/src"), path.join(copy, "python/src"), { recursive: true, filter: (f) => !f.includes("__pycache__") });
   const store = execFileSync("pnpm", ["store", "path"], { cwd: ROOT, encoding: "utf8" }).trim();
@@ -59,6 +68,7 @@ test("the PyPI form of npm versions", () => {
 test("a version bump moves every package and the worker together", () => {
   const before = fixedGroupVersion(copy).version;
   assert.equal(readWorkerVersion(copy), pythonVersion(before), "the repository starts in sync");
+  assert.deepEqual(readImageTags(copy), [pythonVersion(before), pythonVersion(before)], "so do the manifests' image tags");
 
   addChangeset("tools-minor", ["@dspy-connect/tools", "minor"], "Tools gain a feature (version-bump test).");
   run(["pnpm", "version-packages"]);
@@ -109,6 +119,7 @@ function assertReleased(version, summary) {
 
   // The worker: its one version source, its changelog, and the wheel built from the copy.
   assert.equal(readWorkerVersion(copy), pythonVersion(version));
+  assert.deepEqual(readImageTags(copy), [pythonVersion(version), pythonVersion(version)], "the Kubernetes manifests' image tag");
   assert.doesNotMatch(readFileSync(path.join(copy, "python/pyproject.toml"), "utf8"), /^version\s*=/m);
   const pythonLog = readFileSync(path.join(copy, PYTHON_CHANGELOG), "utf8");
   assert.ok(pythonLog.includes(`## ${pythonVersion(version)}\n`) && pythonLog.includes(summary), pythonLog);
