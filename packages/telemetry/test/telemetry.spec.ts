@@ -169,15 +169,19 @@ describe("metrics", () => {
       "dspy_connect.worker.restarts",
       "dspy_connect.worker.abandoned_calls",
       "dspy_connect.worker.rss",
+      "dspy_connect.zygote.up",
+      "dspy_connect.zygote.restarts",
     ]) {
       expect(names.has(name), name).toBe(true);
     }
     const rss = names.get("dspy_connect.worker.rss")!.dataPoints[0]!.value as number;
     expect(rss).toBeGreaterThan(50 * 1024 * 1024); // a Python process with DSPy loaded
+    expect(names.get("dspy_connect.zygote.up")!.dataPoints[0]!.value).toBe(1); // the worker was forked from it
     expect(pool.snapshot()).toMatchObject({
       queueDepth: 0,
       restarts: 0,
       localLm: undefined,
+      zygote: { status: "ready", restarts: 0 },
       workers: [{ id: "w0", status: "ready", abandoned: 0 }],
     });
     pool.close();

@@ -20,6 +20,8 @@ export interface PoolSnapshot {
   readonly workers: readonly WorkerSnapshot[];
   /** The embedded local LM server: "up", "down", or undefined when the client runs none. */
   readonly localLm: "up" | "down" | undefined;
+  /** The zygote local workers fork from: its status and restarts; undefined without one. */
+  readonly zygote: { readonly status: string; readonly restarts: number } | undefined;
 }
 
 /** The pool's state now; `rss` is each worker's last reported memory. */
@@ -40,6 +42,7 @@ export function poolSnapshot(client: DspyClient, rss: ReadonlyMap<string, number
     restarts: workers.reduce((sum, w) => sum + w.restarts, 0),
     workers,
     localLm: stats.localLm ? (stats.localLm.status === "ready" ? "up" : "down") : undefined,
+    zygote: stats.zygote ? { status: stats.zygote.status, restarts: stats.zygote.restarts } : undefined,
   };
 }
 
@@ -58,7 +61,8 @@ export interface PoolMetrics {
 
 /**
  * Pool gauges for OpenTelemetry: queue depth, busy workers, restarts, Python RSS per
- * worker, and whether the local LM server is up. Worker memory comes from Describe,
+ * worker, whether the local LM server is up, and the zygote's state and restarts (while it
+ * is down, restarted workers are spawned and warm up on their own). Worker memory comes from Describe,
  * polled every `rssIntervalMs`, so remote workers report theirs too.
  */
 export function observePool(client: DspyClient, options: PoolMetricsOptions = {}): PoolMetrics {
@@ -83,6 +87,10 @@ export function observePool(client: DspyClient, options: PoolMetricsOptions = {}
     description: "Resident memory of each Python worker",
   });
   const lmUp = meter.createObservableGauge("dspy_connect.local_lm.up", { description: "1 when the embedded local LM server is up" });
+  const zygoteUp = meter.createObservableGauge("dspy_connect.zygote.up", {
+    description: "1 when the zygote is ready to fork warm workers",
+  });
+  const zygoteRestarts = meter.createObservableGauge("dspy_connect.zygote.restarts", { description: "Restarts of the zygote" });
   const observe = meter.addBatchObservableCallback(
     (result) => {
       const s = poolSnapshot(client, rss);
@@ -94,8 +102,12 @@ export function observePool(client: DspyClient, options: PoolMetricsOptions = {}
         if (w.rssBytes !== undefined) result.observe(memory, w.rssBytes, { "dspy_connect.worker_id": w.id });
       }
       if (s.localLm) result.observe(lmUp, s.localLm === "up" ? 1 : 0);
+      if (s.zygote) {
+        result.observe(zygoteUp, s.zygote.status === "ready" ? 1 : 0);
+        result.observe(zygoteRestarts, s.zygote.restarts);
+      }
     },
-    [queue, busy, restarts, abandoned, memory, lmUp],
+    [queue, busy, restarts, abandoned, memory, lmUp, zygoteUp, zygoteRestarts],
   );
   return {
     snapshot: () => poolSnapshot(client, rss),
